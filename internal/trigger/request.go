@@ -1,0 +1,48 @@
+package trigger
+
+import (
+	"fmt"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+)
+
+// Reason says why a request was made.
+type Reason string
+
+// The reasons an event becomes a request.
+const (
+	ReasonMention         Reason = "mention"          // a note mentions the bot
+	ReasonOpened          Reason = "opened"           // issue/MR opened with the phrase
+	ReasonEdited          Reason = "edited"           // description edited so the phrase is newly there
+	ReasonAssigned        Reason = "assigned"         // issue/MR newly assigned to the bot
+	ReasonReviewRequested Reason = "review_requested" // the bot newly added as reviewer of an MR
+)
+
+// Request is what a worker needs to act on a trigger. It carries nothing secret: it is stored in
+// the queue's database and shown by `jobs show`.
+type Request struct {
+	Reason       Reason        `json:"reason"`
+	Project      event.Project `json:"project"`
+	Thread       event.Thread  `json:"thread"`
+	NoteID       int64         `json:"note_id,omitempty"`
+	DiscussionID string        `json:"discussion_id,omitempty"`
+	Author       event.User    `json:"author"`
+	Text         string        `json:"text"` // what was asked: the note body, or the title and description
+	URL          string        `json:"url,omitempty"`
+	Confidential bool          `json:"confidential,omitempty"`
+	EventUUID    string        `json:"event_uuid,omitempty"`
+	ReceivedAt   time.Time     `json:"received_at"`
+}
+
+// ThreadKey names the conversation: requests with the same key run one at a time, in order.
+func (r Request) ThreadKey() string {
+	switch r.Thread.Type {
+	case event.ThreadCommit:
+		return fmt.Sprintf("%d/commit/%s", r.Project.ID, r.Thread.CommitSHA)
+	case event.ThreadSnippet:
+		return fmt.Sprintf("%d/snippet/%d", r.Project.ID, r.Thread.ID)
+	default:
+		return fmt.Sprintf("%d/%s/%d", r.Project.ID, r.Thread.Type, r.Thread.IID)
+	}
+}
