@@ -1,0 +1,135 @@
+// Package gitserver serves bare git repositories over git's smart HTTP protocol (git http-backend
+// behind net/http/cgi), checking credentials the way GitLab does. Tests and the demo use it as the
+// real git server behind the fake GitLab.
+package gitserver
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/cgi"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// ProtectedMessage is what GitLab answers to a push onto a protected branch.
+const ProtectedMessage = "GitLab: You are not allowed to push code to protected branches on this project."
+
+// Server holds bare repositories under Root, one `<path>.git` each.
+type Server struct {
+	Root string
+	// CheckToken says whether a token (the HTTP basic-auth password, any user name, as GitLab
+	// accepts "oauth2:<token>") may use the repositories. Nil means every request is allowed.
+	CheckToken func(token string) bool
+
+	gitPath string
+	mu      sync.Mutex // serialises repository set-up
+}
+
+// New returns a server for bare repositories under root.
+func New(root string) (*Server, error) {
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		return nil, fmt.Errorf("gitserver: git not found: %w", err)
+	}
+	return &Server{Root: root, gitPath: gitPath}, nil
+}
+
+// RepoDir is the bare repository of a project path such as "group/project".
+func (s *Server) RepoDir(path string) string {
+	return filepath.Join(s.Root, filepath.FromSlash(path)+".git")
+}
+
+// ServeHTTP answers git's smart HTTP requests: /<project path>.git/info/refs, git-upload-pack and
+// git-receive-pack.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, token, ok := r.BasicAuth()
+	if s.CheckToken != nil && (!ok || !s.CheckToken(token)) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
+		http.Error(w, "HTTP Basic: Access denied.", http.StatusUnauthorized)
+		return
+	}
+	if user == "" {
+		user = "anonymous"
+	}
+	h := &cgi.Handler{
+		Path: s.gitPath,
+		Args: []string{"http-backend"},
+		Env: []string{
+			"GIT_PROJECT_ROOT=" + s.Root,
+			"GIT_HTTP_EXPORT_ALL=1",
+			"REMOTE_USER=" + user,
+		},
+	}
+	h.ServeHTTP(w, r)
+}
+
+// CreateRepo makes a bare repository at path whose default branch holds files (name → content)
+// in one commit. It returns the commit's SHA.
+func (s *Server) CreateRepo(path, defaultBranch string, files map[string]string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	bare := s.RepoDir(path)
+	if err := os.MkdirAll(filepath.Dir(bare), 0o755); err != nil {
+		return "", err
+	}
+	work, err := os.MkdirTemp("", "gitserver-seed-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(work)
+	for name, content := range files {
+		p := filepath.Join(work, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return "", err
+		}
+	}
+	steps := [][]string{
+		{"init", "-q", "-b", defaultBranch, work},
+		{"-C", work, "add", "-A"},
+		{"-C", work, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "Initial commit"},
+		{"clone", "-q", "--bare", work, bare},
+		{"-C", bare, "config", "http.receivepack", "true"},
+	}
+	for _, args := range steps {
+		if _, err := s.git(args...); err != nil {
+			return "", err
+		}
+	}
+	sha, err := s.git("-C", bare, "rev-parse", defaultBranch)
+	return strings.TrimSpace(sha), err
+}
+
+// SetProtected replaces the branches of path that refuse pushes, with GitLab's message.
+func (s *Server) SetProtected(path string, branches ...string) error {
+	var cases strings.Builder
+	for _, b := range branches {
+		fmt.Fprintf(&cases, "    refs/heads/%s) echo %q >&2; exit 1;;\n", b, ProtectedMessage)
+	}
+	hook := "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in\n" + cases.String() + "  esac\ndone\nexit 0\n"
+	dir := filepath.Join(s.RepoDir(path), "hooks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "pre-receive"), []byte(hook), 0o755)
+}
+
+// Git runs git with args in the bare repository of path and returns its output.
+func (s *Server) Git(path string, args ...string) (string, error) {
+	return s.git(append([]string{"-C", s.RepoDir(path)}, args...)...)
+}
+
+func (s *Server) git(args ...string) (string, error) {
+	cmd := exec.Command(s.gitPath, args...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return string(out), nil
+}
