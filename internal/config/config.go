@@ -1,0 +1,111 @@
+// Package config reads the service's settings once at start. Nothing else in the service reads
+// the environment: the Config value is passed down.
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service. Names of the environment variables are in Settings.
+type Config struct {
+	GitLabURL           string
+	GitLabToken         string
+	GitLabTokenFile     string // where the token was read from, if a file (rotate-token writes it back)
+	WebhookSecret       string
+	WebhookSigningToken string
+	ListenAddr          string
+	TLSCertFile         string
+	TLSKeyFile          string
+	PublicURL           string
+	DataDir             string
+	DatabaseURL         string
+	Workers             int
+	TriggerPhrase       string
+	MinAccessLevel      int
+	AllowedUsers        []string
+	AllowedProjects     []string
+	UseMR               bool
+	AutoMerge           bool
+	BranchPrefix        string
+
+	ClaudePath         string
+	ClaudeModel        string
+	ClaudeMaxTurns     int
+	ClaudeTimeout      time.Duration
+	ClaudeAllowedTools []string
+	ClaudeMaxBudgetUSD float64
+	// AgentEnv holds the Anthropic credential and endpoint settings as KEY=VALUE: the only
+	// settings of ours the agent sees.
+	AgentEnv []string
+
+	GitLabRateLimit  int
+	WebhookRateLimit float64
+	MaxPayloadBytes  int64
+	ShutdownTimeout  time.Duration
+	LogLevel         string
+	LogFormat        string
+	GitLabDebug      bool
+
+	// EnvFile is the .env file that was read, if any.
+	EnvFile string
+}
+
+// Lookup finds a setting by name; os.LookupEnv in production, a map in tests.
+type Lookup func(name string) (string, bool)
+
+// Load reads the settings from lookup, falling back to the KEY=VALUE lines of envFile (real
+// environment wins). A missing envFile is fine. requireGitLab says whether GITLAB_TOKEN and
+// WEBHOOK_SECRET must be set (serve) or may be empty (demo, version, jobs).
+func Load(lookup Lookup, envFile string, requireGitLab bool) (Config, error) {
+	fileVals, err := readEnvFile(envFile)
+	if err != nil {
+		return Config{}, err
+	}
+	r := reader{lookup: lookup, file: fileVals}
+	cfg := r.config()
+	if len(fileVals) > 0 {
+		cfg.EnvFile = envFile
+	}
+	if r.err == nil && requireGitLab {
+		r.err = cfg.requireGitLab()
+	}
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	return cfg, nil
+}
+
+func (cfg Config) requireGitLab() error {
+	if cfg.GitLabToken == "" {
+		return errors.New("GITLAB_TOKEN is not set: create a personal, project or group access token for the bot user with the api scope and put GITLAB_TOKEN=... in .env (or set GITLAB_TOKEN_FILE)")
+	}
+	if cfg.WebhookSecret == "" {
+		return errors.New("WEBHOOK_SECRET is not set: choose a long random string (e.g. `openssl rand -hex 32`), put WEBHOOK_SECRET=... in .env and use the same value as the webhook's secret token in GitLab")
+	}
+	return nil
+}
+
+// HasToken says whether a GitLab token is configured (then the default command is serve, else demo).
+func (cfg Config) HasToken() bool { return cfg.GitLabToken != "" }
+
+// Secrets lists every secret value the service knows, for redaction.
+func (cfg Config) Secrets() []string {
+	s := []string{cfg.GitLabToken, cfg.WebhookSecret, cfg.WebhookSigningToken}
+	for _, kv := range cfg.AgentEnv {
+		name, val, _ := strings.Cut(kv, "=")
+		if isSecretName(name) {
+			s = append(s, val)
+		}
+	}
+	return s
+}
+
+func isSecretName(name string) bool {
+	return strings.Contains(name, "KEY") || strings.Contains(name, "TOKEN")
+}
+
+// EnvFileFromOS is the default lookup: the process environment.
+func EnvFileFromOS(name string) (string, bool) { return os.LookupEnv(name) }

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupFrom(m map[string]string) Lookup {
+	return func(n string) (string, bool) { v, ok := m[n]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Load(lookupFrom(nil), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GitLabURL != "https://gitlab.com" || cfg.ListenAddr != ":3000" || cfg.Workers != 2 ||
+		cfg.TriggerPhrase != "@claude" || cfg.MinAccessLevel != 30 || cfg.BranchPrefix != "claude/" ||
+		cfg.MaxPayloadBytes != 26214400 || cfg.WebhookRateLimit != 100 || cfg.GitLabRateLimit != 2000 ||
+		cfg.ClaudeTimeout != 20*time.Minute || cfg.ShutdownTimeout != 10*time.Minute || cfg.DataDir != "./data" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	if len(cfg.ClaudeAllowedTools) == 0 || cfg.ClaudeAllowedTools[0] != "Read" {
+		t.Fatalf("allowed tools: %v", cfg.ClaudeAllowedTools)
+	}
+}
+
+func TestEnvFileAndRealEnvWins(t *testing.T) {
+	dir := t.TempDir()
+	env := filepath.Join(dir, ".env")
+	os.WriteFile(env, []byte("# comment\nexport GITLAB_TOKEN=\"from-file-token\"\nWEBHOOK_SECRET='file-secret'\nPORT=4000\nGITLAB_BASE_URL=https://git.example.com/\n"), 0o600)
+	cfg, err := Load(lookupFrom(map[string]string{"PORT": "5000"}), env, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GitLabToken != "from-file-token" || cfg.WebhookSecret != "file-secret" {
+		t.Fatalf("file values not read: %+v", cfg)
+	}
+	if cfg.ListenAddr != ":5000" {
+		t.Fatalf("real env must win: %s", cfg.ListenAddr)
+	}
+	if cfg.GitLabURL != "https://git.example.com" {
+		t.Fatalf("GITLAB_BASE_URL alias: %s", cfg.GitLabURL)
+	}
+	if cfg.EnvFile != env {
+		t.Fatalf("EnvFile = %q", cfg.EnvFile)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "tok")
+	os.WriteFile(f, []byte("tok-from-file\n"), 0o600)
+	cfg, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN_FILE": f, "WEBHOOK_SECRET": "s"}), "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GitLabToken != "tok-from-file" || cfg.GitLabTokenFile != f {
+		t.Fatalf("token file: %q %q", cfg.GitLabToken, cfg.GitLabTokenFile)
+	}
+}
+
+func TestInvalidSettingsNameTheSetting(t *testing.T) {
+	base := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s"}
+	cases := map[string]string{
+		"WORKERS":           "zero",
+		"MIN_ACCESS_LEVEL":  "99",
+		"GITLAB_USE_MR":     "maybe",
+		"CLAUDE_TIMEOUT":    "soon",
+		"GITLAB_URL":        "gitlab.example.com",
+		"PUBLIC_URL":        "ftp://x",
+		"LOG_LEVEL":         "loud",
+		"DATABASE_URL":      "mysql://x",
+		"LISTEN_ADDR":       "3000",
+		"PORT":              "70000",
+		"MAX_PAYLOAD_BYTES": "12",
+		"GITLAB_TOKEN_FILE": "/nonexistent/token",
+	}
+	for name, val := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := map[string]string{name: val}
+			for k, v := range base {
+				if k != strings.TrimSuffix(name, "_FILE") {
+					m[k] = v
+				}
+			}
+			_, err := Load(lookupFrom(m), "", true)
+			if err == nil || !strings.HasPrefix(err.Error(), name) {
+				t.Fatalf("want an error naming %s, got %v", name, err)
+			}
+		})
+	}
+	for _, missing := range []string{"GITLAB_TOKEN", "WEBHOOK_SECRET"} {
+		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s"}
+		delete(m, missing)
+		if _, err := Load(lookupFrom(m), "", true); err == nil || !strings.HasPrefix(err.Error(), missing) {
+			t.Fatalf("missing %s: %v", missing, err)
+		}
+	}
+}
+
+func TestAgentEnvHoldsOnlyAnthropicSettings(t *testing.T) {
+	cfg, err := Load(lookupFrom(map[string]string{"ANTHROPIC_API_KEY": "sk-test", "GITLAB_TOKEN": "t", "HOME": "/root"}), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.AgentEnv) != 1 || cfg.AgentEnv[0] != "ANTHROPIC_API_KEY=sk-test" {
+		t.Fatalf("AgentEnv = %v", cfg.AgentEnv)
+	}
+	secrets := strings.Join(cfg.Secrets(), ",")
+	if !strings.Contains(secrets, "sk-test") || !strings.Contains(secrets, "t") {
+		t.Fatalf("Secrets = %v", cfg.Secrets())
+	}
+}

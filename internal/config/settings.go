@@ -1,0 +1,147 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Setting documents one environment variable for --help and .env.example.
+type Setting struct{ Name, Default, Meaning string }
+
+// Settings lists every setting, in the order --help shows them.
+var Settings = []Setting{
+	{"GITLAB_URL", "https://gitlab.com", "GitLab instance (GITLAB_BASE_URL accepted)"},
+	{"GITLAB_TOKEN", "(required for serve)", "access token of the bot user (or GITLAB_TOKEN_FILE)"},
+	{"WEBHOOK_SECRET", "(required for serve)", "the webhook's secret token, sent as X-Gitlab-Token (or WEBHOOK_SECRET_FILE)"},
+	{"WEBHOOK_SIGNING_TOKEN", "", "whsec_... signing token: also verify GitLab's signed-webhook headers"},
+	{"PORT", "3000", "listen port"},
+	{"LISTEN_ADDR", ":PORT", "full listen address, wins over PORT"},
+	{"TLS_CERT_FILE, TLS_KEY_FILE", "", "serve HTTPS directly"},
+	{"PUBLIC_URL", "", "how GitLab and users reach the service (links, setup default)"},
+	{"DATA_DIR", "./data", "SQLite database, repository cache, job logs"},
+	{"DATABASE_URL", "", "postgres://... switches to PostgreSQL"},
+	{"WORKERS", "2", "agent runs at once"},
+	{"TRIGGER_PHRASE", "@claude", "the mention that triggers; the bot's own @username also does"},
+	{"MIN_ACCESS_LEVEL", "30", "least access level that may trigger (30 = Developer)"},
+	{"ALLOWED_USERS", "", "usernames that may trigger whatever their level (comma-separated)"},
+	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*)"},
+	{"GITLAB_USE_MR", "false", "never push to an existing branch unasked; open an MR"},
+	{"GITLAB_AUTO_MERGE", "false", "set MRs it opens to merge when the pipeline succeeds"},
+	{"BRANCH_PREFIX", "claude/", "prefix of branches it creates"},
+	{"CLAUDE_PATH", "claude", "the Claude Code CLI"},
+	{"CLAUDE_MODEL", "", "model for the CLI (its default when empty)"},
+	{"CLAUDE_MAX_TURNS", "30", "most agent turns in one run"},
+	{"CLAUDE_TIMEOUT", "20m", "longest agent run"},
+	{"CLAUDE_ALLOWED_TOOLS", DefaultAllowedTools, "tools the agent may use (comma-separated)"},
+	{"CLAUDE_MAX_BUDGET_USD", "", "stop a run that would cost more (USD)"},
+	{"ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL", "", "passed to the CLI only"},
+	{"GITLAB_RATE_LIMIT", "2000", "outbound GitLab API requests per minute"},
+	{"WEBHOOK_RATE_LIMIT", "100", "inbound requests per second per source address (0 = off)"},
+	{"MAX_PAYLOAD_BYTES", "26214400", "larger webhook bodies get 413"},
+	{"SHUTDOWN_TIMEOUT", "10m", "how long SIGTERM waits for running jobs"},
+	{"LOG_LEVEL", "info", "debug, info, warn, error"},
+	{"LOG_FORMAT", "text on a terminal, else json", "text or json"},
+	{"GITLAB_DEBUG", "false", "log every GitLab API call (never tokens)"},
+}
+
+// DefaultAllowedTools lets the agent read and edit files in its worktree and look at git history.
+const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *)"
+
+// AgentEnvNames are the only settings passed to the Claude CLI.
+var AgentEnvNames = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL"}
+
+// Help is the settings table for --help.
+func Help() string {
+	var b strings.Builder
+	b.WriteString("Settings (environment; a .env file in the working directory is read, the real environment wins):\n")
+	for _, s := range Settings {
+		def := s.Default
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(&b, "  %-28s %-22s %s\n", s.Name, def, s.Meaning)
+	}
+	return b.String()
+}
+
+func (r *reader) config() Config {
+	var c Config
+	c.GitLabURL = r.url("https://gitlab.com", "GITLAB_URL", "GITLAB_BASE_URL")
+	c.GitLabToken, c.GitLabTokenFile = r.secret("GITLAB_TOKEN")
+	c.WebhookSecret, _ = r.secret("WEBHOOK_SECRET")
+	c.WebhookSigningToken, _ = r.secret("WEBHOOK_SIGNING_TOKEN")
+	c.ListenAddr = r.listenAddr()
+	c.TLSCertFile = r.str("", "TLS_CERT_FILE")
+	c.TLSKeyFile = r.str("", "TLS_KEY_FILE")
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		r.fail("TLS_CERT_FILE", "TLS_CERT_FILE and TLS_KEY_FILE must be set together")
+	}
+	c.PublicURL = r.url("", "PUBLIC_URL")
+	c.DataDir = r.str("./data", "DATA_DIR")
+	c.DatabaseURL = r.str("", "DATABASE_URL")
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		r.fail("DATABASE_URL", "must start with postgres:// (leave it empty for the embedded SQLite database)")
+	}
+	c.Workers = r.integer("WORKERS", 2, 1, 256)
+	c.TriggerPhrase = r.str("@claude", "TRIGGER_PHRASE")
+	c.MinAccessLevel = r.integer("MIN_ACCESS_LEVEL", 30, 0, 50)
+	c.AllowedUsers = r.list("ALLOWED_USERS")
+	c.AllowedProjects = r.list("ALLOWED_PROJECTS")
+	c.UseMR = r.boolean("GITLAB_USE_MR", false)
+	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
+	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
+	r.agent(&c)
+	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)
+	c.WebhookRateLimit = r.number("WEBHOOK_RATE_LIMIT", 100, 0)
+	c.MaxPayloadBytes = int64(r.integer("MAX_PAYLOAD_BYTES", 26214400, 1024, 1<<30))
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Minute)
+	c.LogLevel = r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
+	c.LogFormat = r.oneOf("LOG_FORMAT", "", "text", "json")
+	c.GitLabDebug = r.boolean("GITLAB_DEBUG", false)
+	return c
+}
+
+func (r *reader) agent(c *Config) {
+	c.ClaudePath = r.str("claude", "CLAUDE_PATH")
+	c.ClaudeModel = r.str("", "CLAUDE_MODEL")
+	c.ClaudeMaxTurns = r.integer("CLAUDE_MAX_TURNS", 30, 1, 1000)
+	c.ClaudeTimeout = r.duration("CLAUDE_TIMEOUT", 20*time.Minute)
+	c.ClaudeAllowedTools = r.list("CLAUDE_ALLOWED_TOOLS")
+	if c.ClaudeAllowedTools == nil {
+		c.ClaudeAllowedTools = strings.Split(DefaultAllowedTools, ",")
+	}
+	c.ClaudeMaxBudgetUSD = r.number("CLAUDE_MAX_BUDGET_USD", 0, 0)
+	for _, name := range AgentEnvNames {
+		if v, ok := r.raw(name); ok {
+			c.AgentEnv = append(c.AgentEnv, name+"="+v)
+		}
+	}
+}
+
+func (r *reader) listenAddr() string {
+	if v := r.str("", "LISTEN_ADDR"); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			r.fail("LISTEN_ADDR", "%q is not host:port such as :3000 or 127.0.0.1:3000", v)
+		}
+		return v
+	}
+	port := r.integer("PORT", 3000, 1, 65535)
+	return ":" + strconv.Itoa(port)
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(r.str(def, name))
+	if v == def {
+		return v
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}
