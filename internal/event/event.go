@@ -18,7 +18,9 @@ const (
 	KindEmoji        Kind = "emoji"
 	KindJob          Kind = "job"
 	KindRelease      Kind = "release"
-	KindOther        Kind = "other"
+	KindDeployment   Kind = "deployment"
+	KindMember       Kind = "member"
+	KindOther        Kind = "other" // a hook we know but do not act on (feature flag, milestone, …)
 )
 
 // ThreadType is what a conversation hangs on.
