@@ -1,0 +1,144 @@
+// Package queue is the durable job queue: River on the service's database. A trigger is stored
+// here, with its dedupe keys, before the webhook answers 202.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// Args are a job's arguments as River stores them: the request, flattened.
+type Args struct {
+	trigger.Request
+}
+
+// Kind names our job kind in River.
+func (Args) Kind() string { return "claude_request" }
+
+// Job is one run of a stored request, as a Handler sees it.
+type Job struct {
+	ID          int64
+	Attempt     int
+	MaxAttempts int
+	Request     trigger.Request
+}
+
+// Handler executes jobs. A nil error completes the job; an error is retried by River's policy
+// until MaxAttempts.
+type Handler interface {
+	Handle(ctx context.Context, job Job) error
+}
+
+// Options configure a Queue.
+type Options struct {
+	// Handler runs jobs; nil makes an insert-only queue (no worker runs, e.g. for `jobs` commands).
+	Handler     Handler
+	Workers     int           // jobs at once
+	JobTimeout  time.Duration // longest run of one job (the agent's timeout plus publishing)
+	MaxAttempts int
+	Log         *slog.Logger
+}
+
+// Queue is River on our database plus the intake batcher.
+type Queue struct {
+	db     *store.DB
+	river  *river.Client[*sql.Tx]
+	log    *slog.Logger
+	workers bool
+	intake chan *pending
+	wg     sync.WaitGroup
+	stop   chan struct{}
+	once   sync.Once
+}
+
+// Open migrates River's tables and makes the client. Call Start to run workers and intake.
+func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
+	if db.Dialect != store.SQLite {
+		return nil, errors.New("queue: only the SQLite database is supported in this build")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	driver := riversqlite.New(db.DB)
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(log)})
+	if err != nil {
+		return nil, fmt.Errorf("queue migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("queue migrations: %w", err)
+	}
+	client, err := river.NewClient(driver, riverConfig(opts, log))
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	return &Queue{db: db, river: client, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}, nil
+}
+
+func riverConfig(opts Options, log *slog.Logger) *river.Config {
+	cfg := &river.Config{
+		Logger:      quiet(log),
+		MaxAttempts: max(opts.MaxAttempts, 1),
+		JobTimeout:  max(opts.JobTimeout, time.Minute),
+		// A job whose worker died is taken up again soon after its timeout, not after River's
+		// default hour: people are waiting in the thread.
+		RescueStuckJobsAfter: max(opts.JobTimeout, time.Minute) + time.Minute,
+	}
+	if opts.Handler != nil {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &worker{handler: opts.Handler})
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
+	}
+	return cfg
+}
+
+// quiet keeps River's own chatter at warn and above.
+func quiet(log *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
+}
+
+// Start runs the intake batcher and, if there is a Handler, River's workers.
+func (q *Queue) Start(ctx context.Context) error {
+	q.wg.Add(1)
+	go q.runIntake()
+	if !q.workers {
+		return nil
+	}
+	return q.river.Start(ctx)
+}
+
+// Stop stops taking jobs, waits for running ones until ctx ends, then cancels them; it stops the
+// intake after the deliveries already submitted are stored.
+func (q *Queue) Stop(ctx context.Context) error {
+	var err error
+	if q.workers {
+		if err = q.river.Stop(ctx); err != nil {
+			err = q.river.StopAndCancel(context.Background())
+		}
+	}
+	q.once.Do(func() { close(q.stop) })
+	q.wg.Wait()
+	return err
+}
+
+type worker struct {
+	river.WorkerDefaults[Args]
+	handler Handler
+}
+
+func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	return w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
+}

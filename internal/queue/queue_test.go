@@ -1,0 +1,167 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+func openQueue(t *testing.T, dir string, h Handler) *Queue {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Open(ctx, db, Options{Handler: h, Workers: 2, JobTimeout: time.Minute, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		q.Stop(ctx)
+		db.Close()
+	})
+	return q
+}
+
+func delivery(note int64, keys ...string) Delivery {
+	return Delivery{
+		Request: trigger.Request{
+			Reason:  trigger.ReasonMention,
+			Project: event.Project{ID: 7, Path: "group/proj"},
+			Thread:  event.Thread{Type: event.ThreadIssue, IID: 3},
+			NoteID:  note,
+			Author:  event.User{ID: 1, Username: "alice"},
+			Text:    "@claude hello",
+		},
+		Keys: keys,
+	}
+}
+
+func TestEnqueueStoresAndDedupes(t *testing.T) {
+	q := openQueue(t, t.TempDir(), nil)
+	ctx := context.Background()
+	a, err := q.Enqueue(ctx, delivery(1, "delivery:a", "note:7:1"))
+	if err != nil || a.Duplicate || a.JobID == 0 {
+		t.Fatalf("first: %+v %v", a, err)
+	}
+	b, err := q.Enqueue(ctx, delivery(1, "delivery:b", "note:7:1"))
+	if err != nil || !b.Duplicate || b.JobID != a.JobID {
+		t.Fatalf("same note, other delivery: %+v %v (first job %d)", b, err, a.JobID)
+	}
+	c, err := q.Enqueue(ctx, delivery(2, "delivery:a", "note:7:2"))
+	if err != nil || !c.Duplicate {
+		t.Fatalf("same delivery key: %+v %v", c, err)
+	}
+	jobs, err := q.List(ctx, 10)
+	if err != nil || len(jobs) != 1 || jobs[0].Request.Text != "@claude hello" || jobs[0].Request.Project.Path != "group/proj" {
+		t.Fatalf("jobs: %+v %v", jobs, err)
+	}
+}
+
+func TestConcurrentCopiesOfOneNoteMakeOneJob(t *testing.T) {
+	q := openQueue(t, t.TempDir(), nil)
+	var wg sync.WaitGroup
+	outs := make([]Outcome, 100)
+	errs := make([]error, 100)
+	for i := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = q.Enqueue(context.Background(), delivery(9, fmt.Sprintf("delivery:%d", i), "note:7:9"))
+		}()
+	}
+	wg.Wait()
+	fresh := 0
+	for i, o := range outs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !o.Duplicate {
+			fresh++
+		}
+		if o.JobID != outs[0].JobID {
+			t.Fatalf("copy %d points at job %d, copy 0 at %d", i, o.JobID, outs[0].JobID)
+		}
+	}
+	jobs, _ := q.List(context.Background(), 200)
+	if fresh != 1 || len(jobs) != 1 {
+		t.Fatalf("fresh=%d jobs=%d, want 1 and 1", fresh, len(jobs))
+	}
+}
+
+func TestJobsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Open(ctx, db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Start(ctx)
+	out, err := q.Enqueue(ctx, delivery(5, "note:7:5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Stop(ctx)
+	db.Close()
+
+	q2 := openQueue(t, dir, nil)
+	got, err := q2.Get(ctx, out.JobID)
+	if err != nil || got.State != "available" || got.Request.NoteID != 5 {
+		t.Fatalf("after restart: %+v %v", got, err)
+	}
+	again, err := q2.Enqueue(ctx, delivery(5, "note:7:5"))
+	if err != nil || !again.Duplicate {
+		t.Fatalf("dedupe keys must survive a restart: %+v %v", again, err)
+	}
+}
+
+type recorder struct {
+	mu   sync.Mutex
+	seen []Job
+	done chan struct{}
+}
+
+func (r *recorder) Handle(_ context.Context, j Job) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, j)
+	if len(r.seen) == 1 {
+		close(r.done)
+	}
+	return nil
+}
+
+func TestWorkerReceivesRequest(t *testing.T) {
+	rec := &recorder{done: make(chan struct{})}
+	q := openQueue(t, t.TempDir(), rec)
+	out, err := q.Enqueue(context.Background(), delivery(11, "note:7:11"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-rec.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the worker never ran the job")
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.seen[0].ID != out.JobID || rec.seen[0].Request.NoteID != 11 || rec.seen[0].Request.Author.Username != "alice" {
+		t.Fatalf("worker saw %+v", rec.seen[0])
+	}
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are our own tables, forward-only: append, never edit. River's tables are migrated by
+// River's own migrator (queue package).
+var migrations = []string{
+	// 1: dedupe keys of accepted deliveries (Idempotency-Key, note id, …) → the job they made.
+	`CREATE TABLE IF NOT EXISTS claude_dedupe (
+		key        TEXT PRIMARY KEY,
+		job_id     BIGINT NOT NULL,
+		created_at BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS claude_dedupe_created ON claude_dedupe (created_at)`,
+}
+
+// SchemaVersion is the number of our migrations this build knows.
+func SchemaVersion() int { return len(migrations) }
+
+// Migrate applies the migrations not yet applied, in one transaction.
+func (db *DB) Migrate(ctx context.Context) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS claude_migrations (
+		version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	done, err := appliedVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for v := done + 1; v <= len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO claude_migrations (version, applied_at) VALUES (?, ?)`), v, time.Now().Unix()); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Version is the schema version the database holds.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	return appliedVersion(ctx, tx)
+}
+
+func appliedVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM claude_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Rebind turns ? placeholders into $1, $2, … for PostgreSQL.
+func (db *DB) Rebind(q string) string {
+	if db.Dialect != Postgres {
+		return q
+	}
+	out := make([]byte, 0, len(q)+8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			out = append(out, fmt.Sprintf("$%d", n)...)
+			continue
+		}
+		out = append(out, q[i])
+	}
+	return string(out)
+}
