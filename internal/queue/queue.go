@@ -53,14 +53,14 @@ type Options struct {
 
 // Queue is River on our database plus the intake batcher.
 type Queue struct {
-	db     *store.DB
-	river  *river.Client[*sql.Tx]
-	log    *slog.Logger
+	db      *store.DB
+	river   *river.Client[*sql.Tx]
+	log     *slog.Logger
 	workers bool
-	intake chan *pending
-	wg     sync.WaitGroup
-	stop   chan struct{}
-	once   sync.Once
+	intake  chan *pending
+	wg      sync.WaitGroup
+	stop    chan struct{}
+	once    sync.Once
 }
 
 // Open migrates River's tables and makes the client. Call Start to run workers and intake.
