@@ -1,0 +1,37 @@
+package redact
+
+import "testing"
+
+func TestRedact(t *testing.T) {
+	r := New("glpat-secret-value", "", "short", "sk-ant-api03-abcdef", "glpat-secret-value-longer")
+	cases := []struct{ in, want string }{
+		{"token glpat-secret-value here", "token [REDACTED] here"},
+		{"glpat-secret-value-longer", "[REDACTED]"},
+		{"a short word stays", "a short word stays"},
+		{"key=sk-ant-api03-abcdef;", "key=[REDACTED];"},
+		{"twice glpat-secret-value glpat-secret-value", "twice [REDACTED] [REDACTED]"},
+		{"nothing here", "nothing here"},
+	}
+	for _, c := range cases {
+		if got := r.Redact(c.in); got != c.want {
+			t.Errorf("Redact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestRedactURLEncoded(t *testing.T) {
+	r := New("p@ss/word+1")
+	if got := r.Redact("https://x:p%40ss%2Fword%2B1@host"); got != "https://x:[REDACTED]@host" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestNilAndEmpty(t *testing.T) {
+	var r *Redactor
+	if r.Redact("abc") != "abc" {
+		t.Error("nil redactor changed text")
+	}
+	if New().Redact("abcdefghij") != "abcdefghij" {
+		t.Error("empty redactor changed text")
+	}
+}
