@@ -1,0 +1,208 @@
+package trigger
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+)
+
+// DefaultPhrase is the mention that triggers when Rules.Phrase is empty.
+const DefaultPhrase = "@claude"
+
+// Rules are what Match needs besides the event: the phrase and who the bot is.
+type Rules struct {
+	Phrase      string // default DefaultPhrase
+	BotID       int64  // 0 while unknown: assignment and review requests cannot match then
+	BotUsername string // without "@"; "@BotUsername" also triggers
+}
+
+// ErrIgnored is matched (errors.Is) by every error Match returns.
+var ErrIgnored = errors.New("ignored")
+
+// Ignored says why an event does not trigger, in words an operator reads in the log and GitLab
+// shows in the delivery's response.
+type Ignored struct {
+	Reason string
+}
+
+func (e *Ignored) Error() string { return "ignored: " + e.Reason }
+
+// Is makes errors.Is(err, ErrIgnored) true.
+func (e *Ignored) Is(target error) bool { return target == ErrIgnored }
+
+func ignore(format string, args ...any) (Request, error) {
+	return Request{}, &Ignored{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Match decides whether an event asks the bot for something. It is pure: same event and rules,
+// same answer. The request it returns has no EventUUID or ReceivedAt; the caller knows them.
+func Match(ev event.Event, rules Rules) (Request, error) {
+	switch ev.Kind {
+	case event.KindNote:
+		return matchNote(ev, rules)
+	case event.KindIssue, event.KindMergeRequest:
+		return matchIssuable(ev, rules)
+	}
+	return ignore("%s events do not trigger", kindName(ev))
+}
+
+func kindName(ev event.Event) string {
+	if ev.HookName != "" {
+		return ev.HookName
+	}
+	return string(ev.Kind)
+}
+
+// names are the words that address the bot.
+func (r Rules) names() []string {
+	phrase := r.Phrase
+	if phrase == "" {
+		phrase = DefaultPhrase
+	}
+	names := []string{phrase}
+	if u := strings.TrimPrefix(r.BotUsername, "@"); u != "" {
+		names = append(names, "@"+u)
+	}
+	return names
+}
+
+// isBot reports whether u is the bot: its own notes and edits must never trigger it again.
+func (r Rules) isBot(u event.User) bool {
+	username := strings.TrimPrefix(r.BotUsername, "@")
+	return (r.BotID != 0 && u.ID == r.BotID) ||
+		(username != "" && strings.EqualFold(u.Username, username))
+}
+
+func (r Rules) isBotID(id int64) bool {
+	return r.BotID != 0 && id == r.BotID
+}
+
+func matchNote(ev event.Event, rules Rules) (Request, error) {
+	n := ev.Note
+	switch {
+	case n == nil:
+		return ignore("note event without a note")
+	case n.System:
+		return ignore("system note")
+	case rules.isBot(ev.Actor):
+		return ignore("the bot's own note")
+	case n.Action == "update":
+		return ignore("note edited (action update): only new notes trigger, so an edit never runs a request twice")
+	case !knownThread(ev.Thread.Type):
+		return ignore("note on %q", ev.Thread.Type)
+	case !Mentions(n.Body, rules.names()...):
+		return ignore("note does not mention %s", strings.Join(rules.names(), " or "))
+	}
+	return Request{
+		Reason:       ReasonMention,
+		Project:      ev.Project,
+		Thread:       ev.Thread,
+		NoteID:       n.ID,
+		DiscussionID: n.DiscussionID,
+		Author:       ev.Actor,
+		Text:         n.Body,
+		URL:          n.URL,
+		Confidential: ev.Confidential,
+	}, nil
+}
+
+func knownThread(t event.ThreadType) bool {
+	switch t {
+	case event.ThreadIssue, event.ThreadMergeRequest, event.ThreadCommit, event.ThreadSnippet:
+		return true
+	}
+	return false
+}
+
+func matchIssuable(ev event.Event, rules Rules) (Request, error) {
+	if rules.isBot(ev.Actor) {
+		return ignore("%s %s by the bot itself", ev.Kind, ev.Action)
+	}
+	var reason Reason
+	var why string
+	switch ev.Action {
+	case "open":
+		reason, why = openReason(ev, rules)
+	case "update":
+		reason, why = updateReason(ev, rules)
+	default:
+		return ignore("%s action %q does not trigger", ev.Kind, ev.Action)
+	}
+	if reason == "" {
+		return ignore("%s", why)
+	}
+	return Request{
+		Reason:       reason,
+		Project:      ev.Project,
+		Thread:       ev.Thread,
+		Author:       ev.Actor,
+		Text:         issuableText(ev.Thread),
+		URL:          ev.Thread.URL,
+		Confidential: ev.Confidential,
+	}, nil
+}
+
+// openReason: opened with the phrase, or opened already assigned to the bot or asking it for a
+// review (GitLab sends no separate assignment event then).
+func openReason(ev event.Event, rules Rules) (Reason, string) {
+	t := ev.Thread
+	switch {
+	case rules.isBotID(t.AuthorID):
+		return "", "opened by the bot itself"
+	case Mentions(t.Title, rules.names()...) || Mentions(t.Description, rules.names()...):
+		return ReasonOpened, ""
+	case slices.ContainsFunc(t.AssigneeIDs, rules.isBotID):
+		return ReasonAssigned, ""
+	case ev.Kind == event.KindMergeRequest && slices.ContainsFunc(t.ReviewerIDs, rules.isBotID):
+		return ReasonReviewRequested, ""
+	}
+	return "", fmt.Sprintf("opened without a mention of %s", strings.Join(rules.names(), " or "))
+}
+
+// updateReason: only what this update newly did counts, or every later edit of a description
+// that mentions the bot would run the request again.
+func updateReason(ev event.Event, rules Rules) (Reason, string) {
+	c := ev.Changes
+	switch {
+	case newlyMentions(c.Title, rules) || newlyMentions(c.Description, rules):
+		return ReasonEdited, ""
+	case newlyHas(c.AssigneeIDs, rules):
+		return ReasonAssigned, ""
+	case ev.Kind == event.KindMergeRequest && newlyHas(c.ReviewerIDs, rules):
+		return ReasonReviewRequested, ""
+	}
+	return "", "update adds no mention, assignment or review request for the bot"
+}
+
+func newlyMentions(c *event.Change[string], rules Rules) bool {
+	return c != nil && Mentions(c.Current, rules.names()...) && !Mentions(c.Previous, rules.names()...)
+}
+
+func newlyHas(c *event.Change[[]int64], rules Rules) bool {
+	return c != nil && slices.ContainsFunc(c.Current, rules.isBotID) &&
+		!slices.ContainsFunc(c.Previous, rules.isBotID)
+}
+
+// issuableText is what was asked when an issue or MR triggers: its title and description.
+func issuableText(t event.Thread) string {
+	if t.Description == "" {
+		return t.Title
+	}
+	return t.Title + "\n\n" + t.Description
+}
+
+// ObjectKey is the dedupe key of the object that triggered: a note, or one state of an issue or
+// MR. Two deliveries of the same note (project and group hook, a resend) share it. It is empty
+// for events that never trigger.
+func ObjectKey(ev event.Event) string {
+	switch {
+	case ev.Kind == event.KindNote && ev.Note != nil:
+		return fmt.Sprintf("note:%d:%d", ev.Project.ID, ev.Note.ID)
+	case ev.Kind == event.KindIssue || ev.Kind == event.KindMergeRequest:
+		return fmt.Sprintf("%s:%d:%d:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt)
+	}
+	return ""
+}
