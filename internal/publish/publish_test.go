@@ -1,0 +1,103 @@
+package publish
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func req(t event.ThreadType, iid int64, title string) trigger.Request {
+	return trigger.Request{Thread: event.Thread{Type: t, IID: iid, Title: title, CommitSHA: "0123456789abcdef"}}
+}
+
+func TestChooseTarget(t *testing.T) {
+	mr := req(event.ThreadMergeRequest, 4, "Add login")
+	issue := req(event.ThreadIssue, 12, "Crash on start: nil map!")
+	cases := []struct {
+		name string
+		in   TargetInput
+		want Target
+	}{
+		{"issue → new branch + MR to default", TargetInput{Request: issue, DefaultBranch: "main", BranchPrefix: "claude/"},
+			Target{Branch: "claude/issue-12-crash-on-start-nil-map", OpenMR: true, MRTarget: "main"}},
+		{"MR, same project, pushable → its source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true},
+			Target{Branch: "feat", Existing: true}},
+		{"MR with GITLAB_USE_MR → new branch + MR into the source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, UseMR: true},
+			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
+		{"MR from a fork → new branch + MR to default", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: false, SourcePushable: true},
+			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "main"}},
+		{"MR with a protected source branch → new branch + MR into it", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "bot/", SourceBranch: "release", SameProject: true, SourcePushable: true, SourceProtected: true},
+			Target{Branch: "bot/mr-4-add-login", OpenMR: true, MRTarget: "release"}},
+		{"MR the bot cannot push to", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true},
+			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ChooseTarget(c.in); got != c.want {
+				t.Fatalf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+	fb := FallbackTarget(TargetInput{Request: mr, BranchPrefix: "claude/"}, Target{Branch: "feat", Existing: true})
+	if fb != (Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}) {
+		t.Fatalf("fallback: %+v", fb)
+	}
+}
+
+func TestBranchNameHidesConfidentialTitles(t *testing.T) {
+	r := req(event.ThreadIssue, 3, "Security hole in login")
+	r.Confidential = true
+	if got := BranchName("claude/", r); got != "claude/issue-3" {
+		t.Fatalf("got %q", got)
+	}
+	long := req(event.ThreadIssue, 5, strings.Repeat("word ", 30))
+	if got := BranchName("claude/", long); len(got) > len("claude/issue-5-")+40 || strings.HasSuffix(got, "-") {
+		t.Fatalf("long title: %q", got)
+	}
+	if got := BranchName("x/", req(event.ThreadCommit, 0, "")); got != "x/commit-01234567" {
+		t.Fatalf("commit: %q", got)
+	}
+}
+
+func TestAnswerTruncatesHugeText(t *testing.T) {
+	got := Answer(strings.Repeat("a", MaxNoteChars+500), Footer{JobID: 1})
+	if len(got) > 1_000_000 || !strings.Contains(got, "too long") || !strings.Contains(got, Marker(1)) {
+		t.Fatalf("len %d", len(got))
+	}
+}
+
+func TestGoldenTexts(t *testing.T) {
+	texts := map[string]string{
+		"progress.md": Progress(42, "https://bot.example.com/jobs/42?t=abc", []Step{{"Read the request", true}, {"Read `main.go`", true}, {"Run `go test ./...`", false}}),
+		"answer_change.md": Answer("I fixed the nil map.\n", Footer{JobID: 42, JobURL: "https://bot.example.com/jobs/42?t=abc", Duration: 83 * time.Second, Turns: 7, CostUSD: 0.0812,
+			Branch: "claude/issue-12-crash", BranchURL: "https://gitlab.example.com/g/p/-/tree/claude/issue-12-crash",
+			CommitSHA: "89abcdef0123456789abcdef0123456789abcdef", CommitURL: "https://gitlab.example.com/g/p/-/commit/89abcdef",
+			MRURL: "https://gitlab.example.com/g/p/-/merge_requests/13", MRIID: 13, AutoMerge: "set"}),
+		"answer_question.md": Answer("It is a webhook service.", Footer{JobID: 7, Duration: 5 * time.Second, Turns: 1, CostUSD: 0.01}),
+		"failure.md":         Failure(9, "", "The Claude CLI stopped after 20m0s (CLAUDE_TIMEOUT).", "Ask again with a smaller request, or raise CLAUDE_TIMEOUT."),
+		"unauthorised.md":    Unauthorised(3, "mallory", "Developer"),
+	}
+	for name, got := range texts {
+		path := filepath.Join("testdata", name)
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			os.WriteFile(path, []byte(got), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./internal/publish -update)", err)
+		}
+		if got != string(want) {
+			t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+		}
+	}
+}

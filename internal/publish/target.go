@@ -1,0 +1,88 @@
+// Package publish decides what the service shows in GitLab: where code goes (branch, MR), and the
+// text of the progress note, the answer and failure replies. Everything here is pure.
+package publish
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// TargetInput is what the push decision depends on.
+type TargetInput struct {
+	Request       trigger.Request
+	DefaultBranch string
+	BranchPrefix  string
+	UseMR         bool // GITLAB_USE_MR
+	// For merge request threads: the MR's source branch, whether it lives in the same project,
+	// and whether the bot may push to it.
+	SourceBranch    string
+	SameProject     bool
+	SourcePushable  bool
+	SourceProtected bool
+}
+
+// Target is where a change goes.
+type Target struct {
+	Branch   string // branch to push to
+	Existing bool   // the branch exists and is not ours: push on top, never force
+	OpenMR   bool   // open a merge request from Branch
+	MRTarget string // the MR's target branch
+}
+
+// ChooseTarget applies DESIGN.md step 7: on an MR thread whose source branch is in the same
+// project and pushable, and GITLAB_USE_MR is off, the source branch; otherwise a new branch of
+// ours with a merge request to the default branch.
+func ChooseTarget(in TargetInput) Target {
+	r := in.Request
+	if r.Thread.Type == event.ThreadMergeRequest && in.SameProject && in.SourcePushable &&
+		!in.SourceProtected && !in.UseMR && in.SourceBranch != "" {
+		return Target{Branch: in.SourceBranch, Existing: true}
+	}
+	t := Target{Branch: BranchName(in.BranchPrefix, r), OpenMR: true, MRTarget: in.DefaultBranch}
+	if r.Thread.Type == event.ThreadMergeRequest && in.SourceBranch != "" && in.SameProject {
+		// A change asked for on an MR we cannot push to goes to an MR into that MR's branch.
+		t.MRTarget = in.SourceBranch
+	}
+	return t
+}
+
+// FallbackTarget is where a change goes when the push to t was refused as protected: a branch of
+// ours and a merge request into the branch we meant to push to.
+func FallbackTarget(in TargetInput, refused Target) Target {
+	return Target{Branch: BranchName(in.BranchPrefix, in.Request), OpenMR: true, MRTarget: refused.Branch}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// BranchName is prefix + "issue-<iid>-<slug>" (or mr-, commit-, snippet-); the slug comes from the
+// thread's title, except for confidential threads, whose titles must not become public.
+func BranchName(prefix string, r trigger.Request) string {
+	var kind, id string
+	switch r.Thread.Type {
+	case event.ThreadMergeRequest:
+		kind, id = "mr", fmt.Sprint(r.Thread.IID)
+	case event.ThreadCommit:
+		kind, id = "commit", r.Thread.CommitSHA[:min(8, len(r.Thread.CommitSHA))]
+	case event.ThreadSnippet:
+		kind, id = "snippet", fmt.Sprint(r.Thread.ID)
+	default:
+		kind, id = "issue", fmt.Sprint(r.Thread.IID)
+	}
+	name := kind + "-" + id
+	if slug := slugify(r.Thread.Title); slug != "" && !r.Confidential && !r.Thread.Confidential {
+		name += "-" + slug
+	}
+	return prefix + name
+}
+
+func slugify(s string) string {
+	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if len(s) > 40 {
+		s = strings.TrimRight(s[:40], "-")
+	}
+	return s
+}

@@ -1,0 +1,132 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Marker is hidden in every note of a job, so that a job resumed after a crash finds the note it
+// already posted instead of posting again.
+func Marker(jobID int64) string { return fmt.Sprintf("<!-- claude-gitlab:job=%d -->", jobID) }
+
+// MaxNoteChars keeps a note below GitLab's limit (1,000,000 characters) with room for the footer.
+const MaxNoteChars = 990_000
+
+// Step is one line of the progress checklist.
+type Step struct {
+	Text string
+	Done bool
+}
+
+// Progress is the text of the progress note while a job runs.
+func Progress(jobID int64, jobURL string, steps []Step) string {
+	var b strings.Builder
+	b.WriteString("🤖 **Claude is working on it…**\n\n")
+	for _, s := range steps {
+		box := "[ ]"
+		if s.Done {
+			box = "[x]"
+		}
+		fmt.Fprintf(&b, "- %s %s\n", box, s.Text)
+	}
+	if jobURL != "" {
+		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
+	}
+	b.WriteString("\n" + Marker(jobID))
+	return b.String()
+}
+
+// Footer is what the answer says about its run.
+type Footer struct {
+	JobID     int64
+	JobURL    string
+	Duration  time.Duration
+	Turns     int
+	CostUSD   float64
+	Branch    string
+	BranchURL string
+	CommitSHA string
+	CommitURL string
+	MRURL     string
+	MRIID     int64
+	AutoMerge string // "", "set", or why GitLab refused it
+	Truncated bool
+	Fallback  string // e.g. "the branch is protected, so the change is on a new branch with a merge request"
+	Denials   []string
+}
+
+// Answer is the final text of the progress note: Claude's answer and a footer.
+func Answer(text string, f Footer) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		text = "_(Claude finished without a written answer.)_"
+	}
+	if len(text) > MaxNoteChars {
+		text = text[:MaxNoteChars] + "\n\n…"
+		f.Truncated = true
+	}
+	var b strings.Builder
+	b.WriteString(text)
+	b.WriteString("\n\n---\n")
+	b.WriteString(changeLines(f))
+	fmt.Fprintf(&b, "<sub>%s · %d turns · $%.4f · job %s</sub>\n", f.Duration.Round(time.Second), f.Turns, f.CostUSD, jobLink(f))
+	b.WriteString(Marker(f.JobID))
+	return b.String()
+}
+
+func changeLines(f Footer) string {
+	var b strings.Builder
+	if f.CommitSHA != "" {
+		fmt.Fprintf(&b, "- Commit [`%s`](%s) on branch [`%s`](%s)\n", short(f.CommitSHA), f.CommitURL, f.Branch, f.BranchURL)
+	}
+	if f.MRURL != "" {
+		fmt.Fprintf(&b, "- Merge request [!%d](%s)\n", f.MRIID, f.MRURL)
+	}
+	switch {
+	case f.AutoMerge == "set":
+		b.WriteString("- Set to merge automatically when the pipeline succeeds\n")
+	case f.AutoMerge != "":
+		fmt.Fprintf(&b, "- Auto-merge was not set: %s\n", f.AutoMerge)
+	}
+	if f.Fallback != "" {
+		fmt.Fprintf(&b, "- Note: %s\n", f.Fallback)
+	}
+	if len(f.Denials) > 0 {
+		fmt.Fprintf(&b, "- Tools Claude was not allowed to use: %s (CLAUDE_ALLOWED_TOOLS)\n", strings.Join(f.Denials, ", "))
+	}
+	if f.Truncated {
+		b.WriteString("- The answer was too long and has been cut\n")
+	}
+	return b.String()
+}
+
+func jobLink(f Footer) string {
+	if f.JobURL == "" {
+		return fmt.Sprint(f.JobID)
+	}
+	return fmt.Sprintf("[%d](%s)", f.JobID, f.JobURL)
+}
+
+func short(sha string) string { return sha[:min(8, len(sha))] }
+
+// Failure is the text of the progress note when a job fails: what failed and what to do, in plain
+// words. The caller redacts secrets from what.
+func Failure(jobID int64, jobURL, what, todo string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "⚠️ **Claude could not finish this request.**\n\n%s\n", strings.TrimSpace(what))
+	if todo != "" {
+		fmt.Fprintf(&b, "\n**What to do:** %s\n", strings.TrimSpace(todo))
+	}
+	if jobURL != "" {
+		fmt.Fprintf(&b, "\n[Details of the run](%s)\n", jobURL)
+	}
+	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, Marker(jobID))
+	return b.String()
+}
+
+// Unauthorised is the one short reply to someone who may not trigger the bot.
+func Unauthorised(jobID int64, username string, minLevelName string) string {
+	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here.\n\n%s",
+		username, minLevelName, Marker(jobID))
+}
