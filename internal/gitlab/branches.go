@@ -1,0 +1,99 @@
+package gitlab
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	gl "gitlab.com/gitlab-org/api/client-go/v2"
+)
+
+// Branch is a branch of a project.
+type Branch struct {
+	Name      string
+	CommitSHA string
+	Protected bool
+	CanPush   bool // whether the bot may push to it
+}
+
+// Branch reads one branch; a missing branch is ErrNotFound.
+func (c *Client) Branch(ctx context.Context, projectID int64, name string) (Branch, error) {
+	var b *gl.Branch
+	err := c.call(ctx, func(o gl.RequestOptionFunc) (err error) {
+		b, _, err = c.gl.Branches.GetBranch(projectID, name, o)
+		return err
+	})
+	if err != nil {
+		return Branch{}, fmt.Errorf("get branch %s of project %d: %w", name, projectID, err)
+	}
+	return toBranch(b), nil
+}
+
+func toBranch(b *gl.Branch) Branch {
+	out := Branch{Name: b.Name, Protected: b.Protected, CanPush: b.CanPush}
+	if b.Commit != nil {
+		out.CommitSHA = b.Commit.ID
+	}
+	return out
+}
+
+// CreateBranch creates name at ref (a branch, tag or SHA). After a lost answer it looks the
+// branch up instead of creating it again. A branch that already existed before is GitLab's
+// 400 "Branch already exists": call Branch first when that can happen.
+func (c *Client) CreateBranch(ctx context.Context, projectID int64, name, ref string) (Branch, error) {
+	var out Branch
+	post := func(ctx context.Context) error {
+		return c.call(ctx, func(o gl.RequestOptionFunc) error {
+			b, _, err := c.gl.Branches.CreateBranch(projectID, &gl.CreateBranchOptions{Branch: &name, Ref: &ref}, o)
+			if err == nil {
+				out = toBranch(b)
+			}
+			return err
+		})
+	}
+	find := func(ctx context.Context) (bool, error) {
+		b, err := c.Branch(ctx, projectID, name)
+		if err == nil {
+			out = b
+			return true, nil
+		}
+		if hasStatus(err, 404) {
+			return false, nil
+		}
+		return false, err
+	}
+	if err := c.createOnce(ctx, post, find); err != nil {
+		return Branch{}, fmt.Errorf("create branch %s at %s in project %d: %w", name, ref, projectID, err)
+	}
+	return out, nil
+}
+
+// ProtectedBranch reports whether name is protected, by an exact rule or a wildcard rule like
+// "release/*". It reads the rules rather than the branch, so it answers for a branch that does
+// not exist yet too (and GET protected_branches/:name knows exact names only).
+func (c *Client) ProtectedBranch(ctx context.Context, projectID int64, name string) (bool, error) {
+	rules, err := pages(ctx, c, func(p int64, o gl.RequestOptionFunc) ([]*gl.ProtectedBranch, *gl.Response, error) {
+		return c.gl.ProtectedBranches.ListProtectedBranches(projectID,
+			&gl.ListProtectedBranchesOptions{ListOptions: listOpts(p)}, o)
+	})
+	if err != nil {
+		return false, fmt.Errorf("list protected branches of project %d: %w", projectID, err)
+	}
+	for _, r := range rules {
+		if r != nil && branchRuleMatches(r.Name, name) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// branchRuleMatches follows GitLab: "*" in a rule matches any run of characters, "/" included.
+func branchRuleMatches(rule, branch string) bool {
+	if !strings.Contains(rule, "*") {
+		return rule == branch
+	}
+	pattern := strings.ReplaceAll(regexp.QuoteMeta(rule), `\*`, ".*")
+	ok, _ := regexp.MatchString("^"+pattern+"$", branch)
+	return ok
+}

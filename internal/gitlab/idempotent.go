@@ -1,0 +1,44 @@
+package gitlab
+
+import (
+	"context"
+	"fmt"
+)
+
+// finder looks for the result of an earlier attempt of a create; found means it took effect.
+type finder func(ctx context.Context) (found bool, err error)
+
+// postAgain is the finder of creates that are harmless to repeat because GitLab refuses the
+// duplicate (an award emoji) and the caller treats that refusal as success.
+func postAgain(context.Context) (bool, error) { return false, nil }
+
+// createOnce runs a POST with our retry policy for creates. A 429 was refused before GitLab
+// acted, so it is simply sent again (the shared limiter holds it back until GitLab's
+// Retry-After). After a 5xx or a lost connection the create may have happened: we wait, ask
+// find whether it did, and send again only if not. Without a finder we cannot know, so the
+// error goes back to the caller rather than risking a duplicate.
+func (c *Client) createOnce(ctx context.Context, post func(context.Context) error, find finder) error {
+	for attempt := 0; ; attempt++ {
+		err := post(ctx)
+		if err == nil || !IsTransient(err) || attempt >= c.maxRetries {
+			return err
+		}
+		if !isRateLimited(err) && find == nil {
+			return err
+		}
+		// Wait first: a create that timed out may still be running at GitLab.
+		if sleep(ctx, backoff(attempt, c.minBackoff, c.maxBackoff)) != nil {
+			return err
+		}
+		if isRateLimited(err) {
+			continue
+		}
+		found, ferr := find(ctx)
+		if ferr != nil {
+			return fmt.Errorf("%w (and checking whether it took effect failed: %v)", err, ferr)
+		}
+		if found {
+			return nil
+		}
+	}
+}
