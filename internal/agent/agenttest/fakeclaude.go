@@ -1,0 +1,51 @@
+// Package agenttest helps tests run the agent: it builds the fake Claude CLI and installs the
+// real one. It is not imported by production code.
+package agenttest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+const fakePackage = "gitlab.com/claude-gitlab/claude-gitlab/internal/agent/fakeclaude"
+
+var fake struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+	out  []byte
+}
+
+// BuildFakeClaude builds internal/agent/fakeclaude once per test binary and returns the path of
+// the executable (named "claude"). See that package for the FAKE_CLAUDE prompt directives. Call
+// Main from TestMain to remove the build when the tests end.
+func BuildFakeClaude(t testing.TB) string {
+	t.Helper()
+	fake.once.Do(func() {
+		fake.dir, fake.err = os.MkdirTemp("", "fakeclaude-")
+		if fake.err != nil {
+			return
+		}
+		fake.path = filepath.Join(fake.dir, "claude")
+		cmd := exec.Command("go", "build", "-o", fake.path, fakePackage)
+		fake.out, fake.err = cmd.CombinedOutput()
+	})
+	if fake.err != nil {
+		t.Fatalf("build the fake claude: %v\n%s", fake.err, fake.out)
+	}
+	return fake.path
+}
+
+// Main runs the tests and removes what BuildFakeClaude built: use it as
+// func TestMain(m *testing.M) { agenttest.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	if fake.dir != "" {
+		_ = os.RemoveAll(fake.dir)
+	}
+	os.Exit(code)
+}
