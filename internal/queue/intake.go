@@ -161,6 +161,11 @@ func (q *Queue) insertJobs(ctx context.Context, tx *sql.Tx, batch []*pending, ou
 		return fmt.Errorf("dedupe: %w", err)
 	}
 	defer stmt.Close()
+	threads, err := tx.PrepareContext(ctx, q.db.Rebind(`INSERT INTO claude_job_thread (job_id, thread_key, project_id) VALUES (?, ?, ?)`))
+	if err != nil {
+		return fmt.Errorf("store job thread: %w", err)
+	}
+	defer threads.Close()
 	now := time.Now().Unix()
 	for n, i := range fresh {
 		outs[i] = Outcome{JobID: res[n].Job.ID}
@@ -168,6 +173,10 @@ func (q *Queue) insertJobs(ctx context.Context, tx *sql.Tx, batch []*pending, ou
 			if _, err := stmt.ExecContext(ctx, key, outs[i].JobID, now); err != nil {
 				return fmt.Errorf("dedupe: %w", err)
 			}
+		}
+		r := batch[i].d.Request
+		if _, err := threads.ExecContext(ctx, outs[i].JobID, r.ThreadKey(), r.Project.ID); err != nil {
+			return fmt.Errorf("store job thread: %w", err)
 		}
 	}
 	for i := range outs {

@@ -46,6 +46,7 @@ type Options struct {
 	// Handler runs jobs; nil makes an insert-only queue (no worker runs, e.g. for `jobs` commands).
 	Handler     Handler
 	Workers     int           // jobs at once
+	PerProject  int           // most jobs of one project at once (0 = no cap)
 	JobTimeout  time.Duration // longest run of one job (the agent's timeout plus publishing)
 	MaxAttempts int
 	Log         *slog.Logger
@@ -80,14 +81,15 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("queue migrations: %w", err)
 	}
-	client, err := river.NewClient(driver, riverConfig(opts, log))
+	q := &Queue{db: db, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}
+	q.river, err = river.NewClient(driver, riverConfig(opts, log, q.gate))
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	return &Queue{db: db, river: client, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}, nil
+	return q, nil
 }
 
-func riverConfig(opts Options, log *slog.Logger) *river.Config {
+func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error) *river.Config {
 	cfg := &river.Config{
 		Logger:      quiet(log),
 		MaxAttempts: max(opts.MaxAttempts, 1),
@@ -98,7 +100,7 @@ func riverConfig(opts Options, log *slog.Logger) *river.Config {
 	}
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &worker{handler: opts.Handler})
+		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
 	}
@@ -120,25 +122,42 @@ func (q *Queue) Start(ctx context.Context) error {
 	return q.river.Start(ctx)
 }
 
-// Stop stops taking jobs, waits for running ones until ctx ends, then cancels them; it stops the
-// intake after the deliveries already submitted are stored.
-func (q *Queue) Stop(ctx context.Context) error {
-	var err error
-	if q.workers {
-		if err = q.river.Stop(ctx); err != nil {
-			err = q.river.StopAndCancel(context.Background())
-		}
+// StopWorkers stops taking jobs and waits for running ones until ctx ends, then cancels them (a
+// cancelled job is retried at the next start). The intake keeps storing deliveries.
+func (q *Queue) StopWorkers(ctx context.Context) error {
+	if !q.workers {
+		return nil
 	}
+	if err := q.river.Stop(ctx); err != nil {
+		return q.river.StopAndCancel(context.Background())
+	}
+	return nil
+}
+
+// Close stops the intake after the deliveries already submitted are stored. Call it after the
+// HTTP server has stopped.
+func (q *Queue) Close() {
 	q.once.Do(func() { close(q.stop) })
 	q.wg.Wait()
+}
+
+// Stop is StopWorkers then Close.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.StopWorkers(ctx)
+	q.Close()
 	return err
 }
 
 type worker struct {
 	river.WorkerDefaults[Args]
-	handler Handler
+	handler    Handler
+	gate       func(ctx context.Context, jobID int64, perProject int) error
+	perProject int
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	if err := w.gate(ctx, job.ID, w.perProject); err != nil {
+		return err
+	}
 	return w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
 }

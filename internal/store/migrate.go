@@ -17,6 +17,15 @@ var migrations = []string{
 		created_at BIGINT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS claude_dedupe_created ON claude_dedupe (created_at)`,
+	// 3: the thread and project of each job, so that a thread runs one job at a time in order
+	// and a project is capped, on SQLite and PostgreSQL alike.
+	`CREATE TABLE IF NOT EXISTS claude_job_thread (
+		job_id     BIGINT PRIMARY KEY,
+		thread_key TEXT NOT NULL,
+		project_id BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS claude_job_thread_key ON claude_job_thread (thread_key, job_id)`,
+	`CREATE INDEX IF NOT EXISTS claude_job_thread_project ON claude_job_thread (project_id, job_id)`,
 }
 
 // SchemaVersion is the number of our migrations this build knows.

@@ -1,0 +1,53 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// gateWait is how long a job that may not run yet waits before it looks again.
+const gateWait = 2 * time.Second
+
+// activeStates are the River states of a job that is not finished.
+const activeStates = `('available', 'running', 'retryable', 'scheduled', 'pending')`
+
+// mayRun says whether job may start now: no earlier unfinished job of its thread exists (so a
+// thread's jobs run one at a time, in arrival order), and fewer than perProject earlier jobs of
+// its project are running (so one busy project cannot take every worker).
+func (q *Queue) mayRun(ctx context.Context, jobID int64, perProject int) (bool, error) {
+	var earlier int
+	err := q.db.QueryRowContext(ctx, q.db.Rebind(`
+		SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
+		WHERE t.thread_key = (SELECT thread_key FROM claude_job_thread WHERE job_id = ?)
+		  AND t.job_id < ? AND j.state IN `+activeStates), jobID, jobID).Scan(&earlier)
+	if err != nil {
+		return false, fmt.Errorf("thread order: %w", err)
+	}
+	if earlier > 0 || perProject <= 0 {
+		return earlier == 0, nil
+	}
+	var running int
+	err = q.db.QueryRowContext(ctx, q.db.Rebind(`
+		SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
+		WHERE t.project_id = (SELECT project_id FROM claude_job_thread WHERE job_id = ?)
+		  AND t.job_id < ? AND j.state = 'running'`), jobID, jobID).Scan(&running)
+	if err != nil {
+		return false, fmt.Errorf("project cap: %w", err)
+	}
+	return running < perProject, nil
+}
+
+// gate snoozes a job that may not run yet; snoozing does not count as an attempt.
+func (q *Queue) gate(ctx context.Context, jobID int64, perProject int) error {
+	ok, err := q.mayRun(ctx, jobID, perProject)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return river.JobSnooze(gateWait)
+	}
+	return nil
+}
