@@ -50,7 +50,7 @@ func Dir(t testing.TB) string {
 
 func find() (string, bool) {
 	if dir := os.Getenv(DirEnv); dir != "" {
-		return dir, true
+		return dir, isDir(dir)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -58,7 +58,7 @@ func find() (string, bool) {
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		candidate := filepath.Join(dir, "shared", "gitlab-payloads")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
+		if isDir(candidate) {
 			return candidate, true
 		}
 		if filepath.Dir(dir) == dir {
@@ -148,4 +148,9 @@ func (p Payload) Bytes(t testing.TB) []byte {
 // User is a user object as webhooks list them in assignees and reviewers.
 func User(id int64, username string) map[string]any {
 	return map[string]any{"id": id, "name": username, "username": username}
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }

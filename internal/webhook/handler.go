@@ -1,0 +1,255 @@
+package webhook
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// DefaultMaxPayloadBytes is GitLab.com's own payload limit (25 MiB).
+const DefaultMaxPayloadBytes = 25 << 20
+
+// enqueueTimeout bounds the wait for the queue: GitLab gives up after 10 s and counts it as a
+// failure, so a slow store answers 503 well before that.
+const enqueueTimeout = 5 * time.Second
+
+// Enqueuer stores a trigger durably. The queue package implements it; tests use a fake.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, d queue.Delivery) (queue.Outcome, error)
+}
+
+// Config is the handler's part of the service configuration.
+type Config struct {
+	Secret          string // X-Gitlab-Token must equal it; empty refuses every delivery
+	SigningToken    string // "whsec_<base64 key>": also require a valid Standard Webhooks signature
+	MaxPayloadBytes int64  // larger bodies get 413; 0 means DefaultMaxPayloadBytes
+	RatePerSecond   float64
+	// Rules returns the current trigger rules; the bot's identity is learned (and may change
+	// with a rotated token) while the service runs. Nil means trigger.Rules{}.
+	Rules func() trigger.Rules
+}
+
+type handler struct {
+	cfg      Config
+	q        Enqueuer
+	m        *metrics.Metrics
+	log      *slog.Logger
+	limiter  *limiter
+	signKey  []byte
+	signErr  error
+	maxBytes int64
+	now      func() time.Time
+}
+
+// New returns the POST /webhook handler. The source address used for rate limiting and logs
+// is the connection's (r.RemoteAddr): X-Forwarded-For is not trusted, since anyone can set it.
+func New(cfg Config, q Enqueuer, m *metrics.Metrics, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{cfg: cfg, q: q, m: m, log: log, limiter: newLimiter(cfg.RatePerSecond),
+		maxBytes: cfg.MaxPayloadBytes, now: time.Now}
+	if h.maxBytes <= 0 {
+		h.maxBytes = DefaultMaxPayloadBytes
+	}
+	if cfg.SigningToken != "" {
+		h.signKey, h.signErr = ParseSigningToken(cfg.SigningToken)
+	}
+	if cfg.Secret == "" {
+		log.Error("webhook secret is empty: every delivery will be refused")
+	}
+	if h.signErr != nil {
+		log.Error("webhook signing token unusable: every delivery will fail", "err", h.signErr)
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d := &decision{
+		start:     h.now(),
+		requestID: newRequestID(),
+		source:    sourceAddr(r),
+		header:    r.Header.Get("X-Gitlab-Event"),
+		eventUUID: r.Header.Get("X-Gitlab-Event-UUID"),
+	}
+	w.Header().Set("X-Request-Id", d.requestID)
+	h.decide(w, r, d)
+	h.finish(w, d)
+}
+
+// decide runs the checks in order of cost; each one that fails settles the answer.
+func (h *handler) decide(w http.ResponseWriter, r *http.Request, d *decision) {
+	if !h.admit(r, d) {
+		return
+	}
+	body, ok := h.readBody(w, r, d)
+	if !ok || !h.verifySigned(r, body, d) {
+		return
+	}
+	ev, ok := h.parse(body, d)
+	if !ok {
+		return
+	}
+	req, ok := h.match(ev, d)
+	if !ok {
+		return
+	}
+	req.EventUUID = d.eventUUID
+	req.ReceivedAt = d.start.UTC()
+	h.enqueue(r.Context(), queue.Delivery{Request: req, Keys: deliveryKeys(r.Header, ev)}, d)
+}
+
+// admit checks what needs no body: method, rate and token.
+func (h *handler) admit(r *http.Request, d *decision) bool {
+	if r.Method != http.MethodPost {
+		d.fail(http.StatusMethodNotAllowed, outcomeBadRequest, "only POST is accepted")
+		return false
+	}
+	if ok, wait := h.limiter.allow(d.source, d.start); !ok {
+		d.fail(http.StatusTooManyRequests, outcomeRateLimited, "too many requests from this address")
+		d.retryAfter = wait
+		return false
+	}
+	token := r.Header.Get("X-Gitlab-Token")
+	if !tokenMatches(token, h.cfg.Secret) {
+		reason := "wrong X-Gitlab-Token"
+		if token == "" {
+			reason = "missing X-Gitlab-Token"
+		}
+		d.fail(http.StatusForbidden, outcomeForbidden, reason)
+		return false
+	}
+	return true
+}
+
+// readBody reads the whole body first: the signature covers the raw bytes, and a body over the
+// limit must be refused before any of it is parsed.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request, d *decision) ([]byte, bool) {
+	tooLarge := fmt.Sprintf("payload larger than %d bytes", h.maxBytes)
+	if r.ContentLength > h.maxBytes {
+		d.fail(http.StatusRequestEntityTooLarge, outcomeTooLarge, tooLarge)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		d.fail(http.StatusRequestEntityTooLarge, outcomeTooLarge, tooLarge)
+		return nil, false
+	case err != nil:
+		d.fail(http.StatusBadRequest, outcomeBadRequest, "reading body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+func (h *handler) verifySigned(r *http.Request, body []byte, d *decision) bool {
+	if h.cfg.SigningToken == "" {
+		return true
+	}
+	if h.signErr != nil {
+		d.fail(http.StatusInternalServerError, outcomeError, "webhook signing token misconfigured")
+		return false
+	}
+	if err := verifySignature(h.signKey, r.Header, body, h.now()); err != nil {
+		d.fail(http.StatusForbidden, outcomeForbidden, "signature: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (h *handler) parse(body []byte, d *decision) (event.Event, bool) {
+	ev, err := Parse(d.header, body)
+	d.ev = ev
+	var unhandled *UnhandledEventError
+	switch {
+	case errors.As(err, &unhandled):
+		d.ignore(unhandled.Error())
+		return ev, false
+	case err != nil:
+		d.fail(http.StatusBadRequest, outcomeBadRequest, err.Error())
+		return ev, false
+	}
+	return ev, true
+}
+
+func (h *handler) match(ev event.Event, d *decision) (trigger.Request, bool) {
+	rules := trigger.Rules{}
+	if h.cfg.Rules != nil {
+		rules = h.cfg.Rules()
+	}
+	req, err := trigger.Match(ev, rules)
+	var ignored *trigger.Ignored
+	switch {
+	case errors.As(err, &ignored):
+		d.ignore(ignored.Reason)
+		return req, false
+	case err != nil:
+		d.fail(http.StatusInternalServerError, outcomeError, "trigger rules: "+err.Error())
+		return req, false
+	}
+	return req, true
+}
+
+// enqueue stores the trigger. The store must not be cut short by GitLab hanging up: a job stored
+// after the answer was lost is deduplicated on the resend, a job half-stored is not.
+func (h *handler) enqueue(ctx context.Context, del queue.Delivery, d *decision) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+	defer cancel()
+	out, err := h.q.Enqueue(ctx, del)
+	if err != nil {
+		d.fail(http.StatusServiceUnavailable, outcomeError, "could not store the request, resend the delivery later")
+		d.err = err
+		return
+	}
+	d.job = out.JobID
+	if out.Duplicate {
+		d.status, d.outcome, d.reason = http.StatusOK, outcomeDuplicate, "seen before"
+		return
+	}
+	d.status, d.outcome, d.reason = http.StatusAccepted, outcomeQueued, string(del.Request.Reason)
+}
+
+// deliveryKeys identify this delivery (same across GitLab's retries and manual resends) and the
+// object that triggered (same across a project hook and a group hook both delivering it).
+func deliveryKeys(h http.Header, ev event.Event) []string {
+	var keys []string
+	if k := h.Get("Idempotency-Key"); k != "" {
+		keys = append(keys, "delivery:"+boundKey(k))
+	} else if hook, evID := h.Get("X-Gitlab-Webhook-UUID"), h.Get("X-Gitlab-Event-UUID"); hook != "" && evID != "" {
+		keys = append(keys, "delivery:"+boundKey(hook+":"+evID))
+	}
+	if k := trigger.ObjectKey(ev); k != "" {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// boundKey keeps header-supplied keys to a sane size for the database.
+func boundKey(k string) string {
+	if len(k) <= 128 {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func sourceAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
