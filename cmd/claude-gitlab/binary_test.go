@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+)
+
+// binPath is the claude-gitlab binary built once for this test package.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+func binary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "claude-gitlab-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "claude-gitlab")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// service is one running claude-gitlab process.
+type service struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	url  string
+	logs *syncBuffer
+	env  []string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// testGitLab is a fake GitLab with a bot user and its token.
+func testGitLab(t testing.TB) (*fakegitlab.GitLab, string) {
+	t.Helper()
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	bot := g.AddUser("claude-bot", "Claude", true)
+	token := g.AddToken(bot.ID, []string{"api"}, time.Now().Add(90*24*time.Hour), "personal")
+	return g, token
+}
+
+// startService runs the binary with env (plus a free address) and waits for /health.
+func startService(t testing.TB, env ...string) *service {
+	t.Helper()
+	addr := freeAddr(t)
+	s := &service{t: t, url: "http://" + addr, logs: &syncBuffer{}, env: env}
+	s.cmd = exec.Command(binary(t), "serve")
+	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug"}, env...)
+	s.cmd.Dir = t.TempDir() // no stray .env
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.kill() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(s.url + "/health"); err == nil {
+			resp.Body.Close()
+			return s
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("service did not answer /health:\n%s", s.logs)
+	return nil
+}
+
+func (s *service) kill() {
+	if s.cmd.ProcessState == nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	}
+}
+
+func (s *service) post(event string, body []byte, headers ...string) (int, map[string]any) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhook", bytes.NewReader(body))
+	req.Header.Set("X-Gitlab-Event", event)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("POST /webhook: %v", err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// runCLI runs a command of the binary and returns its output.
+func runCLI(t testing.TB, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(context.Background(), binary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("claude-gitlab %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *service) sigterm() error {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	return s.cmd.Wait()
+}
+
+// runCLIErr runs a command that must fail and returns its output.
+func runCLIErr(t testing.TB, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("claude-gitlab %s succeeded, want a failure:\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// identity is the bot user, learnt from GET /user at start and kept. Until it is known the service
+// still stores triggers (nothing is lost) and /ready says why it is not ready.
+type identity struct {
+	gl     *gitlab.Client
+	phrase string
+	log    *slog.Logger
+
+	mu   sync.RWMutex
+	user gitlab.User
+	err  error
+}
+
+func newIdentity(gl *gitlab.Client, phrase string, log *slog.Logger) *identity {
+	return &identity{gl: gl, phrase: phrase, log: log, err: errors.New("asking GitLab who the bot is")}
+}
+
+// learn asks GET /user until it answers, backing off up to a minute between tries.
+func (id *identity) learn(ctx context.Context) {
+	wait := time.Second
+	for {
+		u, err := id.gl.CurrentUser(ctx)
+		id.mu.Lock()
+		id.user, id.err = u, err
+		id.mu.Unlock()
+		if err == nil {
+			id.log.Info("bot identity", "user_id", u.ID, "username", u.Username)
+			return
+		}
+		id.log.Error("cannot learn the bot's identity from GitLab (GET /user); check GITLAB_URL and GITLAB_TOKEN", "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func (id *identity) rules() trigger.Rules {
+	id.mu.RLock()
+	defer id.mu.RUnlock()
+	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username}
+}
+
+func (id *identity) ready(context.Context) error {
+	id.mu.RLock()
+	defer id.mu.RUnlock()
+	if id.err != nil {
+		return fmt.Errorf("GitLab: %v", id.err)
+	}
+	return nil
+}

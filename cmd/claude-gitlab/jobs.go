@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+)
+
+func runJobs(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "jobs", "list [--state S] [--limit N] | show ID | retry ID | cancel ID  [--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	state := fs.String("state", "", "only jobs in these states (comma-separated): available, running, retryable, scheduled, completed, cancelled, discarded")
+	limit := fs.Int("limit", 50, "most jobs to list")
+	sub, rest := "list", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, rest = args[0], args[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	cfg, err := config.Load(env.lookup, env.envFile, false)
+	if err != nil {
+		return err
+	}
+	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q, err := queue.Open(ctx, db, queue.Options{})
+	if err != nil {
+		return err
+	}
+	if sub == "list" {
+		var states []string
+		if *state != "" {
+			states = strings.Split(*state, ",")
+		}
+		jobs, err := q.List(ctx, *limit, states...)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(env.stdout, jobs)
+		}
+		printJobTable(env.stdout, jobs)
+		return nil
+	}
+	return jobAction(ctx, env, q, sub, fs.Args(), *asJSON)
+}
+
+func jobAction(ctx context.Context, env *environment, q *queue.Queue, sub string, args []string, asJSON bool) error {
+	actions := map[string]func(context.Context, int64) (queue.Info, error){"show": q.Get, "retry": q.Retry, "cancel": q.Cancel}
+	act, ok := actions[sub]
+	if !ok {
+		return fmt.Errorf("jobs: unknown sub-command %q (list, show, retry, cancel)", sub)
+	}
+	if len(args) != 1 {
+		return fmt.Errorf("jobs %s: give one job id", sub)
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("jobs %s: %q is not a job id", sub, args[0])
+	}
+	in, err := act(ctx, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(env.stdout, in)
+	}
+	printJob(env.stdout, in)
+	return nil
+}
+
+func printJobTable(w io.Writer, jobs []queue.Info) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tTRY\tAGE\tPROJECT\tTHREAD\tAUTHOR\tREQUEST")
+	for _, j := range jobs {
+		fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.State, j.Attempt, j.MaxAttempts,
+			age(j.CreatedAt), j.Request.Project.Path, thread(j), j.Request.Author.Username, oneLine(j.Request.Text, 50))
+	}
+	tw.Flush()
+	if len(jobs) == 0 {
+		fmt.Fprintln(w, "(no jobs)")
+	}
+}
+
+func printJob(w io.Writer, j queue.Info) {
+	fmt.Fprintf(w, "Job %d: %s (attempt %d of %d)\n", j.ID, j.State, j.Attempt, j.MaxAttempts)
+	fmt.Fprintf(w, "Created:  %s\n", j.CreatedAt.Format(time.RFC3339))
+	if j.FinalizedAt != nil {
+		fmt.Fprintf(w, "Finished: %s\n", j.FinalizedAt.Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "Project:  %s\nThread:   %s %s\nAuthor:   @%s\nReason:   %s\nURL:      %s\n",
+		j.Request.Project.Path, thread(j), j.Request.Thread.Title, j.Request.Author.Username, j.Request.Reason, j.Request.URL)
+	fmt.Fprintf(w, "Request:\n  %s\n", strings.ReplaceAll(j.Request.Text, "\n", "\n  "))
+	for i, e := range j.Errors {
+		fmt.Fprintf(w, "Error %d:  %s\n", i+1, e)
+	}
+}
+
+func thread(j queue.Info) string {
+	t := j.Request.Thread
+	switch t.Type {
+	case "issue":
+		return "#" + strconv.FormatInt(t.IID, 10)
+	case "merge_request":
+		return "!" + strconv.FormatInt(t.IID, 10)
+	case "commit":
+		return "commit " + t.CommitSHA[:min(8, len(t.CommitSHA))]
+	default:
+		return string(t.Type) + " " + strconv.FormatInt(t.ID, 10)
+	}
+}
+
+func age(t time.Time) string {
+	d := time.Since(t).Round(time.Second)
+	if d > 48*time.Hour {
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+	return d.String()
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

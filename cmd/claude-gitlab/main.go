@@ -1,0 +1,134 @@
+// Command claude-gitlab puts Claude Code to work inside GitLab: it receives GitLab webhooks,
+// queues `@claude` requests durably and answers them in the same thread.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+)
+
+// Set by the build (-ldflags "-X main.version=… -X main.commit=…").
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// command is one sub-command: it parses its own flags and runs.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// commands is filled in init: the commands refer back to it for their help texts.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"serve":   {"HTTP server and workers in one process", runServe},
+		"jobs":    {"list, show, retry or cancel queued jobs", runJobs},
+		"replay":  {"send a webhook payload file to a running service", runReplay},
+		"migrate": {"apply database migrations", runMigrate},
+		"version": {"print version, commit and Go version", runVersion},
+	}
+}
+
+// environment is what every command gets: where to write, and how to read settings.
+type environment struct {
+	stdout, stderr io.Writer
+	lookup         config.Lookup
+	envFile        string
+}
+
+// exitError carries a specific exit code.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &environment{stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv, envFile: ".env"}
+	err := run(ctx, env, os.Args[1:])
+	var ee exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	case errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintln(os.Stderr, "claude-gitlab:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return runDefault(ctx, env)
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage(env.stdout)
+		return nil
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		usage(env.stderr)
+		return fmt.Errorf("unknown command %q", name)
+	}
+	return cmd.run(ctx, env, args[1:])
+}
+
+// runDefault is what the README's first command does: serve when a GitLab token is configured,
+// else the demo.
+func runDefault(ctx context.Context, env *environment) error {
+	cfg, err := config.Load(env.lookup, env.envFile, false)
+	if err != nil {
+		return err
+	}
+	if cfg.HasToken() {
+		return runServe(ctx, env, nil)
+	}
+	demo, ok := commands["demo"]
+	if !ok {
+		fmt.Fprintln(env.stderr, "No GITLAB_TOKEN in the environment or .env, and this build has no demo yet.")
+		fmt.Fprintln(env.stderr, "Put GITLAB_TOKEN=... and WEBHOOK_SECRET=... in .env and run again; `claude-gitlab --help` lists the settings.")
+		return exitError{2}
+	}
+	return demo.run(ctx, env, nil)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: claude-gitlab [command] [flags]   (no command: serve if GITLAB_TOKEN is set, else demo)")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\n"+config.Help())
+}
+
+// newFlags makes a command's flag set whose --help also lists the settings.
+func newFlags(env *environment, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: claude-gitlab %s %s\n\n%s\n", name, synopsis, strings.TrimSpace(commands[name].summary))
+		fs.PrintDefaults()
+		fmt.Fprintln(env.stderr, "\n"+config.Help())
+	}
+	return fs
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/logging"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/server"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/webhook"
+)
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "serve", "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(env.lookup, env.envFile, true)
+	if err != nil {
+		return err
+	}
+	log := logging.New(env.stderr, cfg.LogLevel, cfg.LogFormat)
+	return serve(ctx, cfg, log, nil)
+}
+
+// serve runs the service until ctx ends. started, if not nil, gets the bound address.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started func(addr string)) error {
+	m := metrics.New()
+	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q, err := queue.Open(ctx, db, queue.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	gl, err := gitlab.New(gitlab.Config{
+		BaseURL: cfg.GitLabURL, Token: func() string { return cfg.GitLabToken },
+		RatePerMinute: cfg.GitLabRateLimit, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
+	})
+	if err != nil {
+		return err
+	}
+	bot := newIdentity(gl, cfg.TriggerPhrase, log)
+	go bot.learn(ctx)
+	registerQueueDepth(m, q)
+
+	hook := webhook.New(webhook.Config{
+		Secret: cfg.WebhookSecret, SigningToken: cfg.WebhookSigningToken,
+		MaxPayloadBytes: cfg.MaxPayloadBytes, RatePerSecond: cfg.WebhookRateLimit, Rules: bot.rules,
+	}, q, m, log)
+	srv, err := server.Listen(server.Options{
+		Addr: cfg.ListenAddr, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
+		Webhook: hook, Metrics: m, Log: log,
+		ReadyChecks: map[string]server.Check{
+			"database": func(ctx context.Context) error { return db.PingContext(ctx) },
+			"gitlab":   bot.ready,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := q.Start(ctx); err != nil {
+		return err
+	}
+	log.Info("serving", "addr", srv.Addr().String(), "tls", cfg.TLSCertFile != "", "data_dir", cfg.DataDir, "gitlab", cfg.GitLabURL)
+	if started != nil {
+		started(srv.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	return drain(cfg, log, srv, q, err)
+}
+
+// drain stops in the order that loses nothing: workers first (webhooks are still answered while
+// running jobs finish), then the HTTP server (requests in flight complete), then the intake.
+func drain(cfg config.Config, log *slog.Logger, srv *server.Server, q *queue.Queue, serveErr error) error {
+	log.Info("stopping: finishing running jobs", "timeout", cfg.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := q.StopWorkers(ctx); err != nil {
+		log.Warn("jobs cancelled at shutdown; they resume at the next start", "error", err)
+	}
+	hctx, hcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer hcancel()
+	if err := srv.Shutdown(hctx); err != nil {
+		log.Warn("HTTP shutdown", "error", err)
+	}
+	q.Close()
+	log.Info("stopped")
+	return serveErr
+}
+
+func registerQueueDepth(m *metrics.Metrics, q *queue.Queue) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "claude_gitlab_queue_depth",
+		Help: "Jobs waiting or running.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := q.Depth(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+}
