@@ -13,27 +13,30 @@ import (
 )
 
 // do runs one directive; true means the run is over.
-func (s *session) do(w []string) bool {
-	switch w[0] {
+func (s *session) do(d directive) bool {
+	switch d.name {
 	case "answer":
-		s.answer = rest(w, 1)
+		s.answer = d.args(1)[0]
 	case "write":
-		s.write(arg(w, 1), rest(w, 2))
+		a := d.args(2)
+		s.write(a[0], a[1])
 	case "edit":
-		s.edit(arg(w, 1), arg(w, 2), rest(w, 3))
+		a := d.args(3)
+		s.edit(a[0], a[1], a[2])
 	case "deny":
-		s.deny(arg(w, 1), rest(w, 2))
+		a := d.args(2)
+		s.deny(a[0], a[1])
 	case "stderr":
-		fmt.Fprintln(os.Stderr, rest(w, 1))
+		fmt.Fprintln(os.Stderr, d.args(1)[0])
 	case "garbage":
-		for i := 0; i < atoi(arg(w, 1), 1); i++ {
+		for i := 0; i < d.num(1); i++ {
 			s.out.WriteString("this is not json: debug output\n")
 		}
 		s.out.Flush()
 	case "huge":
-		s.huge(atoi(arg(w, 1), 50), 64<<10)
+		s.huge(d.num(50), 64<<10)
 	case "hugeline":
-		mb := atoi(arg(w, 1), 50)
+		mb := d.num(50)
 		s.huge(mb, mb<<20)
 	case "env":
 		env := os.Environ()
@@ -44,26 +47,26 @@ func (s *session) do(w []string) bool {
 	case "prompt":
 		s.answer = s.prompt
 	default:
-		return s.end(w)
+		return s.end(d)
 	}
 	return false
 }
 
 // end runs the directives that finish a run.
-func (s *session) end(w []string) bool {
-	switch w[0] {
+func (s *session) end(d directive) bool {
+	switch d.name {
 	case "exit":
 		s.finish()
-		os.Exit(atoi(arg(w, 1), 1))
+		os.Exit(d.num(1))
 	case "linger":
 		s.finish()
 		sleepForever()
 	case "crash":
 		s.text("Let me look at that.")
 		fmt.Fprintln(os.Stderr, "fake claude: segmentation fault in the middle of the work (on purpose)")
-		os.Exit(atoi(arg(w, 1), 2))
+		os.Exit(d.num(2))
 	case "hang":
-		s.hang(arg(w, 1) == "ignore-term")
+		s.hang(d.rest == "ignore-term")
 	case "malformed":
 		s.out.WriteString("Error: something went wrong\n{\"type\": broken json\n<html>502</html>\n")
 		s.out.Flush()
@@ -77,14 +80,14 @@ func (s *session) end(w []string) bool {
 			"errors": []string{"Reached maximum budget ($0.0001)"}})
 		os.Exit(1)
 	case "api-error":
-		s.apiError(atoi(arg(w, 1), 500))
+		s.apiError(d.num(500))
 	case "not-logged-in":
 		s.syntheticError("Not logged in · Please run /login", nil)
 	case "during-execution":
 		s.result("error_during_execution", true, nil, map[string]any{"errors": []string{"fake internal error"}})
 		os.Exit(1)
 	default:
-		fmt.Fprintf(os.Stderr, "fake claude: unknown directive %q\n", w[0])
+		fmt.Fprintf(os.Stderr, "fake claude: unknown directive %q\n", d.name)
 		os.Exit(3)
 	}
 	return true

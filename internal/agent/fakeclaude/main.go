@@ -4,7 +4,8 @@
 //
 // Every prompt line containing "FAKE_CLAUDE" holds one directive: the words after it. Directives
 // run in order; the ones that end a run (crash, hang, ...) stop there. Arguments are words or Go
-// quoted strings ("a b\n"); the last argument takes the rest of the line.
+// quoted strings ("a b\n"); the last argument takes the rest of the line, unquoted if it is one
+// quoted string.
 //
 //	answer TEXT          the final answer (default: "fake answer: " + the prompt's first line)
 //	write PATH TEXT      a Write tool call: writes TEXT to PATH (relative to the cwd)
@@ -96,13 +97,13 @@ func parseArgs(args []string) (options, error) {
 	return o, nil
 }
 
-// directives are the words after FAKE_CLAUDE on each prompt line that has it.
-func directives(prompt string) [][]string {
-	var out [][]string
+// directives are the text after FAKE_CLAUDE on each prompt line that has it.
+func directives(prompt string) []directive {
+	var out []directive
 	for _, line := range strings.Split(prompt, "\n") {
 		if _, rest, ok := strings.Cut(line, "FAKE_CLAUDE"); ok {
-			if words := splitWords(strings.TrimLeft(rest, ": ")); len(words) > 0 {
-				out = append(out, words)
+			if d, ok := parseDirective(strings.TrimLeft(rest, ":")); ok {
+				out = append(out, d)
 			}
 		}
 	}

@@ -5,46 +5,58 @@ import (
 	"strings"
 )
 
-// splitWords splits a directive into words; a Go quoted string is one word.
-func splitWords(s string) []string {
-	var words []string
-	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
-		if s[0] == '"' {
-			if q, err := strconv.QuotedPrefix(s); err == nil {
-				w, _ := strconv.Unquote(q)
-				words = append(words, w)
-				s = s[len(q):]
-				continue
-			}
-		}
-		end := strings.IndexAny(s, " \t")
-		if end < 0 {
-			end = len(s)
-		}
-		words = append(words, s[:end])
-		s = s[end:]
-	}
-	return words
+// directive is one FAKE_CLAUDE line: a name and the raw text after it.
+type directive struct {
+	name string
+	rest string
 }
 
-// arg returns word i, or "" when missing.
-func arg(words []string, i int) string {
-	if i < len(words) {
-		return words[i]
+func parseDirective(s string) (directive, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return directive{}, false
 	}
-	return ""
+	name, rest, _ := strings.Cut(s, " ")
+	return directive{name: name, rest: strings.TrimSpace(rest)}, true
 }
 
-// rest joins the words from i on: the last argument takes the rest of the line.
-func rest(words []string, i int) string {
-	if i >= len(words) {
-		return ""
+// args splits the text into n arguments: the first n-1 are words or Go quoted strings, the last
+// takes the rest of the line (unquoted if it is one quoted string). Missing ones are "".
+func (d directive) args(n int) []string {
+	out := make([]string, n)
+	s := d.rest
+	for i := 0; i < n-1 && s != ""; i++ {
+		out[i], s = word(s)
 	}
-	return strings.Join(words[i:], " ")
+	out[n-1] = unquote(strings.TrimSpace(s))
+	return out
 }
 
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
+// word takes the first word (or quoted string) of s.
+func word(s string) (w, rest string) {
+	s = strings.TrimSpace(s)
+	if q, err := strconv.QuotedPrefix(s); err == nil && s[0] == '"' {
+		w, _ = strconv.Unquote(q)
+		return w, s[len(q):]
+	}
+	end := strings.IndexAny(s, " \t")
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], s[end:]
+}
+
+func unquote(s string) string {
+	if q, err := strconv.QuotedPrefix(s); err == nil && len(q) == len(s) {
+		u, _ := strconv.Unquote(q)
+		return u
+	}
+	return s
+}
+
+// num is the first argument as a number, or def.
+func (d directive) num(def int) int {
+	if n, err := strconv.Atoi(d.args(1)[0]); err == nil {
 		return n
 	}
 	return def
