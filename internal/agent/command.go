@@ -72,7 +72,9 @@ func buildArgs(cfg Config, req Request) ([]string, error) {
 }
 
 // buildEnv returns the CLI's whole environment, built from nothing: the service's own variables
-// (GitLab token, webhook secret, database URL) never reach the agent.
+// (GitLab token, webhook secret, database URL) never reach the agent. TMPDIR is inside the run's
+// HOME because the CLI leaves files in the temp dir on every run (/tmp/claude-UID/fswatch-probe-*,
+// /tmp/cc-socks), and so do the tools it runs; there they go away with the HOME.
 func buildEnv(cli string, cfg Config, home string) []string {
 	path := basePath
 	if dir := filepath.Dir(cli); !strings.Contains(":"+basePath+":", ":"+dir+":") {
@@ -82,6 +84,7 @@ func buildEnv(cli string, cfg Config, home string) []string {
 		"PATH=" + path,
 		"HOME=" + home,
 		"CLAUDE_CONFIG_DIR=" + filepath.Join(home, ".claude"),
+		"TMPDIR=" + filepath.Join(home, "tmp"),
 		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
 		"DISABLE_AUTOUPDATER=1",
 		"LANG=C.UTF-8",

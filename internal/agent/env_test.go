@@ -35,7 +35,7 @@ func TestRunEnvironmentIsMinimal(t *testing.T) {
 			t.Errorf("the answer shows %q:\n%s", canary, r.res.Text)
 		}
 	}
-	allowed := append([]string{"PATH", "HOME", "CLAUDE_CONFIG_DIR", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+	allowed := append([]string{"PATH", "HOME", "CLAUDE_CONFIG_DIR", "TMPDIR", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
 		"DISABLE_AUTOUPDATER", "LANG"}, agent.AllowedEnv...)
 	env := envOf(r.res.Text)
 	for name := range env {
@@ -56,8 +56,8 @@ func TestRunEnvironmentIsMinimal(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, env[k], v)
 		}
 	}
-	if home := env["HOME"]; home == "" || env["CLAUDE_CONFIG_DIR"] != home+"/.claude" {
-		t.Errorf("HOME = %q, CLAUDE_CONFIG_DIR = %q", home, env["CLAUDE_CONFIG_DIR"])
+	if home := env["HOME"]; home == "" || env["CLAUDE_CONFIG_DIR"] != home+"/.claude" || env["TMPDIR"] != home+"/tmp" {
+		t.Errorf("HOME = %q, CLAUDE_CONFIG_DIR = %q, TMPDIR = %q", home, env["CLAUDE_CONFIG_DIR"], env["TMPDIR"])
 	}
 	if !strings.HasPrefix(env["PATH"], "/usr/local/bin:/usr/bin:/bin") {
 		t.Errorf("PATH = %q", env["PATH"])

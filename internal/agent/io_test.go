@@ -103,7 +103,7 @@ func TestBuildArgs(t *testing.T) {
 func TestBuildEnv(t *testing.T) {
 	env := buildEnv("/opt/claude/bin/claude", Config{Env: []string{"ANTHROPIC_API_KEY=k"}}, "/h")
 	want := []string{"PATH=/usr/local/bin:/usr/bin:/bin:/opt/claude/bin", "HOME=/h", "CLAUDE_CONFIG_DIR=/h/.claude",
-		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_AUTOUPDATER=1", "LANG=C.UTF-8", "ANTHROPIC_API_KEY=k"}
+		"TMPDIR=/h/tmp", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_AUTOUPDATER=1", "LANG=C.UTF-8", "ANTHROPIC_API_KEY=k"}
 	if strings.Join(env, "\n") != strings.Join(want, "\n") {
 		t.Errorf("env =\n%s\nwant\n%s", strings.Join(env, "\n"), strings.Join(want, "\n"))
 	}

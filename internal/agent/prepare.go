@@ -41,8 +41,8 @@ func prepare(cfg Config, req Request) (*invocation, error) {
 	return &invocation{cli: cli, args: args, env: buildEnv(cli, cfg, home), dir: dir, cleanup: cleanup}, nil
 }
 
-// prepareHome makes the run's private HOME and its .claude config dir. The CLI writes its config
-// and session history there, never into the service's own home.
+// prepareHome makes the run's private HOME with its .claude config dir and tmp dir. The CLI
+// writes its config and session history there, never into the service's own home.
 func prepareHome(home string) (string, func(), error) {
 	cleanup := func() {}
 	if home == "" {
@@ -53,8 +53,10 @@ func prepareHome(home string) (string, func(), error) {
 		home, cleanup = tmp, func() { _ = os.RemoveAll(tmp) }
 	}
 	home, err := filepath.Abs(home)
-	if err == nil {
-		err = os.MkdirAll(filepath.Join(home, ".claude"), 0o700)
+	for _, sub := range []string{".claude", "tmp"} {
+		if err == nil {
+			err = os.MkdirAll(filepath.Join(home, sub), 0o700)
+		}
 	}
 	if err != nil {
 		cleanup()

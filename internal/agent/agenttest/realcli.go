@@ -102,9 +102,9 @@ func npmInstall(dir string) error {
 	if err != nil {
 		return fmt.Errorf("npm install %s@%s: %w\n%s", realPackage, RealCLIVersion, err, out)
 	}
-	// npm 11 skips install scripts, so the package's own install.cjs (which links the platform
+	// npm 11 may skip install scripts, so the package's own install.cjs (which links the platform
 	// binary into bin/) may not have run; findCLI runs the platform binary directly.
-	fmt.Fprintf(os.Stderr, "agenttest: installed %s@%s in %s (%s)\n", realPackage, RealCLIVersion, dir,
+	fmt.Fprintf(os.Stderr, "agenttest: npm installed %s@%s (%s)\n", realPackage, RealCLIVersion,
 		time.Since(start).Round(time.Second))
 	return nil
 }
