@@ -3,6 +3,7 @@ package fakeanthropic
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 )
 
 // Reply is what the fake model answers to one request.
@@ -80,14 +81,8 @@ func ToolForever(name string, input any) Responder {
 		if !req.HasTools() {
 			return Text("Fake title")
 		}
-		r := ToolUse("toolu_fake_"+itoa(n), name, input)
-		return r
+		return ToolUse("toolu_fake_"+strconv.Itoa(n), name, input)
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 func (r Reply) stopReason() string {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 )
 
 // Server is a running fake Messages API on 127.0.0.1.
@@ -50,6 +51,7 @@ func (s *Server) Requests() []Recorded {
 	return append([]Recorded(nil), s.requests...)
 }
 
+// record stores a request and returns the count of tool-offering requests so far (the turn).
 func (s *Server) record(r *http.Request, body *MessagesRequest) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -77,7 +79,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	model := req.Model
-	id := fmt.Sprintf("msg_fake_%d_%d", n, len(s.Requests()))
+	id := fmt.Sprintf("msg_fake_%d_%d", n, time.Now().UnixNano())
 	if req.Stream {
 		writeStream(w, id, model, reply)
 		return
