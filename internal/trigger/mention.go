@@ -21,16 +21,20 @@ func Mentions(text string, names ...string) bool {
 
 // stripComments drops <!-- … --> (issue templates often explain themselves in one).
 func stripComments(text string) string {
+	var b strings.Builder
 	for {
 		start := strings.Index(text, "<!--")
 		if start < 0 {
-			return text
+			b.WriteString(text)
+			return b.String()
 		}
+		b.WriteString(text[:start])
+		b.WriteByte(' ')
 		end := strings.Index(text[start+4:], "-->")
 		if end < 0 {
-			return text[:start]
+			return b.String()
 		}
-		text = text[:start] + " " + text[start+4+end+3:]
+		text = text[start+4+end+3:]
 	}
 }
 
@@ -80,46 +84,55 @@ func closesFence(line, fence string) bool {
 }
 
 // stripInlineCode blanks `code` spans: a run of n backticks up to the next run of exactly n.
-// A run without its match is literal text.
+// A run without its match is literal text. Runs are paired through an index, so a note full of
+// unmatched backticks costs linear time, not quadratic.
 func stripInlineCode(text string) string {
+	runs := backtickRuns(text)
+	next := nextSameLength(runs)
 	var b strings.Builder
-	for i := 0; i < len(text); {
-		if text[i] != '`' {
-			b.WriteByte(text[i])
+	last := 0
+	for i := 0; i < len(runs); {
+		j := next[i]
+		if j < 0 {
 			i++
 			continue
 		}
-		n := backticks(text[i:])
-		end := closingRun(text[i+n:], n)
-		if end < 0 {
-			b.WriteString(text[i : i+n])
-			i += n
-			continue
-		}
+		b.WriteString(text[last:runs[i].pos])
 		b.WriteByte(' ')
-		i += n + end + n
+		last = runs[j].pos + runs[j].n
+		i = j + 1
 	}
+	b.WriteString(text[last:])
 	return b.String()
 }
 
-func backticks(s string) int {
-	return len(s) - len(strings.TrimLeft(s, "`"))
-}
+type run struct{ pos, n int }
 
-// closingRun finds the offset of the next run of exactly n backticks in s, or -1.
-func closingRun(s string, n int) int {
-	for i := 0; i < len(s); {
-		if s[i] != '`' {
-			i++
+func backtickRuns(text string) []run {
+	var runs []run
+	for i := 0; i < len(text); i++ {
+		if text[i] != '`' {
 			continue
 		}
-		run := backticks(s[i:])
-		if run == n {
-			return i
-		}
-		i += run
+		n := len(text[i:]) - len(strings.TrimLeft(text[i:], "`"))
+		runs = append(runs, run{i, n})
+		i += n - 1
 	}
-	return -1
+	return runs
+}
+
+// nextSameLength gives, for each run, the index of the next run of the same length, or -1.
+func nextSameLength(runs []run) []int {
+	next := make([]int, len(runs))
+	seen := map[int]int{}
+	for i := len(runs) - 1; i >= 0; i-- {
+		next[i] = -1
+		if j, ok := seen[runs[i].n]; ok {
+			next[i] = j
+		}
+		seen[runs[i].n] = i
+	}
+	return next
 }
 
 // containsWord finds name with no username or address character right before it and none
