@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,8 +17,8 @@ type Config struct {
 	AllowedTools   []string      // --allowedTools, e.g. "Bash(git *)", "Edit"
 	PermissionMode string        // --permission-mode; acceptEdits when empty
 	MaxBudgetUSD   float64       // --max-budget-usd, when > 0
-	// Env is passed to the CLI as KEY=VALUE; only the names in AllowedEnv are accepted. It carries
-	// the Anthropic credential: nothing else of the service reaches the CLI.
+	// Env is passed to the CLI as KEY=VALUE; only the names of AllowedEnv() are accepted. It
+	// carries the Anthropic credential: nothing else of the service reaches the CLI.
 	Env []string
 	// MaxOutputBytes bounds what is read from the CLI's stdout; DefaultMaxOutputBytes when 0.
 	MaxOutputBytes int64
@@ -41,19 +42,22 @@ const (
 	DefaultMaxOutputBytes = 10 << 20
 )
 
-// AllowedEnv are the names Config.Env may set: the Anthropic credential and endpoint, and a few
+// allowedEnv are the names Config.Env may set: the Anthropic credential and endpoint, and a few
 // knobs of the CLI's own network behaviour (tests set CLAUDE_CODE_MAX_RETRIES=0).
-var AllowedEnv = []string{
+var allowedEnv = []string{
 	"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN",
 	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL",
 	"CLAUDE_CODE_MAX_RETRIES", "API_TIMEOUT_MS", "BASH_DEFAULT_TIMEOUT_MS", "BASH_MAX_TIMEOUT_MS",
 }
 
+// AllowedEnv returns the names Config.Env may set.
+func AllowedEnv() []string { return slices.Clone(allowedEnv) }
+
 // CredentialEnv picks the allowed variables out of a lookup (os.LookupEnv, or the service's
 // parsed configuration) as KEY=VALUE entries for Config.Env.
 func CredentialEnv(lookup func(string) (string, bool)) []string {
 	var env []string
-	for _, name := range AllowedEnv {
+	for _, name := range allowedEnv {
 		if v, ok := lookup(name); ok && v != "" {
 			env = append(env, name+"="+v)
 		}
@@ -69,20 +73,13 @@ func checkEnv(env []string) error {
 			return fmt.Errorf("agent: Env entry %d is not KEY=VALUE", i)
 		}
 		if !isAllowedEnv(name) {
-			return fmt.Errorf("agent: Env may not set %s (allowed: %s)", name, strings.Join(AllowedEnv, ", "))
+			return fmt.Errorf("agent: Env may not set %s (allowed: %s)", name, strings.Join(allowedEnv, ", "))
 		}
 	}
 	return nil
 }
 
-func isAllowedEnv(name string) bool {
-	for _, n := range AllowedEnv {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func isAllowedEnv(name string) bool { return slices.Contains(allowedEnv, name) }
 
 func (c Config) maxOutput() int64 {
 	if c.MaxOutputBytes > 0 {

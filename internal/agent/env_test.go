@@ -36,7 +36,7 @@ func TestRunEnvironmentIsMinimal(t *testing.T) {
 		}
 	}
 	allowed := append([]string{"PATH", "HOME", "CLAUDE_CONFIG_DIR", "TMPDIR", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-		"DISABLE_AUTOUPDATER", "LANG"}, agent.AllowedEnv...)
+		"DISABLE_AUTOUPDATER", "LANG"}, agent.AllowedEnv()...)
 	env := envOf(r.res.Text)
 	for name := range env {
 		if !slices.Contains(allowed, name) {
@@ -45,7 +45,7 @@ func TestRunEnvironmentIsMinimal(t *testing.T) {
 	}
 	want := map[string]string{
 		"ANTHROPIC_API_KEY":                        "[REDACTED]", // passed, and hidden from the answer
-		"ANTHROPIC_BASE_URL":                       "http://127.0.0.1:9",
+		"ANTHROPIC_BASE_URL":                       "[REDACTED]",
 		"CLAUDE_CODE_MAX_RETRIES":                  "0",
 		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
 		"DISABLE_AUTOUPDATER":                      "1",

@@ -8,7 +8,10 @@ import (
 
 // finish builds the Result and the error once the CLI is gone.
 func (r *run) finish(reason stopReason) (Result, error) {
-	res := Result{Truncated: reason == stopOverflow, StderrTail: r.red.str(r.p.stderrTail.String())}
+	if r.truncated {
+		reason = stopOverflow // even if the CLI happened to exit at the same moment
+	}
+	res := Result{Truncated: r.truncated, StderrTail: r.red.str(r.p.stderrTail.String())}
 	var how string
 	res.ExitCode, how = r.p.exitCode()
 	haveResult := r.parser.finish(&res)

@@ -134,10 +134,10 @@ func TestCredentialEnv(t *testing.T) {
 }
 
 func TestRedactor(t *testing.T) {
-	r := newRedactor([]string{"ANTHROPIC_API_KEY=sk-ant-verysecret", "ANTHROPIC_BASE_URL=http://127.0.0.1:1",
-		"CLAUDE_CODE_OAUTH_TOKEN=short"})
-	got := r.str("key sk-ant-verysecret at http://127.0.0.1:1 short")
-	if got != "key [REDACTED] at http://127.0.0.1:1 short" {
+	r := newRedactor([]string{"ANTHROPIC_API_KEY=sk-ant-verysecret", "ANTHROPIC_BASE_URL=https://gw.example/k-123",
+		"CLAUDE_CODE_OAUTH_TOKEN=short", "ANTHROPIC_MODEL=claude-sonnet-4-5"})
+	got := r.str("key sk-ant-verysecret at https://gw.example/k-123 short claude-sonnet-4-5")
+	if got != "key [REDACTED] at [REDACTED] short claude-sonnet-4-5" {
 		t.Errorf("redacted = %q", got)
 	}
 }

@@ -20,6 +20,9 @@ const realKey = "sk-fake-real-cli-0123456789"
 // runReal runs the real Claude Code CLI through Run against the fake Messages API.
 func runReal(t *testing.T, respond fakeanthropic.Responder) (fakeRun, *fakeanthropic.Server) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the real Claude CLI test installs ~370 MB once and runs a few seconds; skipped with -short")
+	}
 	cli := agenttest.InstallRealCLI(t)
 	api := fakeanthropic.Start(respond)
 	t.Cleanup(api.Close)

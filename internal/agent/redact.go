@@ -21,13 +21,14 @@ func newRedactor(env []string) redactor {
 	return r
 }
 
+// isSecretName: everything but the knobs known to be harmless. A base URL counts as secret: some
+// gateways carry a key in its path.
 func isSecretName(name string) bool {
-	for _, w := range []string{"KEY", "TOKEN", "SECRET", "PASSWORD"} {
-		if strings.Contains(name, w) {
-			return true
-		}
+	switch name {
+	case "ANTHROPIC_MODEL", "CLAUDE_CODE_MAX_RETRIES", "API_TIMEOUT_MS", "BASH_DEFAULT_TIMEOUT_MS", "BASH_MAX_TIMEOUT_MS":
+		return false
 	}
-	return false
+	return true
 }
 
 func (r redactor) str(s string) string {

@@ -67,7 +67,8 @@ type run struct {
 	overflow   chan struct{} // closed by the reader when the output bound is passed
 	resultSeen chan struct{} // closed by the reader at the result line
 	gotResult  atomic.Bool
-	oversized  int // lines over the line bound, skipped
+	truncated  bool // the reader passed the output bound
+	oversized  int  // lines over the line bound, skipped
 }
 
 // wait reads the output while a supervisor stops the CLI when needed, then builds the result.
@@ -121,6 +122,7 @@ func (r *run) read() {
 	for {
 		line, oversized, err := lr.next()
 		if err == errOutputLimit {
+			r.truncated = true
 			close(r.overflow)
 			return
 		}
