@@ -146,6 +146,14 @@ func (g *GitLab) NoteEvent(projectID int64, kind ThreadType, ref string, noteID 
 		m = toMap(g.snippetCommentEvent(p, th, n))
 	}
 	m["object_attributes"] = attrs
+	if mr, ok := m["merge_request"].(map[string]any); ok {
+		mr["source"], mr["target"] = g.hookProject(p), g.hookProject(p)
+		dropLegacyMRKeys(mr)
+	}
+	if is, ok := m["issue"].(map[string]any); ok {
+		delete(is, "last_edit_at") // client-go's misspelling; last_edited_at is GitLab's key
+		is["last_edited_at"] = nil
+	}
 	event, confidential := EventNote, n.internal
 	if kind == ThreadIssue {
 		confidential = confidential || p.issues[atoi(th.key.ref)].confidential
@@ -208,8 +216,7 @@ func (g *GitLab) issueCommentEvent(p *project, th *thread, n *note) *gitlab.Issu
 func (g *GitLab) mergeCommentEvent(p *project, th *thread, n *note) *gitlab.MergeCommentEvent {
 	mr := p.mrs[atoi(th.key.ref)]
 	e := &gitlab.MergeCommentEvent{ObjectKind: "note", EventType: "note", ProjectID: p.ID}
-	a := g.mergeEventAttributes(p, mr)
-	b, _ := json.Marshal(a)
+	b, _ := json.Marshal(g.mergeEventAttributes(p, mr))
 	_ = json.Unmarshal(b, &e.MergeRequest) // same field names: one source of truth for MR state
 	return e
 }

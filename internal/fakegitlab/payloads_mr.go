@@ -30,10 +30,11 @@ func (g *GitLab) EditMREvent(projectID, iid, userID int64, description string) (
 	defer g.mu.Unlock()
 	p := g.mustProject(projectID)
 	mr := g.mustMR(p, iid)
-	prev := mr.desc
+	prev, prevAt := mr.desc, mr.updated
 	mr.desc, mr.updated = description, g.now()
 	return g.mrEvent(p, mr, userID, "update", map[string]any{
 		"description":       change(prev, description),
+		"updated_at":        change(hookTime(prevAt), hookTime(mr.updated)),
 		"last_edited_by_id": change(nil, userID),
 	})
 }
@@ -79,18 +80,24 @@ func (g *GitLab) mrEvent(p *project, mr *mergeRequest, userID int64, action stri
 	attrs.Action = action
 	m := toMap(gitlab.MergeEvent{ObjectKind: "merge_request", EventType: "merge_request", ObjectAttributes: *attrs})
 	oa := m["object_attributes"].(map[string]any)
-	oa["source"], oa["target"] = g.hookRepoObject(p), g.hookRepoObject(p)
+	oa["source"], oa["target"] = g.hookProject(p), g.hookProject(p)
+	dropLegacyMRKeys(oa)
+	delete(oa, "position") // in note payloads only
 	m["labels"], m["changes"] = []any{}, changes
 	m["assignees"], m["reviewers"] = g.hookUsers(mr.assignees), g.hookUsers(mr.reviewers)
 	return EventMergeRequest, g.finish(m, p, userID)
 }
 
-// hookRepoObject is an MR's source/target project as payloads show it.
-func (g *GitLab) hookRepoObject(p *project) map[string]any {
-	m := g.hookProject(p)
-	delete(m, "id")
-	delete(m, "ci_config_path")
-	return m
+// dropLegacyMRKeys removes what client-go's struct has but GitLab no longer sends: the
+// deprecated merge_when_build_succeeds, st_commits/st_diffs, and oldrev (sent only on updates
+// that pushed commits).
+func dropLegacyMRKeys(m map[string]any) {
+	for _, k := range []string{"merge_when_build_succeeds", "st_commits", "st_diffs"} {
+		delete(m, k)
+	}
+	if m["oldrev"] == "" {
+		delete(m, "oldrev")
+	}
 }
 
 func (g *GitLab) mergeEventAttributes(p *project, mr *mergeRequest) *gitlab.MergeEventObjectAttributes {

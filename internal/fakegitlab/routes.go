@@ -43,6 +43,7 @@ func (g *GitLab) routes() http.Handler {
 	api("GET /user", 0, g.getCurrentUser)
 	api("GET /personal_access_tokens/self", 0, g.getTokenSelf)
 	api("POST /personal_access_tokens/self/rotate", 0, g.rotateTokenSelf)
+	api("DELETE /personal_access_tokens/self", 0, g.revokeTokenSelf)
 	g.projectRoutes(api)
 	g.noteRoutes(api)
 	g.discussionRoutes(api)

@@ -120,6 +120,11 @@ func (g *GitLab) rotateTokenSelf(c *call) {
 	c.json(http.StatusOK, g.tokenJSON(next, true))
 }
 
+func (g *GitLab) revokeTokenSelf(c *call) {
+	c.tok.revoked = true
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
 func (g *GitLab) tokenJSON(t *token, withValue bool) gitlab.PersonalAccessToken {
 	out := gitlab.PersonalAccessToken{
 		ID: t.id, Name: t.name, Revoked: t.revoked, CreatedAt: &t.created, Scopes: t.scopes,
