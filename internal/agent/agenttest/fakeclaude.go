@@ -1,5 +1,12 @@
 // Package agenttest helps tests run the agent: it builds the fake Claude CLI and installs the
 // real one. It is not imported by production code.
+//
+// A test of a later step (a job, the demo) drives the fake through the prompt, e.g. a GitLab note
+// "@claude FAKE_CLAUDE write README.md \"hello\\n\"" ends up in the prompt, and the run writes
+// README.md in the worktree and answers:
+//
+//	cfg := agent.Config{Path: agenttest.BuildFakeClaude(t)}
+//	res, err := agent.Run(ctx, cfg, agent.Request{Dir: worktree, Prompt: prompt}, nil)
 package agenttest
 
 import (
