@@ -1,0 +1,64 @@
+package fakegitlab
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+)
+
+func TestHookCRUDAndDelivery(t *testing.T) {
+	w := newWorld(t, Options{})
+	maintainer := w.g.AddUser("mia", "Mia", false)
+	w.g.AddMember(w.p.ID, maintainer.ID, Maintainer)
+	c := w.client(t, w.g.AddToken(maintainer.ID, []string{"api"}, time.Time{}, "personal"))
+
+	got := make(chan *http.Request, 2)
+	receiver := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		got <- r
+		rw.WriteHeader(http.StatusAccepted)
+	}))
+	defer receiver.Close()
+
+	h, _, err := c.Projects.AddProjectHook(w.p.ID, &gitlab.AddProjectHookOptions{
+		URL: gitlab.Ptr(receiver.URL + "/webhook"), Token: gitlab.Ptr("s3cret"), NoteEvents: gitlab.Ptr(true),
+		PushEvents: gitlab.Ptr(false),
+	})
+	if err != nil || !h.NoteEvents || h.PushEvents || !h.TokenPresent {
+		t.Fatalf("AddProjectHook = %+v, %v", h, err)
+	}
+	if _, _, err := c.Projects.EditProjectHook(w.p.ID, h.ID, &gitlab.EditProjectHookOptions{IssuesEvents: gitlab.Ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "", false)
+	event, payload := w.g.IssueNoteEvent(w.p.ID, is.IID, w.alice.ID, "@claude hi")
+	deliveries := w.g.Deliver(context.Background(), w.p.ID, event, payload)
+	if len(deliveries) != 1 || deliveries[0].ResponseStatus != "202" {
+		t.Fatalf("deliveries = %+v", deliveries)
+	}
+	r := <-got
+	if r.Header.Get("X-Gitlab-Token") != "s3cret" || r.Header.Get("X-Gitlab-Event") != EventNote || r.Header.Get("Idempotency-Key") == "" {
+		t.Fatalf("headers = %v", r.Header)
+	}
+	again, err := w.g.Redeliver(context.Background(), w.p.ID, h.ID, deliveries[0].ID)
+	if err != nil || (<-got).Header.Get("Idempotency-Key") != r.Header.Get("Idempotency-Key") {
+		t.Fatalf("redeliver = %+v, %v", again, err)
+	}
+	hooks := w.g.Hooks(w.p.ID)
+	if len(hooks) != 1 || !hooks[0].IssuesEvents || hooks[0].Token != "s3cret" || len(hooks[0].Events) != 2 {
+		t.Fatalf("hooks = %+v", hooks)
+	}
+	req, _ := c.NewRequest(http.MethodGet, "projects/1/hooks/1/events", nil, nil)
+	var events []HookEvent
+	if _, err := c.Do(req, &events); err != nil || len(events) != 2 || events[0].Trigger != "note_hooks" {
+		t.Fatalf("events = %+v, %v", events, err)
+	}
+	if _, err := c.Projects.DeleteProjectHook(w.p.ID, h.ID); err != nil || len(w.g.Hooks(w.p.ID)) != 0 {
+		t.Fatalf("delete: %v", err)
+	}
+}
