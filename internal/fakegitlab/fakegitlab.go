@@ -2,6 +2,19 @@
 // claude-gitlab uses, git over smart HTTP (a real bare repository per project, served by
 // internal/gitserver), and builders for the webhook payloads GitLab would send. Tests and the
 // demo drive it with the real client-go and real git, then assert on what GitLab ends up showing.
+//
+//	g, _ := fakegitlab.New(fakegitlab.Options{})
+//	defer g.Close()
+//	bot := g.AddUser("project_1_bot_x", "Claude", true)
+//	p := g.AddProject("group/proj", "main", map[string]string{"README.md": "hi\n"})
+//	g.AddMember(p.ID, bot.ID, fakegitlab.Developer)
+//	token := g.AddToken(bot.ID, []string{"api"}, time.Time{}, "personal")
+//	is := g.CreateIssue(p.ID, bot.ID, "Bug", "", false)
+//	event, payload := g.IssueNoteEvent(p.ID, is.IID, bot.ID, "@claude why?")
+//	// … send payload with X-Gitlab-Event: event, or g.Deliver it to the project's hooks …
+//	notes := g.Notes(p.ID, fakegitlab.ThreadIssue, "1")
+//
+// Like GitLab, the notes list answers newest first unless sort=asc is asked for.
 package fakegitlab
 
 import (

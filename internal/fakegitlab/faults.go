@@ -22,6 +22,10 @@ type Fault struct {
 	RetryAfter int
 	// Hang stalls the request this long (or until the client gives up) before answering.
 	Hang time.Duration
+	// AfterServe lets the request take effect (the note is created, the branch pushed) and
+	// then answers Status anyway, like a gateway failing after GitLab did the work: the case
+	// that makes blind retries post twice.
+	AfterServe bool
 	// Times is how many matching requests are hit: 0 means once, negative means until
 	// ClearFaults.
 	Times int

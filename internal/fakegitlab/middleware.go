@@ -2,6 +2,7 @@ package fakegitlab
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 )
 
@@ -10,10 +11,16 @@ func (g *GitLab) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer g.record(r, rec)
-		if f := g.takeFault(r); f != nil && applyFault(rec, r, f) {
+		f := g.takeFault(r)
+		if f != nil && !f.AfterServe && applyFault(rec, r, f) {
 			return
 		}
 		if !g.throttle(rec, r) {
+			return
+		}
+		if f != nil && f.AfterServe {
+			next.ServeHTTP(httptest.NewRecorder(), r) // the work happens, its answer is lost
+			applyFault(rec, r, &Fault{Status: f.Status, RetryAfter: f.RetryAfter, Hang: f.Hang})
 			return
 		}
 		next.ServeHTTP(rec, r)

@@ -169,6 +169,17 @@ func TestFaultInjection(t *testing.T) {
 	}
 }
 
+func TestFaultAfterServeStillCreatesTheNote(t *testing.T) {
+	w := newWorld(t, Options{})
+	is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "", false)
+	w.g.InjectFault(Fault{Method: "POST", PathPattern: `/notes$`, Status: http.StatusBadGateway, AfterServe: true})
+	_, resp, err := w.client(t, w.botToken).Notes.CreateIssueNote(w.p.ID, is.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("hi")})
+	wantStatus(t, resp, err, http.StatusBadGateway)
+	if n := len(w.g.Notes(w.p.ID, ThreadIssue, iid(is.IID))); n != 1 {
+		t.Fatalf("%d notes, want the one GitLab created before the gateway failed", n)
+	}
+}
+
 func rawGet(t *testing.T, w *world, path, token string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, w.g.URL()+path, nil)
