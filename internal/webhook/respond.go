@@ -52,6 +52,9 @@ func (d *decision) ignore(reason string) {
 }
 
 func (h *handler) finish(w http.ResponseWriter, d *decision) {
+	if d.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
 	if d.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Max(1, math.Ceil(d.retryAfter.Seconds())))))
 	}
