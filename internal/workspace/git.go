@@ -70,7 +70,7 @@ func (m *Manager) run(ctx context.Context, c gitCmd) (result, error) {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return res, fmt.Errorf("git %s: %w%s", c.args[0], err, tail(res.stderr))
+		return res, fmt.Errorf("git %s: %w%s", subcommand(c.args), err, tail(res.stderr))
 	}
 	return res, nil
 }
@@ -117,6 +117,19 @@ func originOf(raw string) string {
 		rest = rest[:j]
 	}
 	return raw[:i+3] + rest + "/"
+}
+
+// subcommand names a command in an error: "checkout", not its options.
+func subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "-c":
+			i++
+		case !strings.HasPrefix(args[i], "-"):
+			return args[i]
+		}
+	}
+	return "?"
 }
 
 // tail is the last lines of stderr, for an error text.

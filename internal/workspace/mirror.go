@@ -131,6 +131,7 @@ func (p *project) ensureMirror(ctx context.Context, pr Project) error {
 		return err
 	}
 	p.m.cfg.Log.Info("workspace: new mirror", "project", pr.Path, "dir", p.mirror)
+	os.Remove(filepath.Join(p.mirror, "config")) // replaced by ours, without a warning
 	return p.pinConfig(pr)
 }
 

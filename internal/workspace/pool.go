@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -62,9 +63,14 @@ func (p *project) add(ctx context.Context, n int, sha string) (*tree, error) {
 	return &tree{p: p, dir: dir, gitDir: gitDir}, nil
 }
 
+// checkoutArgs write files in parallel once there are more than 100 to write (the first
+// checkout of a worktree, a far move). Measured on a 20,000-file first checkout here: 15 s with
+// git's default of one process, 0.5-2.7 s with 8.
+var checkoutArgs = []string{"-c", "checkout.workers=8", "checkout", "--quiet", "--detach", "--force", "--no-recurse-submodules"}
+
 // moveTo checks out sha with no local change left, tracked or not.
 func (t *tree) moveTo(ctx context.Context, sha string) error {
-	if _, err := t.cmd(ctx, gitCmd{args: []string{"checkout", "--quiet", "--detach", "--force", "--no-recurse-submodules", sha}}); err != nil {
+	if _, err := t.cmd(ctx, gitCmd{args: slices.Concat(checkoutArgs, []string{sha})}); err != nil {
 		return err
 	}
 	return t.clean(ctx)
@@ -94,7 +100,7 @@ func (t *tree) reset(ctx context.Context) error {
 		return err
 	}
 	branch, _ := t.cmd(ctx, gitCmd{args: []string{"symbolic-ref", "--quiet", "HEAD"}})
-	if _, err := t.cmd(ctx, gitCmd{args: []string{"checkout", "--quiet", "--detach", "--force", "--no-recurse-submodules"}}); err != nil {
+	if _, err := t.cmd(ctx, gitCmd{args: checkoutArgs}); err != nil {
 		return err
 	}
 	if b := strings.TrimSpace(branch.stdout); strings.HasPrefix(b, "refs/heads/") {

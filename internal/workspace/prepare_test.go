@@ -164,3 +164,17 @@ func TestPrepareRefusesCredentialsInTheURL(t *testing.T) {
 		t.Fatalf("Prepare with a token in the URL: %v", err)
 	}
 }
+
+func TestRemoveDeletesTheWorktree(t *testing.T) {
+	f := newFixture(t)
+	p, _ := f.repo("group/app", sampleFiles)
+	ws := prepare(t, f.m, p, "main")
+	must(t, ws.Remove())
+	must(t, ws.Remove())
+	ws.Release() // after Remove: nothing to do
+	if exists(ws.Dir, "") || exists(ws.t.gitDir, "") {
+		t.Fatal("worktree still on disk after Remove")
+	}
+	ws = prepare(t, f.m, p, "main")
+	ws.Release()
+}

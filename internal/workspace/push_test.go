@@ -32,6 +32,9 @@ func TestCommitAndPushToANewBranch(t *testing.T) {
 			t.Errorf("Diff lacks %q:\n%s", want, diff)
 		}
 	}
+	if staged, err := ws.staged(ctx); err != nil || staged {
+		t.Fatalf("Diff changed the index: staged=%v, %v", staged, err)
+	}
 	sha, err := ws.Commit(ctx, bot, "Answer 42\n\nBecause.")
 	must(t, err)
 	must(t, ws.Push(ctx, "claude/answer", PushOptions{Create: true}))
