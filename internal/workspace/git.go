@@ -132,9 +132,15 @@ func subcommand(args []string) string {
 	return "?"
 }
 
-// tail is the last lines of stderr, for an error text.
+// tail is the end of stderr on one line, for an error text.
 func tail(stderr string) string {
-	s := strings.TrimSpace(stderr)
+	var lines []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	s := strings.Join(lines, "; ")
 	if s == "" {
 		return ""
 	}

@@ -32,13 +32,12 @@ func (p *project) take(ctx context.Context, sha string) (t *tree, fresh bool, er
 	if n := len(p.idle); n > 0 {
 		t = p.idle[n-1] // the most recently used: its files are likeliest still in the page cache
 		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return t, false, nil
 	}
 	p.next++
 	n := p.next
 	p.mu.Unlock()
-	if t != nil {
-		return t, false, nil
-	}
 	t, err = p.add(ctx, n, sha)
 	return t, true, err
 }
@@ -169,6 +168,10 @@ func (m *Manager) removeLeftovers() error {
 		}
 		dir := filepath.Join(m.cfg.Dir, e.Name())
 		errs = append(errs, removeTree(filepath.Join(dir, "wt")), os.RemoveAll(filepath.Join(dir, "mirror.git", "worktrees")))
+		temps, _ := filepath.Glob(filepath.Join(dir, "mirror.git", "config.pin-*"))
+		for _, tmp := range temps {
+			errs = append(errs, os.Remove(tmp))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("workspace: remove leftover worktrees: %w", err)

@@ -67,12 +67,15 @@ func (w *Workspace) Release() {
 		// The job's context may be gone by now; cleaning up must still happen.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		if err := w.t.p.pinConfig(w.pr); err == nil {
-			if err = w.t.reset(ctx); err == nil && w.t.p.put(w.t) {
-				return
-			} else if err != nil {
-				log.Warn("workspace: worktree not reusable, removing it", "project", w.pr.Path, "dir", w.Dir, "err", err)
-			}
+		err := w.t.p.pinConfig(w.pr)
+		if err == nil {
+			err = w.t.reset(ctx)
+		}
+		if err == nil && w.t.p.put(w.t) {
+			return
+		}
+		if err != nil {
+			log.Warn("workspace: worktree not reusable, removing it", "project", w.pr.Path, "dir", w.Dir, "err", err)
 		}
 		if err := w.t.remove(); err != nil {
 			log.Error("workspace: remove worktree", "project", w.pr.Path, "dir", w.Dir, "err", err)

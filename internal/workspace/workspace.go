@@ -32,7 +32,7 @@ var (
 	// ErrStale: the remote branch moved (non-fast-forward, or the lease failed).
 	ErrStale = errors.New("remote branch moved")
 	// ErrAuth: GitLab refused the token (401/403, or no access to the project).
-	ErrAuth = errors.New("GitLab refused the token")
+	ErrAuth = errors.New("GitLab refused the token: check it is valid and has write_repository on the project (claude-gitlab doctor)")
 	// ErrConflict: RebaseOnto stopped on a conflict; the workspace is as it was before.
 	ErrConflict = errors.New("rebase conflict")
 	// ErrNothingToCommit: Commit found no change and no commit on top of BaseSHA.
