@@ -142,6 +142,11 @@ func (p *project) ensureMirror(ctx context.Context, pr Project) error {
 func (p *project) pinConfig(pr Project) error {
 	want := []byte("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n" +
 		"[remote \"origin\"]\n\turl = " + quoteConfig(pr.CloneURL) + "\n\tfetch = " + headsSpec + "\n")
+	// Also shared and writable by the agent: patterns that would hide its files from Commit, and
+	// grafts that would rewrite history. We never create them.
+	for _, name := range []string{"exclude", "attributes", "grafts"} {
+		os.Remove(filepath.Join(p.mirror, "info", name))
+	}
 	path := filepath.Join(p.mirror, "config")
 	if got, err := os.ReadFile(path); err == nil && bytes.Equal(got, want) {
 		return nil
