@@ -29,8 +29,7 @@ func (m *Manager) Prepare(ctx context.Context, p Project, ref string) (*Workspac
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	start := time.Now()
-	pr := m.project(p)
-	t, sha, fresh, err := pr.checkout(ctx, p, ref)
+	t, sha, fresh, err := m.project(p).checkout(ctx, p, ref)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s at %q: %w", p.Path, ref, err)
 	}
