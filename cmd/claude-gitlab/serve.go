@@ -38,13 +38,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 		return err
 	}
 	defer db.Close()
-	q, err := queue.Open(ctx, db, queue.Options{Log: log})
+	token := func() string { return cfg.GitLabToken }
+	gl, err := gitlab.New(gitlab.Config{
+		BaseURL: cfg.GitLabURL, Token: token,
+		RatePerMinute: cfg.GitLabRateLimit, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
+	})
 	if err != nil {
 		return err
 	}
-	gl, err := gitlab.New(gitlab.Config{
-		BaseURL: cfg.GitLabURL, Token: func() string { return cfg.GitLabToken },
-		RatePerMinute: cfg.GitLabRateLimit, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
+	runner, err := newRunner(cfg, gl, db, token, m, log)
+	if err != nil {
+		return err
+	}
+	q, err := queue.Open(ctx, db, queue.Options{
+		Handler: runner, Workers: cfg.Workers, PerProject: max(1, cfg.Workers/2),
+		JobTimeout: cfg.ClaudeTimeout + 10*time.Minute, MaxAttempts: 5, Log: log,
 	})
 	if err != nil {
 		return err

@@ -51,7 +51,9 @@ var Settings = []Setting{
 const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *)"
 
 // AgentEnvNames are the only settings passed to the Claude CLI.
-var AgentEnvNames = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL"}
+// CLAUDE_CODE_MAX_RETRIES and API_TIMEOUT_MS tune the CLI's own API retries.
+var AgentEnvNames = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL",
+	"CLAUDE_CODE_MAX_RETRIES", "API_TIMEOUT_MS"}
 
 // Help is the settings table for --help.
 func Help() string {

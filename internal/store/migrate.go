@@ -26,6 +26,15 @@ var migrations = []string{
 	)`,
 	`CREATE INDEX IF NOT EXISTS claude_job_thread_key ON claude_job_thread (thread_key, job_id)`,
 	`CREATE INDEX IF NOT EXISTS claude_job_thread_project ON claude_job_thread (project_id, job_id)`,
+	// 6: the side effects a job has made (award, progress note, commit, push, MR, answer), so a
+	// job retried or resumed after a crash continues instead of doing them again.
+	`CREATE TABLE IF NOT EXISTS claude_job_steps (
+		job_id     BIGINT NOT NULL,
+		name       TEXT NOT NULL,
+		value      TEXT NOT NULL,
+		updated_at BIGINT NOT NULL,
+		PRIMARY KEY (job_id, name)
+	)`,
 }
 
 // SchemaVersion is the number of our migrations this build knows.

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// newRunner wires the steps of a job: GitLab, the repository cache, the agent and the step store.
+func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() string, m *metrics.Metrics, log *slog.Logger) (*job.Runner, error) {
+	ws, err := workspace.New(workspace.Config{
+		Dir: filepath.Join(cfg.DataDir, "repos"), Token: token,
+		Env: workspace.GitEnv(os.Environ()), Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &job.Runner{
+		GitLab: gl, Workspaces: ws, Agent: agent.Run, Steps: db,
+		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
+		Settings: job.Settings{
+			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
+			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, BranchPrefix: cfg.BranchPrefix,
+			AgentHomes: filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
+			Agent: agent.Config{
+				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
+				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,
+				MaxOutputBytes: 64 << 20,
+			},
+		},
+	}, nil
+}

@@ -1,0 +1,92 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+)
+
+// accessNames are GitLab's role names by level.
+var accessNames = map[int]string{10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
+
+// authorise checks the project allow-list and the author's role on the project (inherited
+// membership counts; a forked MR's author is judged on this, the target, project). Someone not
+// allowed gets one short reply and no run.
+func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
+	s := r.Settings
+	if !projectAllowed(s.AllowedProjects, j.req.Project.Path) {
+		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
+		return false, j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+	}
+	if isAllowedUser(s.AllowedUsers, j.req.Author.Username) {
+		return true, nil
+	}
+	level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
+	if err != nil {
+		return false, fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
+	}
+	if level >= s.MinAccessLevel {
+		return true, nil
+	}
+	j.log.Info("job: author below MIN_ACCESS_LEVEL; replying once", "author", j.req.Author.Username, "level", level)
+	role := accessNames[s.MinAccessLevel]
+	if role == "" {
+		role = "level " + strconv.Itoa(s.MinAccessLevel)
+	}
+	if _, err := r.postOnce(ctx, j, publish.Unauthorised(j.id, j.req.Author.Username, role)); err != nil {
+		return false, err
+	}
+	return false, j.steps.save(ctx, stepAnswered, "refused: below MIN_ACCESS_LEVEL")
+}
+
+// acknowledge gives 👀 to what triggered the job and posts the progress note in its discussion.
+func (r *Runner) acknowledge(ctx context.Context, j *job) error {
+	if !j.steps.has(stepAward) {
+		if err := r.GitLab.Award(ctx, j.thread, j.req.NoteID, "eyes"); err != nil {
+			// An award is a courtesy: a refusal (e.g. the thread is locked) must not stop the work.
+			if !isTransient(err) {
+				j.log.Warn("job: could not add the 👀 award", "error", r.redact(err.Error()))
+			} else {
+				return fmt.Errorf("award: %w", err)
+			}
+		}
+		if err := j.steps.save(ctx, stepAward, "eyes"); err != nil {
+			return err
+		}
+	}
+	if j.noteID != 0 {
+		return nil
+	}
+	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	id, err := r.postOnce(ctx, j, body)
+	if err != nil {
+		return err
+	}
+	j.noteID = id
+	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
+}
+
+// postOnce posts body in the job's discussion unless a note of this job is there already (a crash
+// or a lost answer after posting); it returns the note's id.
+func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, error) {
+	marker := publish.Marker(j.id)
+	if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {
+		return 0, fmt.Errorf("look for our note: %w", err)
+	} else if found {
+		if err := r.GitLab.UpdateNote(ctx, j.thread, n.ID, body); err != nil {
+			return 0, fmt.Errorf("update our note: %w", err)
+		}
+		return n.ID, nil
+	}
+	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	if err != nil {
+		return 0, fmt.Errorf("post the progress note: %w", err)
+	}
+	j.log.Info("job: posted", "note", n.ID)
+	return n.ID, nil
+}
+
+// jobURL links a job's page. The page is not built yet, so there is no link.
+func (r *Runner) jobURL(*job) string { return "" }

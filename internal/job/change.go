@@ -1,0 +1,258 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// pushed is where a commit went.
+type pushed struct {
+	Branch   string `json:"branch"`
+	SHA      string `json:"sha"`
+	OpenMR   bool   `json:"open_mr"`
+	MRTarget string `json:"mr_target,omitempty"`
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// mrDone is the merge request a job opened.
+type mrDone struct {
+	IID int64  `json:"iid"`
+	URL string `json:"url"`
+	SHA string `json:"sha"`
+}
+
+// publishChange pushes the commit, opens the merge request and sets auto-merge, as far as they
+// are not recorded yet.
+func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
+	if out.Commit == "" {
+		return nil
+	}
+	var p pushed
+	if !j.steps.get(stepPushed, &p) {
+		var err error
+		if p, err = r.push(ctx, j, out); err != nil {
+			return err
+		}
+		if err := j.steps.save(ctx, stepPushed, p); err != nil {
+			return err
+		}
+	}
+	if !p.OpenMR {
+		return nil
+	}
+	var mr mrDone
+	if !j.steps.get(stepMR, &mr) {
+		var err error
+		if mr, err = r.openMR(ctx, j, p, out); err != nil {
+			return err
+		}
+		if err := j.steps.save(ctx, stepMR, mr); err != nil {
+			return err
+		}
+	}
+	if r.Settings.AutoMerge && !j.steps.has(stepMerge) {
+		return j.steps.save(ctx, stepMerge, r.autoMerge(ctx, j, mr))
+	}
+	return nil
+}
+
+// push decides where the commit goes and pushes it there: a protected branch falls back to a
+// branch of ours with a merge request; a branch that moved gets one rebase and one more try.
+func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) {
+	in, base, err := r.targetInput(ctx, j)
+	if err != nil {
+		return pushed{}, err
+	}
+	target := publish.ChooseTarget(in)
+	ws, err := r.commitWorkspace(ctx, j, out)
+	if err != nil {
+		return pushed{}, err
+	}
+	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget}
+	if target.Existing {
+		err = r.pushExisting(ctx, j, ws, target.Branch, base)
+		if errors.Is(err, workspace.ErrProtected) {
+			target = publish.FallbackTarget(in, target)
+			p = pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: true, MRTarget: target.MRTarget,
+				Fallback: "the branch is protected, so the change is on a new branch with a merge request"}
+			err = nil
+		} else if err == nil {
+			p.SHA, _ = ws.Head(ctx) // after a rebase, the new commit
+			return p, nil
+		}
+	}
+	if err != nil {
+		return pushed{}, err
+	}
+	p.Branch, err = r.pushNew(ctx, j, ws, target.Branch)
+	return p, err
+}
+
+// commitWorkspace is the worktree holding the job's commit: the one the agent worked in, or, for a
+// job resumed after a crash, a worktree at the recorded commit (still in the project's mirror).
+func (r *Runner) commitWorkspace(ctx context.Context, j *job, out outcome) (*workspace.Workspace, error) {
+	if j.ws != nil {
+		return j.ws, nil
+	}
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), out.Commit)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the commit for pushing: %w", err)
+	}
+	ws.BaseSHA = out.Base
+	j.ws = ws
+	return ws, nil
+}
+
+func (r *Runner) pushExisting(ctx context.Context, j *job, ws *workspace.Workspace, branch, base string) error {
+	err := ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: base})
+	if errors.Is(err, workspace.ErrStale) {
+		j.log.Info("job: branch moved while Claude worked; rebasing once", "branch", branch)
+		if err := ws.RebaseOnto(ctx, branch); err != nil {
+			return fmt.Errorf("the branch %s changed while Claude worked and the change does not apply on top of it: %w", branch, err)
+		}
+		err = ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
+	}
+	if err != nil {
+		return fmt.Errorf("push to %s: %w", branch, err)
+	}
+	return nil
+}
+
+// pushNew pushes to a new branch of ours; if the name is taken (an earlier job on this thread)
+// the job id makes it unique. A retry of this very job finds its own commit there and succeeds.
+func (r *Runner) pushNew(ctx context.Context, j *job, ws *workspace.Workspace, branch string) (string, error) {
+	err := ws.Push(ctx, branch, workspace.PushOptions{Create: true})
+	if errors.Is(err, workspace.ErrStale) {
+		branch = fmt.Sprintf("%s-%d", branch, j.id)
+		err = ws.Push(ctx, branch, workspace.PushOptions{Create: true})
+	}
+	if err != nil {
+		return "", fmt.Errorf("push to a new branch %s: %w", branch, err)
+	}
+	return branch, nil
+}
+
+// targetInput reads what the push decision needs: for MR threads, the source branch and whether
+// the bot may push there; it also returns the tip our commit was made on.
+func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, string, error) {
+	if j.project.ID == 0 {
+		p, err := r.GitLab.Project(ctx, fmt.Sprint(j.req.Project.ID))
+		if err != nil {
+			return publish.TargetInput{}, "", fmt.Errorf("read the project: %w", err)
+		}
+		j.project = p
+	}
+	in := publish.TargetInput{Request: j.req, DefaultBranch: j.project.DefaultBranch,
+		BranchPrefix: r.Settings.BranchPrefix, UseMR: r.Settings.UseMR}
+	if j.req.Thread.Type != event.ThreadMergeRequest {
+		return in, "", nil
+	}
+	mr, err := r.GitLab.MergeRequest(ctx, j.req.Project.ID, j.req.Thread.IID)
+	if err != nil {
+		return in, "", fmt.Errorf("read the merge request: %w", err)
+	}
+	in.SourceBranch, in.SameProject = mr.SourceBranch, mr.SourceProjectID == mr.ProjectID || mr.SourceProjectID == 0
+	if in.SameProject {
+		b, err := r.GitLab.Branch(ctx, j.req.Project.ID, mr.SourceBranch)
+		if err != nil && !errors.Is(err, gitlab.ErrNotFound) {
+			return in, "", fmt.Errorf("read branch %s: %w", mr.SourceBranch, err)
+		}
+		in.SourcePushable, in.SourceProtected = err == nil && (b.CanPush || !b.Protected), b.Protected && !b.CanPush
+	}
+	return in, mr.SHA, nil
+}
+
+func (r *Runner) openMR(ctx context.Context, j *job, p pushed, out outcome) (mrDone, error) {
+	title, desc := mrText(j, out)
+	mr, err := r.GitLab.CreateMR(ctx, j.req.Project.ID, gitlab.MRCreate{
+		Source: p.Branch, Target: p.MRTarget, Title: title, Description: r.redact(desc), RemoveSourceBranch: true,
+	})
+	if err != nil {
+		return mrDone{}, fmt.Errorf("open a merge request from %s: %w", p.Branch, err)
+	}
+	j.log.Info("job: opened merge request", "mr", mr.IID)
+	return mrDone{IID: mr.IID, URL: mr.WebURL, SHA: p.SHA}, nil
+}
+
+// autoMerge asks GitLab to merge when the pipeline succeeds; a refusal is told in the reply.
+func (r *Runner) autoMerge(ctx context.Context, j *job, mr mrDone) string {
+	if err := r.GitLab.SetAutoMerge(ctx, j.req.Project.ID, mr.IID, mr.SHA); err != nil {
+		j.log.Info("job: auto-merge refused", "mr", mr.IID, "error", r.redact(err.Error()))
+		return r.redact(err.Error())
+	}
+	return "set"
+}
+
+// mrText is the merge request's title and description. A confidential thread's text never
+// reaches the merge request: only its reference.
+func mrText(j *job, out outcome) (string, string) {
+	ref := threadMention(j)
+	requested := fmt.Sprintf("Requested by @%s in %s.", j.req.Author.Username, ref)
+	if j.confidential() {
+		return "Changes requested in " + ref, requested + "\n\nRelates to " + ref + "."
+	}
+	title := subject(out.Text)
+	if title == "" {
+		title = "Changes requested in " + ref
+	}
+	body := strings.TrimSpace(out.Text)
+	if len(body) > 20_000 {
+		body = body[:20_000] + "\n\n…"
+	}
+	desc := body + "\n\n---\n" + requested
+	if j.req.Thread.Type == event.ThreadIssue {
+		desc += "\n\nCloses " + ref + "."
+	}
+	return title, desc
+}
+
+func threadMention(j *job) string {
+	switch j.req.Thread.Type {
+	case event.ThreadMergeRequest:
+		return fmt.Sprintf("!%d", j.req.Thread.IID)
+	case event.ThreadIssue:
+		return fmt.Sprintf("#%d", j.req.Thread.IID)
+	}
+	if j.req.URL != "" {
+		return j.req.URL
+	}
+	return "a comment"
+}
+
+// commitMessage is Claude's summary and who asked where; confidential threads get a neutral one.
+func commitMessage(j *job, text string) string {
+	requested := fmt.Sprintf("Requested by @%s in %s", j.req.Author.Username, j.req.URL)
+	if j.req.URL == "" {
+		requested = fmt.Sprintf("Requested by @%s in %s", j.req.Author.Username, threadMention(j))
+	}
+	if j.confidential() {
+		return "Changes requested in a confidential issue\n\n" + requested + "\n"
+	}
+	s := subject(text)
+	if s == "" {
+		s = "Changes requested in " + threadMention(j)
+	}
+	return s + "\n\n" + requested + "\n"
+}
+
+// subject is the first line of text as a commit subject: no Markdown marks, at most 72 chars.
+func subject(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "#*_`>-"))
+		if line == "" {
+			continue
+		}
+		if r := []rune(line); len(r) > 72 {
+			line = strings.TrimSpace(string(r[:71])) + "…"
+		}
+		return line
+	}
+	return ""
+}

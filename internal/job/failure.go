@@ -1,0 +1,110 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// agentError is a failed agent run, with what the run produced.
+type agentError struct {
+	err error
+	res agent.Result
+}
+
+func (e *agentError) Error() string { return e.err.Error() }
+func (e *agentError) Unwrap() error { return e.err }
+
+// finish decides what a job's error means. Nil: done. A transient error (GitLab busy or down, a
+// network hiccup) with attempts left goes back to the queue. Anything else ends the job with the
+// progress note saying what failed and what to do: nothing is left saying "working…".
+func (r *Runner) finish(ctx context.Context, j *job, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
+		// Shutdown or cancel: the job resumes at the next start, where it stopped.
+		j.log.Info("job: interrupted; it resumes at the next start", "error", r.redact(err.Error()))
+		return river.JobSnooze(0)
+	}
+	if isTransient(err) && j.attempt < j.maxAttempts {
+		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()))
+		return err
+	}
+	what, todo := explain(err)
+	j.log.Error("job: failed", "error", r.redact(err.Error()))
+	r.count("failed")
+	if perr := r.reportFailure(context.WithoutCancel(ctx), j, what, todo); perr != nil {
+		// Not even the failure could be posted: let the queue try again while it may.
+		return fmt.Errorf("%v; and posting the failure failed: %w", err, perr)
+	}
+	return river.JobCancel(errors.New(r.redact(err.Error())))
+}
+
+func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) error {
+	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))
+	if j.noteID != 0 {
+		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); err != nil {
+			return err
+		}
+	} else if _, err := r.postOnce(ctx, j, body); err != nil {
+		return err
+	}
+	return j.steps.save(ctx, stepAnswered, "failed: "+what)
+}
+
+// isTransient: worth another try later.
+func isTransient(err error) bool {
+	if gitlab.IsTransient(err) {
+		return true
+	}
+	var ae *agentError
+	if errors.As(err, &ae) {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "connection reset", "i/o timeout", "TLS handshake timeout",
+		"Could not resolve host", "The requested URL returned error: 5", "RPC failed", "early EOF"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// explain says what failed and what to do, in plain words. The caller redacts secrets.
+func explain(err error) (what, todo string) {
+	switch {
+	case errors.Is(err, agent.ErrTimeout):
+		return "Claude did not finish within the time limit (CLAUDE_TIMEOUT).", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
+	case errors.Is(err, agent.ErrMaxTurns):
+		return "Claude reached the turn limit (CLAUDE_MAX_TURNS) before finishing.", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_TURNS."
+	case errors.Is(err, agent.ErrBudget):
+		return "Claude stopped at the cost limit of one run (CLAUDE_MAX_BUDGET_USD).", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_BUDGET_USD."
+	case errors.Is(err, agent.ErrNotLoggedIn):
+		return "The Claude CLI has no valid Anthropic credential.", "The operator should set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and run `claude-gitlab doctor`."
+	case errors.Is(err, agent.ErrAPI):
+		return "The Anthropic API failed: " + err.Error(), "Try again in a few minutes: comment `@claude` again."
+	case errors.Is(err, agent.ErrOutputTooLarge):
+		return "Claude's output grew past the size limit and the run was stopped.", "Ask for a smaller step."
+	case errors.Is(err, agent.ErrCrashed), errors.Is(err, agent.ErrMalformed):
+		return "The Claude CLI stopped unexpectedly: " + err.Error(), "Try again; if it keeps failing, the operator should run `claude-gitlab doctor` and look at the service's log."
+	case errors.Is(err, workspace.ErrAuth), errors.Is(err, gitlab.ErrUnauthorized):
+		return "GitLab refused the bot's token.", "The operator should check GITLAB_TOKEN (expired or revoked?) with `claude-gitlab doctor`, or rotate it with `claude-gitlab rotate-token`."
+	case errors.Is(err, gitlab.ErrForbidden):
+		return "GitLab did not allow the bot to do this: " + err.Error(), "Give the bot user the Developer role (or higher) on this project."
+	case errors.Is(err, workspace.ErrConflict), errors.Is(err, workspace.ErrStale):
+		return "The branch changed while Claude worked and the change could not be applied on top of it.", "Ask again: Claude will start from the branch as it is now."
+	case errors.Is(err, workspace.ErrProtected):
+		return "GitLab refused the push: the branch is protected.", "Set GITLAB_USE_MR=true, or allow the bot to push to that branch."
+	}
+	return "Something went wrong: " + err.Error(), "Try again; if it keeps failing, the operator can look at `claude-gitlab jobs show` and the service's log."
+}

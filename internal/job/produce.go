@@ -1,0 +1,178 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// outcome is what a run produced, recorded before anything is pushed.
+type outcome struct {
+	Text      string        `json:"text"`
+	Turns     int           `json:"turns"`
+	CostUSD   float64       `json:"cost_usd"`
+	Duration  time.Duration `json:"duration"`
+	Denials   []string      `json:"denials,omitempty"`
+	Truncated bool          `json:"truncated,omitempty"`
+	Commit    string        `json:"commit,omitempty"` // empty: nothing changed
+	Base      string        `json:"base,omitempty"`   // the commit the agent started from
+	Started   time.Time     `json:"started"`
+}
+
+// produce runs the agent in a worktree and commits what it changed; on a resumed job whose run is
+// recorded, it returns the recorded outcome.
+func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
+	var out outcome
+	if j.steps.get(stepResult, &out) {
+		return out, nil
+	}
+	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
+	if err != nil {
+		return out, fmt.Errorf("read the project: %w", err)
+	}
+	j.project = project
+	in, ref, err := r.gather(ctx, j)
+	if err != nil {
+		return out, err
+	}
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(project), ref)
+	if err != nil {
+		return out, fmt.Errorf("prepare the repository: %w", err)
+	}
+	j.ws = ws // kept for pushing; Handle releases it
+	out, err = r.runAgent(ctx, j, ws, Prompt(in))
+	if err != nil {
+		return out, err
+	}
+	out.Base = ws.BaseSHA
+	if out.Commit, err = r.commit(ctx, j, ws, out); err != nil {
+		return out, err
+	}
+	return out, j.steps.save(ctx, stepResult, out)
+}
+
+func wsProject(p gitlab.Project) workspace.Project {
+	return workspace.Project{ID: p.ID, Path: p.Path, CloneURL: p.HTTPURLToRepo}
+}
+
+// gather reads what the prompt quotes, and picks the commit the worktree starts from.
+func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
+	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description}
+	ref := ""
+	switch j.req.Thread.Type {
+	case event.ThreadIssue:
+		is, err := r.GitLab.Issue(ctx, j.req.Project.ID, j.req.Thread.IID)
+		if err != nil {
+			return in, "", fmt.Errorf("read the issue: %w", err)
+		}
+		in.Title, in.Description = is.Title, is.Description
+	case event.ThreadMergeRequest:
+		mr, err := r.mergeRequest(ctx, j, &in)
+		if err != nil {
+			return in, "", err
+		}
+		ref = "refs/merge-requests/" + strconv.FormatInt(mr.IID, 10) + "/head"
+	case event.ThreadCommit:
+		ref = j.req.Thread.CommitSHA
+	}
+	notes, err := r.GitLab.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	if err != nil {
+		return in, "", fmt.Errorf("read the discussion: %w", err)
+	}
+	for _, n := range notes {
+		if n.ID == j.req.NoteID || n.ID == j.noteID {
+			continue // the request itself is quoted on its own; our progress note is noise
+		}
+		in.Notes = append(in.Notes, ThreadNote{Author: n.AuthorUsername, Body: n.Body})
+	}
+	return in, ref, nil
+}
+
+func (r *Runner) mergeRequest(ctx context.Context, j *job, in *PromptInput) (gitlab.MR, error) {
+	mr, err := r.GitLab.MergeRequest(ctx, j.req.Project.ID, j.req.Thread.IID)
+	if err != nil {
+		return mr, fmt.Errorf("read the merge request: %w", err)
+	}
+	in.Title, in.Description = mr.Title, mr.Description
+	files, err := r.GitLab.MergeRequestDiff(ctx, j.req.Project.ID, mr.IID, maxDiffChars)
+	if err != nil {
+		return mr, fmt.Errorf("read the merge request's changes: %w", err)
+	}
+	mc := &MRContext{SourceBranch: mr.SourceBranch, TargetBranch: mr.TargetBranch}
+	var diff strings.Builder
+	for _, f := range files {
+		mc.Files = append(mc.Files, f.NewPath)
+		fmt.Fprintf(&diff, "--- a/%s\n+++ b/%s\n%s\n", f.OldPath, f.NewPath, f.Diff)
+	}
+	mc.Diff = diff.String()
+	in.MR = mc
+	return mr, nil
+}
+
+// runAgent runs the CLI in the worktree and keeps the progress note up to date meanwhile.
+func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, prompt string) (outcome, error) {
+	out := outcome{Started: time.Now()}
+	home, err := r.agentHome(j)
+	if err != nil {
+		return out, err
+	}
+	defer os.RemoveAll(home)
+	prog := newProgress(r, j)
+	stop := prog.start(ctx)
+	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt}, prog.add)
+	stop()
+	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
+	out.Duration = time.Since(out.Started)
+	for _, d := range res.PermissionDenials {
+		out.Denials = append(out.Denials, strings.TrimSpace(d.Tool+" "+d.Summary))
+	}
+	if err != nil {
+		return out, &agentError{err: err, res: res}
+	}
+	j.log.Info("job: agent finished", "turns", res.NumTurns, "cost_usd", res.CostUSD, "took", out.Duration.Round(time.Millisecond))
+	return out, nil
+}
+
+func (r *Runner) agentHome(j *job) (string, error) {
+	base := r.Settings.AgentHomes
+	if base == "" {
+		base = os.TempDir()
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("agent home: %w", err)
+	}
+	dir := filepath.Join(base, fmt.Sprintf("job-%d-%d", j.id, j.attempt))
+	os.RemoveAll(dir)
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// commit commits the worktree's changes as the bot; it returns "" when nothing changed.
+func (r *Runner) commit(ctx context.Context, j *job, ws *workspace.Workspace, out outcome) (string, error) {
+	changed, err := ws.Changed(ctx)
+	if err != nil || !changed {
+		return "", err
+	}
+	author := workspace.Author{Name: j.bot.Name, Email: j.bot.Email}
+	if author.Name == "" {
+		author.Name = j.bot.Username
+	}
+	sha, err := ws.Commit(ctx, author, r.redact(commitMessage(j, out.Text)))
+	if errors.Is(err, workspace.ErrNothingToCommit) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("commit the changes: %w", err)
+	}
+	j.log.Info("job: committed", "sha", sha)
+	return sha, nil
+}

@@ -1,0 +1,179 @@
+// Package job executes one queued request: the steps of DESIGN.md "What happens to a trigger",
+// each recorded so that a job retried or resumed after a crash continues where it stopped and
+// never posts anything twice.
+package job
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// GitLab is what a job needs of GitLab's API (gitlab.Client in production).
+type GitLab interface {
+	CurrentUser(ctx context.Context) (gitlab.User, error)
+	MemberAccessLevel(ctx context.Context, projectID, userID int64) (int, error)
+	Project(ctx context.Context, idOrPath string) (gitlab.Project, error)
+	Issue(ctx context.Context, projectID, iid int64) (gitlab.Thread, error)
+	MergeRequest(ctx context.Context, projectID, iid int64) (gitlab.MR, error)
+	MergeRequestDiff(ctx context.Context, projectID, iid int64, maxBytes int) ([]gitlab.DiffFile, error)
+	ListNotes(ctx context.Context, t gitlab.ThreadRef, opts gitlab.ListNotesOptions) ([]gitlab.Note, error)
+	FindNote(ctx context.Context, t gitlab.ThreadRef, marker string) (gitlab.Note, bool, error)
+	PostNote(ctx context.Context, t gitlab.ThreadRef, discussionID, body string, internal bool, marker string) (gitlab.Note, error)
+	UpdateNote(ctx context.Context, t gitlab.ThreadRef, noteID int64, body string) error
+	Award(ctx context.Context, t gitlab.ThreadRef, noteID int64, name string) error
+	Branch(ctx context.Context, projectID int64, name string) (gitlab.Branch, error)
+	ProtectedBranch(ctx context.Context, projectID int64, name string) (bool, error)
+	FindOpenMR(ctx context.Context, projectID int64, sourceBranch string) (*gitlab.MR, error)
+	CreateMR(ctx context.Context, projectID int64, m gitlab.MRCreate) (gitlab.MR, error)
+	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error
+}
+
+// Workspaces gives a job its worktree.
+type Workspaces interface {
+	Prepare(ctx context.Context, p workspace.Project, ref string) (*workspace.Workspace, error)
+}
+
+// AgentFunc runs the agent (agent.Run in production).
+type AgentFunc func(ctx context.Context, cfg agent.Config, req agent.Request, progress func(agent.Progress)) (agent.Result, error)
+
+// StepStore records the steps of jobs.
+type StepStore interface {
+	Steps(ctx context.Context, jobID int64) (map[string]string, error)
+	SaveStep(ctx context.Context, jobID int64, name, value string) error
+}
+
+// Settings are the operator's choices that shape a job.
+type Settings struct {
+	MinAccessLevel  int
+	AllowedUsers    []string
+	AllowedProjects []string
+	UseMR           bool
+	AutoMerge       bool
+	BranchPrefix    string
+	Agent           agent.Config
+	AgentHomes      string        // where each run gets its private HOME
+	ProgressEvery   time.Duration // least time between two edits of the progress note
+	PublicURL       string
+}
+
+// Runner runs jobs; it is the queue's Handler.
+type Runner struct {
+	GitLab     GitLab
+	Workspaces Workspaces
+	Agent      AgentFunc
+	Steps      StepStore
+	Settings   Settings
+	Redactor   *redact.Redactor
+	Metrics    *metrics.Metrics
+	Log        *slog.Logger
+
+	botOnce sync.Mutex
+	bot     *gitlab.User
+}
+
+// Handle runs one job. A nil error completes it; a transient error lets the queue retry it; a
+// failure the user must know about is posted in the thread and ends the job.
+func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
+	j, err := r.load(ctx, qj)
+	if err != nil {
+		return err
+	}
+	if j.steps.has(stepAnswered) {
+		return nil
+	}
+	defer func() {
+		if j.ws != nil {
+			j.ws.Release()
+		}
+	}()
+	err = r.run(ctx, j)
+	return r.finish(ctx, j, err)
+}
+
+// run is the happy path, step by step; each step skips itself when already recorded.
+func (r *Runner) run(ctx context.Context, j *job) error {
+	bot, err := r.botUser(ctx)
+	if err != nil {
+		return err
+	}
+	j.bot = bot
+	if j.fromBot() {
+		j.log.Info("job: request written by the bot itself; nothing to do")
+		return j.steps.save(ctx, stepAnswered, "skipped: bot's own")
+	}
+	if ok, err := r.authorise(ctx, j); err != nil || !ok {
+		return err
+	}
+	if err := r.acknowledge(ctx, j); err != nil {
+		return err
+	}
+	out, err := r.produce(ctx, j)
+	if err != nil {
+		return err
+	}
+	if err := r.publishChange(ctx, j, out); err != nil {
+		return err
+	}
+	return r.answer(ctx, j, out)
+}
+
+func (r *Runner) botUser(ctx context.Context) (gitlab.User, error) {
+	r.botOnce.Lock()
+	defer r.botOnce.Unlock()
+	if r.bot != nil {
+		return *r.bot, nil
+	}
+	u, err := r.GitLab.CurrentUser(ctx)
+	if err != nil {
+		return gitlab.User{}, fmt.Errorf("learn the bot's identity: %w", err)
+	}
+	r.bot = &u
+	return u, nil
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+func (r *Runner) redact(s string) string { return r.Redactor.Redact(s) }
+
+// isAllowedUser reports whether username is in ALLOWED_USERS.
+func isAllowedUser(list []string, username string) bool {
+	for _, u := range list {
+		if strings.EqualFold(strings.TrimPrefix(u, "@"), username) {
+			return true
+		}
+	}
+	return false
+}
+
+// projectAllowed applies ALLOWED_PROJECTS: exact paths, or "group/*" for everything below group.
+func projectAllowed(list []string, path string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, p := range list {
+		if strings.HasSuffix(p, "/*") && strings.HasPrefix(path, strings.TrimSuffix(p, "*")) {
+			return true
+		}
+		if strings.EqualFold(p, path) {
+			return true
+		}
+	}
+	return false
+}
+

@@ -1,0 +1,114 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// The recorded steps of a job.
+const (
+	stepAward    = "award"    // 👀 given
+	stepNote     = "note"     // the progress note's id
+	stepResult   = "result"   // the agent's outcome and the commit, before pushing
+	stepPushed   = "pushed"   // the commit is on GitLab
+	stepMR       = "mr"       // the merge request opened
+	stepMerge    = "merge"    // auto-merge set, or why not
+	stepAnswered = "answered" // the thread has its final reply: the job is over
+)
+
+// job is one run of a request with what it learns on the way.
+type job struct {
+	id          int64
+	attempt     int
+	maxAttempts int
+	req         trigger.Request
+	thread      gitlab.ThreadRef
+	steps       *steps
+	log         *slog.Logger
+	bot         gitlab.User
+	noteID      int64
+	project     gitlab.Project
+	ws          *workspace.Workspace // the worktree of this run, released when the job ends
+}
+
+func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
+	recorded, err := r.Steps.Steps(ctx, qj.ID)
+	if err != nil {
+		return nil, err
+	}
+	req := qj.Request
+	j := &job{
+		id: qj.ID, attempt: qj.Attempt, maxAttempts: qj.MaxAttempts, req: req,
+		thread: threadRef(req),
+		steps:  &steps{store: r.Steps, jobID: qj.ID, values: recorded},
+		log: r.log().With("job", qj.ID, "project", req.Project.Path, "thread", req.ThreadKey(),
+			"attempt", qj.Attempt),
+	}
+	if v, ok := recorded[stepNote]; ok {
+		j.noteID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	return j, nil
+}
+
+func threadRef(r trigger.Request) gitlab.ThreadRef {
+	t := gitlab.ThreadRef{ProjectID: r.Project.ID, IID: r.Thread.IID, CommitSHA: r.Thread.CommitSHA, SnippetID: r.Thread.ID}
+	switch r.Thread.Type {
+	case event.ThreadMergeRequest:
+		t.Type = gitlab.TypeMergeRequest
+	case event.ThreadCommit:
+		t.Type = gitlab.TypeCommit
+	case event.ThreadSnippet:
+		t.Type = gitlab.TypeSnippet
+	default:
+		t.Type = gitlab.TypeIssue
+	}
+	return t
+}
+
+func (j *job) fromBot() bool {
+	return (j.bot.ID != 0 && j.req.Author.ID == j.bot.ID) ||
+		(j.bot.Username != "" && j.req.Author.Username == j.bot.Username)
+}
+
+func (j *job) confidential() bool { return j.req.Confidential || j.req.Thread.Confidential }
+
+// steps is the recorded state of a job.
+type steps struct {
+	store  StepStore
+	jobID  int64
+	values map[string]string
+}
+
+func (s *steps) has(name string) bool { _, ok := s.values[name]; return ok }
+
+func (s *steps) get(name string, v any) bool {
+	raw, ok := s.values[name]
+	return ok && json.Unmarshal([]byte(raw), v) == nil
+}
+
+func (s *steps) save(ctx context.Context, name string, v any) error {
+	var raw string
+	if str, ok := v.(string); ok {
+		raw = str
+	} else {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		raw = string(b)
+	}
+	// Recording must outlive a cancelled job: a side effect that happened has to be written down.
+	if err := s.store.SaveStep(context.WithoutCancel(ctx), s.jobID, name, raw); err != nil {
+		return err
+	}
+	s.values[name] = raw
+	return nil
+}

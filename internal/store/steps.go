@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Steps returns the recorded steps of a job, name → value.
+func (db *DB) Steps(ctx context.Context, jobID int64) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, db.Rebind(`SELECT name, value FROM claude_job_steps WHERE job_id = ?`), jobID)
+	if err != nil {
+		return nil, fmt.Errorf("read steps of job %d: %w", jobID, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, fmt.Errorf("read steps of job %d: %w", jobID, err)
+		}
+		out[name] = value
+	}
+	return out, rows.Err()
+}
+
+// SaveStep records (or replaces) one step of a job.
+func (db *DB) SaveStep(ctx context.Context, jobID int64, name, value string) error {
+	_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO claude_job_steps (job_id, name, value, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (job_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+		jobID, name, value, time.Now().Unix())
+	if err != nil {
+		return fmt.Errorf("record step %s of job %d: %w", name, jobID, err)
+	}
+	return nil
+}
