@@ -176,4 +176,3 @@ func projectAllowed(list []string, path string) bool {
 	}
 	return false
 }
-
