@@ -63,7 +63,7 @@ func TestServeQueuesSurvivesRestartAndDedupes(t *testing.T) {
 		t.Fatalf("stored request: %v", jobs[0])
 	}
 	table := runCLI(t, []string{"DATA_DIR=" + dataDir}, "jobs", "list")
-	if !strings.Contains(table, "what does this do?") || !strings.Contains(table, "available") {
+	if !strings.Contains(table, "what does this do?") || !strings.Contains(table, "@user1") {
 		t.Fatalf("jobs table:\n%s", table)
 	}
 }

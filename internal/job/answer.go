@@ -17,7 +17,7 @@ func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 	if j.steps.get(stepPushed, &p) {
 		web := r.projectWeb(ctx, j)
 		f.Branch, f.CommitSHA, f.Fallback = p.Branch, p.SHA, p.Fallback
-		f.BranchURL = web + "/-/tree/" + url.PathEscape(p.Branch)
+		f.BranchURL = web + "/-/tree/" + strings.ReplaceAll(url.PathEscape(p.Branch), "%2F", "/")
 		f.CommitURL = web + "/-/commit/" + p.SHA
 	}
 	var mr mrDone

@@ -75,13 +75,14 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 	if err != nil {
 		return pushed{}, err
 	}
-	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget}
+	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget,
+		Fallback: publish.Why(in, target)}
 	if target.Existing {
 		err = r.pushExisting(ctx, j, ws, target.Branch, base)
 		if errors.Is(err, workspace.ErrProtected) {
 			target = publish.FallbackTarget(in, target)
 			p = pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: true, MRTarget: target.MRTarget,
-				Fallback: "the branch is protected, so the change is on a new branch with a merge request"}
+				Fallback: fmt.Sprintf("GitLab refused the push to the protected branch `%s`, so the change is on a new branch with a merge request into it", in.SourceBranch)}
 			err = nil
 		} else if err == nil {
 			p.SHA, _ = ws.Head(ctx) // after a rebase, the new commit

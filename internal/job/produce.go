@@ -90,8 +90,8 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 		return in, "", fmt.Errorf("read the discussion: %w", err)
 	}
 	for _, n := range notes {
-		if n.ID == j.req.NoteID || n.ID == j.noteID {
-			continue // the request itself is quoted on its own; our progress note is noise
+		if n.ID == j.req.NoteID || n.ID == j.noteID || (j.req.NoteID != 0 && n.ID > j.req.NoteID) {
+			continue // the request is quoted on its own; later comments and our own note are not "so far"
 		}
 		in.Notes = append(in.Notes, ThreadNote{Author: n.AuthorUsername, Body: n.Body})
 	}

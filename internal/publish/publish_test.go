@@ -101,3 +101,24 @@ func TestGoldenTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestWhyExplainsEveryFallback(t *testing.T) {
+	mr := req(event.ThreadMergeRequest, 4, "x")
+	base := TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true}
+	if got := Why(base, ChooseTarget(base)); got != "" {
+		t.Fatalf("pushing to the source branch needs no explanation: %q", got)
+	}
+	cases := map[string]func(*TargetInput){
+		"GITLAB_USE_MR":          func(in *TargetInput) { in.UseMR = true },
+		"fork":                   func(in *TargetInput) { in.SameProject = false },
+		"protected":              func(in *TargetInput) { in.SourceProtected = true },
+		"may not push to `feat`": func(in *TargetInput) { in.SourcePushable = false },
+	}
+	for want, change := range cases {
+		in := base
+		change(&in)
+		if got := Why(in, ChooseTarget(in)); !strings.Contains(got, want) {
+			t.Errorf("%s: got %q", want, got)
+		}
+	}
+}

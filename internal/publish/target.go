@@ -50,6 +50,26 @@ func ChooseTarget(in TargetInput) Target {
 	return t
 }
 
+// Why says, for the answer, why a change asked for on a merge request did not go to its source
+// branch; "" when it did, or when the thread is not a merge request.
+func Why(in TargetInput, t Target) string {
+	if in.Request.Thread.Type != event.ThreadMergeRequest || t.Existing || in.SourceBranch == "" {
+		return ""
+	}
+	after := fmt.Sprintf(", so the change is on a new branch with a merge request into `%s`", t.MRTarget)
+	switch {
+	case in.UseMR:
+		return "GITLAB_USE_MR is set" + after
+	case !in.SameProject:
+		return "the merge request comes from a fork" + after
+	case in.SourceProtected:
+		return fmt.Sprintf("the branch `%s` is protected", in.SourceBranch) + after
+	case !in.SourcePushable:
+		return fmt.Sprintf("the bot may not push to `%s`", in.SourceBranch) + after
+	}
+	return ""
+}
+
 // FallbackTarget is where a change goes when the push to t was refused as protected: a branch of
 // ours and a merge request into the branch we meant to push to.
 func FallbackTarget(in TargetInput, refused Target) Target {
