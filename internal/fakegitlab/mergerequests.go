@@ -77,6 +77,11 @@ func (g *GitLab) refreshMR(p *project, mr *mergeRequest) *mrVersion {
 		return last
 	}
 	head, start := g.branchSHA(p, mr.source), g.branchSHA(p, mr.target)
+	if head != "" {
+		// GitLab keeps refs/merge-requests/<iid>/head at the source branch's tip: clients fetch
+		// an MR (a fork's too) by that name.
+		g.git.Git(p.Path, "update-ref", fmt.Sprintf("refs/merge-requests/%d/head", mr.iid), head)
+	}
 	if head == "" || start == "" || last != nil && last.head == head && last.start == start {
 		return last
 	}
