@@ -51,6 +51,7 @@ func (g *GitLab) routes() http.Handler {
 	g.mergeRequestRoutes(api)
 	g.branchRoutes(api)
 	g.hookRoutes(api)
+	g.adminRoutes(api)
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})

@@ -38,6 +38,8 @@ type state struct {
 	tokens   map[string]*token
 	projects map[int64]*project
 	groups   map[string]map[int64]int // group path → user id → access level
+	// groupHooks are webhooks of groups (paid tiers), by group path; see admin.go.
+	groupHooks map[string][]*hook
 }
 
 func newState() *state {
@@ -74,6 +76,7 @@ type project struct {
 	hooks     []*hook
 	pipelines map[string]*pipeline // by sha
 	nextIID   map[string]int64
+	pushRule  *gitlab.ProjectPushRules // nil: none; see admin.go
 }
 
 type issue struct {
