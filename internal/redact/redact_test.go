@@ -35,3 +35,29 @@ func TestNilAndEmpty(t *testing.T) {
 		t.Error("empty redactor changed text")
 	}
 }
+
+func TestAddRedactsNewSecretsAndKeepsOld(t *testing.T) {
+	var zero Redactor
+	zero.Add("fake-token-1-old-value")
+	if got := zero.Redact("a fake-token-1-old-value b"); got != "a [REDACTED] b" {
+		t.Fatalf("zero value after Add: %q", got)
+	}
+	r := New("fake-token-1-old-value")
+	done := make(chan bool)
+	go func() { // Redact while Add runs: the race detector checks the locking
+		for range 1000 {
+			r.Redact("fake-token-2-new-value")
+		}
+		close(done)
+	}()
+	r.Add("fake-token-2-new-value", "short")
+	<-done
+	got := r.Redact("old fake-token-1-old-value new fake-token-2-new-value short")
+	if got != "old [REDACTED] new [REDACTED] short" {
+		t.Fatalf("after Add: %q", got)
+	}
+	var nilR *Redactor
+	if nilR.Redact("x fake-token-2-new-value") != "x fake-token-2-new-value" {
+		t.Fatal("nil Redactor changed text")
+	}
+}
