@@ -1,0 +1,7 @@
+//go:build !unix
+
+package doctor
+
+import "errors"
+
+func freeBytes(string) (uint64, error) { return 0, errors.New("free space unknown on this system") }
