@@ -34,11 +34,14 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   {"HTTP server and workers in one process", runServe},
-		"jobs":    {"list, show, retry or cancel queued jobs", runJobs},
-		"replay":  {"send a webhook payload file to a running service", runReplay},
-		"migrate": {"apply database migrations", runMigrate},
-		"version": {"print version, commit and Go version", runVersion},
+		"serve":        {"HTTP server and workers in one process", runServe},
+		"jobs":         {"list, show, retry or cancel queued jobs", runJobs},
+		"replay":       {"send a webhook payload file to a running service", runReplay},
+		"migrate":      {"apply database migrations", runMigrate},
+		"version":      {"print version, commit and Go version", runVersion},
+		"setup":        {"create or update the webhook of a project or group, then run doctor", runSetup},
+		"doctor":       {"check GitLab, the token, a project's set-up and this machine; one fix per problem", runDoctor},
+		"rotate-token": {"rotate the bot's GitLab token and reload it in the running service", runRotateToken},
 	}
 }
 

@@ -38,7 +38,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 		return err
 	}
 	defer db.Close()
-	token := func() string { return cfg.GitLabToken }
+	tok := newTokenHolder(cfg) // reloaded on SIGHUP after rotate-token (reload.go)
+	token := tok.Get
 	gl, err := gitlab.New(gitlab.Config{
 		BaseURL: cfg.GitLabURL, Token: token,
 		RatePerMinute: cfg.GitLabRateLimit, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
@@ -50,6 +51,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err != nil {
 		return err
 	}
+	defer (&tokenReloader{token: tok, redactor: runner.Redactor, gl: gl, log: log}).start(ctx, cfg.DataDir)()
 	q, err := queue.Open(ctx, db, queue.Options{
 		Handler: runner, Workers: cfg.Workers, PerProject: max(1, cfg.Workers/2),
 		JobTimeout: cfg.ClaudeTimeout + 10*time.Minute, MaxAttempts: 5, Log: log,
