@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 // Config holds the limits and the credentials of every run; it is built once from the service
@@ -22,6 +24,14 @@ type Config struct {
 	Env []string
 	// MaxOutputBytes bounds what is read from the CLI's stdout; DefaultMaxOutputBytes when 0.
 	MaxOutputBytes int64
+	// Sandbox confines each run to its worktree and HOME, with resource limits; nil runs the
+	// CLI with only its minimal environment (tests, AGENT_SANDBOX=none).
+	Sandbox Sandbox
+}
+
+// Sandbox turns the CLI's command into a confined one (*sandbox.Sandbox).
+type Sandbox interface {
+	Wrap(sandbox.Command) (*sandbox.Run, error)
 }
 
 // Request is one run.

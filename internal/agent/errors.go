@@ -24,4 +24,7 @@ var (
 	// ErrOutputTooLarge: the output passed Config.MaxOutputBytes; the run was stopped and
 	// Result.Truncated is set.
 	ErrOutputTooLarge = errors.New("claude output too large")
+	// ErrLimit: the run went over a sandbox limit (memory, CPU time, processes, disk) and
+	// failed or was stopped for it; the message names the limit and its setting.
+	ErrLimit = errors.New("claude went over a resource limit")
 )

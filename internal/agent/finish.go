@@ -6,8 +6,19 @@ import (
 	"strings"
 )
 
-// finish builds the Result and the error once the CLI is gone.
+// finish builds the Result and the error once the CLI is gone. A sandbox limit explains a failed
+// run better than what the CLI said as it was killed; a run that succeeded anyway stays a success.
 func (r *run) finish(reason stopReason) (Result, error) {
+	res, err := r.outcome(reason)
+	if err != nil && reason != stopCancel {
+		if lim := r.limit(); lim != nil {
+			return res, fmt.Errorf("%w: %s", ErrLimit, lim)
+		}
+	}
+	return res, err
+}
+
+func (r *run) outcome(reason stopReason) (Result, error) {
 	if r.truncated {
 		reason = stopOverflow // even if the CLI happened to exit at the same moment
 	}

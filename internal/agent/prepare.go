@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 // invocation is everything needed to start the CLI, checked before anything runs.
@@ -12,7 +14,8 @@ type invocation struct {
 	args    []string
 	env     []string
 	dir     string
-	cleanup func() // removes a temporary HOME
+	box     *sandbox.Run // nil without a sandbox
+	cleanup func()       // releases the sandbox, removes a temporary HOME
 }
 
 func prepare(cfg Config, req Request) (*invocation, error) {
@@ -38,7 +41,28 @@ func prepare(cfg Config, req Request) (*invocation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &invocation{cli: cli, args: args, env: buildEnv(cli, cfg, home), dir: dir, cleanup: cleanup}, nil
+	inv := &invocation{cli: cli, args: args, env: buildEnv(cli, cfg, home), dir: dir, cleanup: cleanup}
+	if cfg.Sandbox != nil {
+		err = inv.confine(cfg.Sandbox, home)
+	}
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	return inv, nil
+}
+
+// confine replaces the command by its sandboxed form; the sandbox is released before the HOME
+// goes (it may have lent the HOME to another user).
+func (inv *invocation) confine(sb Sandbox, home string) error {
+	box, err := sb.Wrap(sandbox.Command{Path: inv.cli, Args: inv.args, Env: inv.env, Dir: inv.dir, Home: home})
+	if err != nil {
+		return fmt.Errorf("agent: sandbox: %w", err)
+	}
+	inv.box, inv.cli, inv.args, inv.env, inv.dir = box, box.Path, box.Args, box.Env, box.Dir
+	removeHome := inv.cleanup
+	inv.cleanup = func() { _ = box.Release(); removeHome() }
+	return nil
 }
 
 // prepareHome makes the run's private HOME with its .claude config dir and tmp dir. The CLI

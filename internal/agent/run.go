@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -51,7 +52,12 @@ func Run(ctx context.Context, cfg Config, req Request, progress func(Progress)) 
 		return Result{}, fmt.Errorf("%w: %w", ErrCrashed, err)
 	}
 	r := &run{ctx: ctx, cfg: cfg, p: p, red: newRedactor(cfg.Env), parser: newParser(inv.dir), progress: progress,
-		overflow: make(chan struct{}), resultSeen: make(chan struct{})}
+		overflow: make(chan struct{}), resultSeen: make(chan struct{}), limit: func() error { return nil }}
+	if inv.box != nil {
+		stopWatch := inv.box.Watch(func() { p.signal(syscall.SIGKILL) })
+		defer stopWatch()
+		r.limit = inv.box.Exceeded
+	}
 	return r.wait(runCtx)
 }
 
@@ -63,6 +69,7 @@ type run struct {
 	red      redactor
 	parser   *parser
 	progress func(Progress)
+	limit    func() error // the sandbox's limit the run went over, if any
 
 	overflow   chan struct{} // closed by the reader when the output bound is passed
 	resultSeen chan struct{} // closed by the reader at the result line

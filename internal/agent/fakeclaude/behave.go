@@ -46,6 +46,19 @@ func (s *session) do(d directive) bool {
 		s.answer = strings.Join(s.opts.args, "\n")
 	case "prompt":
 		s.answer = s.prompt
+	case "attack":
+		s.attack(d.args(1)[0])
+	case "forkbomb":
+		s.forkbomb(d.num(100))
+	case "fill":
+		a := d.args(2)
+		s.fill(atoi(a[0], 64), atoi(a[1], 1))
+	case "eat":
+		s.eat(d.num(256))
+	case "spin":
+		s.spin(d.num(5))
+	case "sh":
+		s.sh(d.args(1)[0])
 	default:
 		return s.end(d)
 	}

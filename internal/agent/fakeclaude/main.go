@@ -28,6 +28,8 @@
 //	api-error [STATUS]   one api_retry, then an API error result (subtype success!), exit 1
 //	not-logged-in        ends with "Not logged in · Please run /login", exit 1
 //	during-execution     ends with subtype error_during_execution, exit 1
+//
+// Adversarial directives (attack, forkbomb, fill, eat, spin) are in attack.go.
 package main
 
 import (

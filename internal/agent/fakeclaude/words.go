@@ -54,6 +54,13 @@ func unquote(s string) string {
 	return s
 }
 
+func atoi(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
+
 // num is the first argument as a number, or def.
 func (d directive) num(def int) int {
 	if n, err := strconv.Atoi(d.args(1)[0]); err == nil {
