@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,7 +25,8 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, rest = args[0], args[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	pos, err := parseInterleaved(fs, rest)
+	if err != nil {
 		return err
 	}
 	cfg, err := config.Load(env.lookup, env.envFile, false)
@@ -55,7 +57,22 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 		printJobTable(env.stdout, jobs)
 		return nil
 	}
-	return jobAction(ctx, env, q, sub, fs.Args(), *asJSON)
+	return jobAction(ctx, env, q, sub, pos, *asJSON)
+}
+
+// parseInterleaved parses flags wherever they stand, so that `jobs show 7 --json` works like
+// `jobs show --json 7` (the flag package stops at the first argument).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 func jobAction(ctx context.Context, env *environment, q *queue.Queue, sub string, args []string, asJSON bool) error {
