@@ -41,6 +41,17 @@ type Config struct {
 	// settings of ours the agent sees.
 	AgentEnv []string
 
+	AgentSandbox    string // bwrap, user, none; empty: the strongest that works (internal/sandbox)
+	AgentUser       string
+	AgentNetwork    string
+	AgentMemoryMB   int
+	AgentCPUSeconds int
+	AgentMaxProcs   int
+	AgentDiskMB     int
+	// WebhookSecretFile is where the webhook secret was read from, if a file: the sandbox's user
+	// mode keeps it unreadable to the agent.
+	WebhookSecretFile string
+
 	GitLabRateLimit  int
 	WebhookRateLimit float64
 	MaxPayloadBytes  int64

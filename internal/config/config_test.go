@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,46 @@ func TestAgentEnvHoldsOnlyAnthropicSettings(t *testing.T) {
 	secrets := strings.Join(cfg.Secrets(), ",")
 	if !strings.Contains(secrets, "sk-test") || !strings.Contains(secrets, "t") {
 		t.Fatalf("Secrets = %v", cfg.Secrets())
+	}
+}
+
+func TestSandboxSettings(t *testing.T) {
+	cfg, err := Load(lookupFrom(nil), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := cfg.Sandbox()
+	if sb.Mode != "" || sb.User != "claude-agent" || sb.Network != "full" || sb.Limits.MemoryMB != 4096 ||
+		sb.Limits.CPUSeconds != 3600 || sb.Limits.MaxProcs != 512 || sb.Limits.DiskMB != 2048 || sb.DataDir != "./data" {
+		t.Fatalf("defaults: %+v", sb)
+	}
+	dir := t.TempDir()
+	tok, secret := filepath.Join(dir, "tok"), filepath.Join(dir, "secret")
+	os.WriteFile(tok, []byte("t"), 0o600)
+	os.WriteFile(secret, []byte("s"), 0o600)
+	cfg, err = Load(lookupFrom(map[string]string{"AGENT_SANDBOX": "user", "AGENT_USER": "bot", "AGENT_MEMORY_MB": "512",
+		"AGENT_CPU_SECONDS": "60", "AGENT_MAX_PROCS": "64", "AGENT_DISK_MB": "100",
+		"GITLAB_TOKEN_FILE": tok, "WEBHOOK_SECRET_FILE": secret}), "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb = cfg.Sandbox()
+	if sb.Mode != "user" || sb.User != "bot" || sb.Limits.MemoryMB != 512 || sb.Limits.CPUSeconds != 60 ||
+		sb.Limits.MaxProcs != 64 || sb.Limits.DiskMB != 100 {
+		t.Fatalf("set: %+v", sb)
+	}
+	if !slices.Contains(sb.SecretFiles, tok) || !slices.Contains(sb.SecretFiles, secret) {
+		t.Fatalf("secret files: %v", sb.SecretFiles)
+	}
+}
+
+func TestInvalidSandboxSettingsNameTheSetting(t *testing.T) {
+	for name, val := range map[string]string{
+		"AGENT_SANDBOX": "docker", "AGENT_NETWORK": "anthropic-only", "AGENT_MEMORY_MB": "1",
+		"AGENT_CPU_SECONDS": "0", "AGENT_MAX_PROCS": "many", "AGENT_DISK_MB": "-5",
+	} {
+		if _, err := Load(lookupFrom(map[string]string{name: val}), "", false); err == nil || !strings.HasPrefix(err.Error(), name) {
+			t.Errorf("%s=%s: want an error naming it, got %v", name, val, err)
+		}
 	}
 }

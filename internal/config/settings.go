@@ -37,6 +37,13 @@ var Settings = []Setting{
 	{"CLAUDE_TIMEOUT", "20m", "longest agent run"},
 	{"CLAUDE_ALLOWED_TOOLS", DefaultAllowedTools, "tools the agent may use (comma-separated)"},
 	{"CLAUDE_MAX_BUDGET_USD", "", "stop a run that would cost more (USD)"},
+	{"AGENT_SANDBOX", "the strongest that works", "bwrap (namespaces), user (AGENT_USER) or none (unconfined: only when set)"},
+	{"AGENT_USER", "claude-agent", "the agent's unprivileged OS user in the user sandbox"},
+	{"AGENT_NETWORK", "full", "only full: the agent's network is not restricted (it holds no GitLab token)"},
+	{"AGENT_MEMORY_MB", "4096", "memory of one agent run (needs cgroups)"},
+	{"AGENT_CPU_SECONDS", "3600", "CPU time of one agent run"},
+	{"AGENT_MAX_PROCS", "512", "processes and threads of one agent run at once"},
+	{"AGENT_DISK_MB", "2048", "disk use of one run's worktree and HOME; also the largest file"},
 	{"ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL", "", "passed to the CLI only"},
 	{"GITLAB_RATE_LIMIT", "2000", "outbound GitLab API requests per minute"},
 	{"WEBHOOK_RATE_LIMIT", "100", "inbound requests per second per source address (0 = off)"},
@@ -73,7 +80,7 @@ func (r *reader) config() Config {
 	var c Config
 	c.GitLabURL = r.url("https://gitlab.com", "GITLAB_URL", "GITLAB_BASE_URL")
 	c.GitLabToken, c.GitLabTokenFile = r.secret("GITLAB_TOKEN")
-	c.WebhookSecret, _ = r.secret("WEBHOOK_SECRET")
+	c.WebhookSecret, c.WebhookSecretFile = r.secret("WEBHOOK_SECRET")
 	c.WebhookSigningToken, _ = r.secret("WEBHOOK_SIGNING_TOKEN")
 	c.ListenAddr = r.listenAddr()
 	c.TLSCertFile = r.str("", "TLS_CERT_FILE")
@@ -96,6 +103,7 @@ func (r *reader) config() Config {
 	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
 	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
 	r.agent(&c)
+	r.agentSandbox(&c)
 	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)
 	c.WebhookRateLimit = r.number("WEBHOOK_RATE_LIMIT", 100, 0)
 	c.MaxPayloadBytes = int64(r.integer("MAX_PAYLOAD_BYTES", 26214400, 1024, 1<<30))
