@@ -27,6 +27,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -195,4 +196,14 @@ func (s *Sandbox) Describe() string {
 		d += "; WARNING: the agent runs unconfined and can read the service's secrets"
 	}
 	return d
+}
+
+// Log writes the start-up line that says how the agent is confined; loud when it is not.
+func (s *Sandbox) Log(log *slog.Logger) {
+	if s.mode == ModeNone {
+		log.Warn("agent sandbox: NONE. The agent runs unconfined: a prompt injection can read the GitLab token, .env and DATA_DIR. Install bubblewrap or set AGENT_USER and AGENT_SANDBOX=user.",
+			"sandbox", ModeNone, "detail", s.Describe())
+		return
+	}
+	log.Info("agent sandbox", "sandbox", s.mode, "detail", s.Describe())
 }
