@@ -1,0 +1,59 @@
+package sandbox_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
+)
+
+// The real Claude CLI works inside the sandbox, and what its Bash tool finds when a prompt
+// injection makes it look for secrets, which is what goes back to the model, holds none.
+func TestRealCLIInsideTheSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the real Claude CLI test installs ~370 MB once; skipped with -short")
+	}
+	for _, mode := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			s := newService(t, mode, sandbox.Limits{})
+			s.cli = agenttest.InstallRealCLI(t)
+			look := "cat /proc/*/environ " + s.data + "/.env " + s.data + "/claude-gitlab.db " + s.data +
+				"/repos/2/mirror.git/canary 2>&1; ls -a " + s.data + " 2>&1; git log --format=%s -1; echo SANDBOX-BASH-RAN"
+			api := fakeanthropic.Start(fakeanthropic.ToolThenAnswer("Bash", map[string]string{"command": look}, "Nothing to see."))
+			t.Cleanup(api.Close)
+			cfg := agent.Config{Path: s.cli, Sandbox: s.sb, MaxTurns: 5, Timeout: time.Minute, AllowedTools: []string{"Bash"},
+				Env: []string{"ANTHROPIC_API_KEY=sk-fake-real", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"}}
+			res, err := agent.Run(context.Background(), cfg, agent.Request{Dir: s.worktree, Home: s.home, Prompt: "look around"}, nil)
+			if err != nil {
+				if strings.Contains(err.Error(), "cannot reach") {
+					t.Skipf("the real CLI is installed where %s cannot run it: %v", mode, err)
+				}
+				t.Fatalf("Run: %v\nstderr: %s", err, res.StderrTail)
+			}
+			noCanary(t, res, err)
+			var results strings.Builder
+			for _, rq := range api.Requests() {
+				if rq.Body != nil {
+					for _, b := range rq.Body.LastToolResults() {
+						results.Write(b.Content)
+					}
+				}
+			}
+			got := results.String()
+			t.Logf("what the model saw (end):\n%s", got[max(0, len(got)-600):])
+			if !strings.Contains(got, "SANDBOX-BASH-RAN") || res.Text != "Nothing to see." {
+				t.Fatalf("the Bash tool did not run: %q; answer %q", got, res.Text)
+			}
+			for _, c := range canaries {
+				if strings.Contains(got, c) {
+					t.Errorf("the model was sent the secret %q", c)
+				}
+			}
+		})
+	}
+}
