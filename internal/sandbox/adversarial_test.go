@@ -243,3 +243,26 @@ func errIsLimit(t *testing.T, err error, setting string) {
 		t.Fatalf("err = %v; want agent.ErrLimit naming %s", err, setting)
 	}
 }
+
+// Inside the sandbox the CLI's environment is still the minimal one agent.Run builds: bwrap,
+// prlimit and the cgroup shell add nothing but PWD.
+func TestSandboxedEnvironmentIsMinimal(t *testing.T) {
+	allowed := append([]string{"PATH", "HOME", "CLAUDE_CONFIG_DIR", "TMPDIR", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+		"DISABLE_AUTOUPDATER", "LANG", "PWD"}, agent.AllowedEnv()...)
+	for _, mode := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			s := newService(t, mode, sandbox.Limits{})
+			res, err := s.run(t, "FAKE_CLAUDE env")
+			if err != nil {
+				t.Fatal(err)
+			}
+			noCanary(t, res, err)
+			for _, line := range strings.Split(res.Text, "\n") {
+				name, _, _ := strings.Cut(line, "=")
+				if !contains(allowed, name) {
+					t.Errorf("the sandboxed CLI got %s", name)
+				}
+			}
+		})
+	}
+}
