@@ -15,6 +15,9 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
+// runAgent runs the Claude CLI; benchmarks wrap it to time the service around the agent.
+var runAgent job.AgentFunc = agent.Run
+
 // newRunner wires the steps of a job: GitLab, the repository cache, the agent and the step store.
 func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() string, m *metrics.Metrics, log *slog.Logger) (*job.Runner, error) {
 	ws, err := workspace.New(workspace.Config{
@@ -25,7 +28,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		return nil, err
 	}
 	return &job.Runner{
-		GitLab: gl, Workspaces: ws, Agent: agent.Run, Steps: db,
+		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Settings: job.Settings{
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,

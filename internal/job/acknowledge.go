@@ -72,6 +72,11 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 // or a lost answer after posting); it returns the note's id.
 func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, error) {
 	marker := publish.Marker(j.id)
+	// Each run of a job is a new attempt, so on the first nothing of this job can be there yet:
+	// one API call saved on every job.
+	if j.attempt <= 1 {
+		return r.post(ctx, j, body, marker)
+	}
 	if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {
 		return 0, fmt.Errorf("look for our note: %w", err)
 	} else if found {
@@ -80,6 +85,10 @@ func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, erro
 		}
 		return n.ID, nil
 	}
+	return r.post(ctx, j, body, marker)
+}
+
+func (r *Runner) post(ctx context.Context, j *job, body, marker string) (int64, error) {
 	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
 	if err != nil {
 		return 0, fmt.Errorf("post the progress note: %w", err)

@@ -8,21 +8,24 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// gateWait is how long a job that may not run yet waits before it looks again.
-const gateWait = 2 * time.Second
+// gateWait is how long a job that may not run yet waits before it looks again: short, because
+// River makes a short snooze available at once instead of waiting for its scheduler.
+const gateWait = 250 * time.Millisecond
 
 // activeStates are the River states of a job that is not finished.
 const activeStates = `('available', 'running', 'retryable', 'scheduled', 'pending')`
 
 // mayRun says whether job may start now: no earlier unfinished job of its thread exists (so a
-// thread's jobs run one at a time, in arrival order), and fewer than perProject earlier jobs of
+// thread's jobs run one at a time, in arrival order; a job that has recorded its final answer
+// counts as finished even before River, which completes jobs in batches, marks it so), and fewer than perProject earlier jobs of
 // its project are running (so one busy project cannot take every worker).
 func (q *Queue) mayRun(ctx context.Context, jobID int64, perProject int) (bool, error) {
 	var earlier int
 	err := q.db.QueryRowContext(ctx, q.db.Rebind(`
 		SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
 		WHERE t.thread_key = (SELECT thread_key FROM claude_job_thread WHERE job_id = ?)
-		  AND t.job_id < ? AND j.state IN `+activeStates), jobID, jobID).Scan(&earlier)
+		  AND t.job_id < ? AND j.state IN `+activeStates+`
+		  AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = t.job_id AND s.name = 'answered')`), jobID, jobID).Scan(&earlier)
 	if err != nil {
 		return false, fmt.Errorf("thread order: %w", err)
 	}

@@ -97,6 +97,9 @@ func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int6
 		// A job whose worker died is taken up again soon after its timeout, not after River's
 		// default hour: people are waiting in the thread.
 		RescueStuckJobsAfter: max(opts.JobTimeout, time.Minute) + time.Minute,
+		// SQLite has no LISTEN/NOTIFY: River finds new jobs by polling, and a person waits for
+		// the 👀, so poll often (a cheap indexed query).
+		FetchPollInterval: 200 * time.Millisecond,
 	}
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
