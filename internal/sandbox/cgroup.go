@@ -128,12 +128,40 @@ func findV2(own map[string]string) (string, error) {
 	if !ok {
 		return "", errors.New("no cgroup2 mount")
 	}
-	// Children get controllers only if they are enabled here; a cgroup that holds processes
-	// (other than the root) cannot enable them: then the service needs a delegated subtree.
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+memory +pids +cpu"), 0); err != nil {
+	// Children get controllers only if they are enabled here, and a cgroup that holds processes
+	// (other than the root) cannot enable them: in a delegated subtree (systemd Delegate=yes)
+	// the service first moves itself into a leaf of its own.
+	enable := func() error {
+		return os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+memory +pids +cpu"), 0)
+	}
+	err := enable()
+	if errors.Is(err, syscall.EBUSY) {
+		if err = moveToLeaf(dir); err == nil {
+			err = enable()
+		}
+	}
+	if err != nil {
 		return "", fmt.Errorf("cgroup v2 %s: cannot enable memory, pids and cpu for children (run the service with systemd Delegate=yes): %v", dir, err)
 	}
 	return dir, tryMkdir(dir)
+}
+
+// moveToLeaf moves the processes of dir (the service) into dir/service.
+func moveToLeaf(dir string) error {
+	leaf := filepath.Join(dir, "service")
+	if err := os.Mkdir(leaf, 0o755); err != nil && !os.IsExist(err) {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return err
+	}
+	for _, pid := range strings.Fields(string(data)) {
+		if err := os.WriteFile(filepath.Join(leaf, "cgroup.procs"), []byte(pid), 0); err != nil {
+			return fmt.Errorf("move %s to %s: %w", pid, leaf, err)
+		}
+	}
+	return nil
 }
 
 func tryMkdir(dir string) error {

@@ -1,0 +1,6 @@
+package sandbox
+
+import "time"
+
+// SetWatchEvery makes the watchdog look more often, so limit tests end sooner.
+func SetWatchEvery(d time.Duration) { watchEvery = d }
