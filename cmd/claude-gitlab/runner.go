@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -27,6 +28,11 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 	if err != nil {
 		return nil, err
 	}
+	sb, err := sandbox.New(cfg.Sandbox()) // decided once, at start: bwrap, user, or none when set
+	if err != nil {
+		return nil, err
+	}
+	sb.Log(log)
 	return &job.Runner{
 		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
@@ -37,7 +43,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,
-				MaxOutputBytes: 64 << 20,
+				MaxOutputBytes: 64 << 20, Sandbox: sb,
 			},
 		},
 	}, nil
