@@ -42,6 +42,7 @@ func init() {
 		"setup":        {"create or update the webhook of a project or group, then run doctor", runSetup},
 		"doctor":       {"check GitLab, the token, a project's set-up and this machine; one fix per problem", runDoctor},
 		"rotate-token": {"rotate the bot's GitLab token and reload it in the running service", runRotateToken},
+		"demo":         {"the product working in one command, against a GitLab stand-in", runDemo},
 	}
 }
 

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/demo"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/logging"
+)
+
+func runDemo(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "demo", "[--keep]")
+	keep := fs.Bool("keep", false, "keep the service and the GitLab stand-in running afterwards (Ctrl-C stops)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(env.lookup, env.envFile, false)
+	if err != nil {
+		return err
+	}
+	world, err := demo.NewWorld()
+	if err != nil {
+		return err
+	}
+	defer world.Close()
+	dataDir, err := os.MkdirTemp("", "claude-gitlab-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dataDir)
+	cfg.GitLabURL, cfg.GitLabToken, cfg.WebhookSecret = world.GitLab.URL(), world.BotToken, randomID()
+	cfg.DataDir, cfg.ListenAddr, cfg.WebhookRateLimit, cfg.TLSCertFile, cfg.TLSKeyFile = dataDir, "127.0.0.1:0", 0, "", ""
+	real := demoAgent(env.stdout, cfg)
+	logPath := filepath.Join(dataDir, "service.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	return runDemoService(ctx, env.stdout, cfg, world, logFile, real, *keep)
+}
+
+// demoAgent picks the real Claude CLI when it and an Anthropic credential are there, else the
+// scripted stand-in, and says which, loudly.
+func demoAgent(out io.Writer, cfg config.Config) bool {
+	_, cliErr := exec.LookPath(cfg.ClaudePath)
+	if len(cfg.AgentEnv) > 0 && hasCredential(cfg.AgentEnv) && cliErr == nil {
+		fmt.Fprintf(out, "Using the real Claude Code CLI (%s) with your Anthropic credential.\n", cfg.ClaudePath)
+		return true
+	}
+	runAgent = demo.StandIn
+	fmt.Fprintln(out, strings.Repeat("!", 78))
+	fmt.Fprintln(out, "!! DEMO WITH A SCRIPTED STAND-IN FOR CLAUDE: no Anthropic credential (or no `claude` CLI) found.")
+	fmt.Fprintln(out, "!! Everything else is the real service: webhook, queue, worktree, commits, merge request.")
+	fmt.Fprintln(out, "!! Set ANTHROPIC_API_KEY and install the CLI to see the real Claude answer.")
+	fmt.Fprintln(out, strings.Repeat("!", 78))
+	return false
+}
+
+func hasCredential(env []string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") || strings.HasPrefix(kv, "ANTHROPIC_AUTH_TOKEN=") || strings.HasPrefix(kv, "CLAUDE_CODE_OAUTH_TOKEN=") {
+			return true
+		}
+	}
+	return false
+}
+
+func runDemoService(ctx context.Context, out io.Writer, cfg config.Config, world *demo.World, logFile io.Writer, real, keep bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	addr := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(ctx, cfg, logging.New(logFile, "info", "text"), func(a string) { addr <- a })
+	}()
+	var url string
+	select {
+	case url = <-addr:
+	case err := <-served:
+		return err
+	}
+	fmt.Fprintf(out, "\nclaude-gitlab serves on http://%s; GitLab stand-in on %s (project demo/shop).\n", url, world.GitLab.URL())
+	if err := world.AddHook("http://"+url+"/webhook", cfg.WebhookSecret); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Asking @claude three things, as you would in GitLab…")
+	threads, err := world.Ask(ctx)
+	if err != nil {
+		return err
+	}
+	wait := 2 * time.Minute
+	if real {
+		wait = 3 * cfg.ClaudeTimeout
+	}
+	wctx, wcancel := context.WithTimeout(ctx, wait)
+	defer wcancel()
+	werr := world.Wait(wctx, threads)
+	for _, t := range threads {
+		world.Print(out, t)
+	}
+	if werr != nil {
+		return fmt.Errorf("demo: %w (the service's log is in the demo's data folder)", werr)
+	}
+	fmt.Fprintln(out, "\nThat was the real service against a GitLab stand-in. To use it with your GitLab:")
+	fmt.Fprintln(out, "  1. put GITLAB_URL, GITLAB_TOKEN and WEBHOOK_SECRET in .env (see .env.example)")
+	fmt.Fprintln(out, "  2. run it again: with a token it serves for real; `claude-gitlab setup` adds the webhook.")
+	if keep {
+		fmt.Fprintf(out, "\nStill running (--keep): GitLab stand-in API %s, Ctrl-C to stop.\n", world.GitLab.APIURL())
+		<-ctx.Done()
+	}
+	cancel()
+	return <-served
+}
