@@ -59,7 +59,7 @@ func newWorld(t *testing.T) *world {
 	w.opts = Options{
 		Project: w.p.Path, HTTP: w.endpoint.Client(),
 		Settings: config.Config{
-			GitLabURL: g.URL(), PublicURL: w.endpoint.URL, DataDir: dataDir, BranchPrefix: "claude/",
+			GitLabURL: g.URL(), GitLabToken: "set (the client reads w.token)", PublicURL: w.endpoint.URL, DataDir: dataDir, BranchPrefix: "claude/",
 			ClaudePath: fakeCLI(t, "2.1.328 (Claude Code)"), AgentEnv: []string{"ANTHROPIC_API_KEY=fake-key-1"},
 		},
 	}
@@ -144,6 +144,7 @@ func TestEachCheckFails(t *testing.T) {
 		{"expired token", func(t *testing.T, w *world) {
 			w.token = w.g.AddToken(w.bot.ID, []string{"api"}, time.Now().Add(-day), "project")
 		}, "token valid", Fail, "api scope"},
+		{"no token", func(t *testing.T, w *world) { w.opts.Settings.GitLabToken = "" }, "token valid", Fail, "GITLAB_TOKEN"},
 		{"revoked token", func(t *testing.T, w *world) { w.g.RevokeToken(w.token) }, "token valid", Fail, "GITLAB_TOKEN"},
 		{"expiring token", func(t *testing.T, w *world) {
 			w.token = w.g.AddToken(w.bot.ID, []string{"api"}, time.Now().Add(5*day), "project")

@@ -59,6 +59,9 @@ func networkFix(err error, setting string) string {
 // group tokens alike.
 func (d *doctor) tokenValid(ctx context.Context) Result {
 	const name = "token valid"
+	if d.o.Settings.GitLabToken == "" {
+		return fail(name, "GITLAB_TOKEN is not set (nor GITLAB_TOKEN_FILE)", newTokenFix)
+	}
 	if !d.reached {
 		return skip(name, "GitLab unreachable", "fix the check above first")
 	}
