@@ -49,6 +49,9 @@ type Options struct {
 	PerProject  int           // most jobs of one project at once (0 = no cap)
 	JobTimeout  time.Duration // longest run of one job (the agent's timeout plus publishing)
 	MaxAttempts int
+	// RetryDelays are the waits after the 1st, 2nd, … transient failure (jittered ±25%, the
+	// last repeats); nil means retryDelays. Tests shorten them.
+	RetryDelays []time.Duration
 	Log         *slog.Logger
 }
 
@@ -100,6 +103,7 @@ func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int6
 		// SQLite has no LISTEN/NOTIFY: River finds new jobs by polling, and a person waits for
 		// the 👀, so poll often (a cheap indexed query).
 		FetchPollInterval: 200 * time.Millisecond,
+		RetryPolicy:       retryPolicy{delays: cmpOr(opts.RetryDelays, retryDelays)},
 	}
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
@@ -115,8 +119,25 @@ func quiet(log *slog.Logger) *slog.Logger {
 	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
 }
 
-// Start runs the intake batcher and, if there is a Handler, River's workers.
+func cmpOr[T any](a, b []T) []T {
+	if len(a) > 0 {
+		return a
+	}
+	return b
+}
+
+// Start runs the intake batcher and, if there is a Handler, River's workers; jobs the previous
+// process left running resume first (see recoverOrphans).
 func (q *Queue) Start(ctx context.Context) error {
+	if q.workers {
+		n, err := q.recoverOrphans(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			q.log.Info("queue: resuming jobs the previous run left unfinished", "jobs", n)
+		}
+	}
 	q.wg.Add(1)
 	go q.runIntake()
 	if !q.workers {
