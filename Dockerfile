@@ -19,7 +19,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION} 
 FROM node:20-bookworm-slim
 ARG CLAUDE_CODE_VERSION=2.1.328
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git ca-certificates openssh-client \
+    && apt-get install -y --no-install-recommends git ca-certificates openssh-client bubblewrap util-linux \
     && rm -rf /var/lib/apt/lists/*
 RUN npm install -g --prefix /opt/claude --no-audit --no-fund "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}" \
     && { /opt/claude/bin/claude --version >/dev/null 2>&1 \
