@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,23 +56,8 @@ func newWorld(t *testing.T, env ...string) *world {
 	return w
 }
 
-// addHook registers the service's webhook the way an owner would, through the API.
-func (w *world) addHook() {
-	owner := w.g.AddUser("owner", "Owner", false)
-	w.g.AddMember(w.proj.ID, owner.ID, fakegitlab.Owner)
-	tok := w.g.AddToken(owner.ID, []string{"api"}, time.Now().Add(24*time.Hour), "personal")
-	body, _ := json.Marshal(map[string]any{"url": w.svc.url + "/webhook", "token": testSecret,
-		"note_events": true, "issues_events": true, "merge_requests_events": true,
-		"confidential_issues_events": true, "confidential_note_events": true})
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/projects/%d/hooks", w.g.APIURL(), w.proj.ID), bytes.NewReader(body))
-	req.Header.Set("PRIVATE-TOKEN", tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		w.t.Fatalf("add hook: %v %v", resp.Status, err)
-	}
-	resp.Body.Close()
-}
+// addHook registers the service's webhook on the project.
+func (w *world) addHook() { w.g.AddHook(w.proj.ID, w.svc.url+"/webhook", testSecret) }
 
 // deliver sends a webhook through the fake's hooks and checks the service's answer.
 func (w *world) deliver(event string, payload []byte, wantStatus int) {

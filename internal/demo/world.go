@@ -1,11 +1,8 @@
 package demo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -47,28 +44,8 @@ func NewWorld() (*World, error) {
 // Close stops the stand-in.
 func (w *World) Close() { w.GitLab.Close() }
 
-// AddHook registers the service's webhook on the project through the API, as `setup` would.
-func (w *World) AddHook(url, secret string) error {
-	tok := w.GitLab.AddToken(w.You.ID, []string{"api"}, time.Now().AddDate(0, 0, 1), "personal")
-	body, _ := json.Marshal(map[string]any{"url": url, "token": secret, "note_events": true,
-		"issues_events": true, "merge_requests_events": true, "confidential_issues_events": true,
-		"confidential_note_events": true})
-	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/projects/%d/hooks", w.GitLab.APIURL(), w.Project.ID), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("PRIVATE-TOKEN", tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("add the webhook: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("add the webhook: %s", resp.Status)
-	}
-	return nil
-}
+// AddHook registers the service's webhook on the project, as `setup` would.
+func (w *World) AddHook(url, secret string) { w.GitLab.AddHook(w.Project.ID, url, secret) }
 
 // The three classic first requests.
 const (

@@ -45,7 +45,9 @@ func (g *GitLab) CommitFiles(projectID int64, from, to string, files map[string]
 
 // Git runs git in a project's bare repository (e.g. `repack -adq`, as GitLab keeps repositories
 // packed), and returns its trimmed output.
-func (g *GitLab) Git(projectID int64, args ...string) (string, error) { return g.repoGit(projectID, args...) }
+func (g *GitLab) Git(projectID int64, args ...string) (string, error) {
+	return g.repoGit(projectID, args...)
+}
 
 // repoGit runs git in a project's bare repository, for the read helpers below.
 func (g *GitLab) repoGit(projectID int64, args ...string) (string, error) {
