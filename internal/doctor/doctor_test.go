@@ -204,6 +204,7 @@ func TestEachCheckFails(t *testing.T) {
 		{"no claude on PATH", func(t *testing.T, w *world) { w.opts.Settings.ClaudePath = "claude-not-installed-here" }, "claude CLI", Fail, "npm install -g @anthropic-ai/claude-code@2.1.328"},
 		{"broken claude", func(t *testing.T, w *world) { w.opts.Settings.ClaudePath = "/bin/false" }, "claude CLI", Fail, "reinstall"},
 		{"other claude version", func(t *testing.T, w *world) { w.opts.Settings.ClaudePath = fakeCLI(t, "2.1.197 (Claude Code)") }, "claude CLI", Warn, "2.1.328"},
+		{"sandbox off", func(t *testing.T, w *world) { w.opts.Settings.AgentSandbox = "none" }, "agent sandbox", Fail, "bubblewrap"},
 		{"no credential", func(t *testing.T, w *world) { w.opts.Settings.AgentEnv = []string{"ANTHROPIC_BASE_URL=http://x"} }, "Anthropic credential", Fail, "ANTHROPIC_API_KEY"},
 		{"data dir unwritable", func(t *testing.T, w *world) {
 			if os.Getuid() == 0 {
