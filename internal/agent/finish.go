@@ -22,7 +22,7 @@ func (r *run) outcome(reason stopReason) (Result, error) {
 	if r.truncated {
 		reason = stopOverflow // even if the CLI happened to exit at the same moment
 	}
-	res := Result{Truncated: r.truncated, StderrTail: r.red.str(r.p.stderrTail.String())}
+	res := Result{Truncated: r.truncated || r.textCut, StderrTail: r.red.str(r.p.stderrTail.String())}
 	var how string
 	res.ExitCode, how = r.p.exitCode()
 	haveResult := r.parser.finish(&res)

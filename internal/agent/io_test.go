@@ -26,7 +26,7 @@ func TestLineReader(t *testing.T) {
 		}
 		lines = append(lines, got{string(l), over})
 	}
-	want := []got{{"one", false}, {"", false}, {"", true}, {"three", false}, {"last", false}}
+	want := []got{{"one", false}, {"", false}, {"xxxxxxxxxx", true}, {"three", false}, {"last", false}} // an oversized line: its first maxLine bytes
 	if len(lines) != len(want) {
 		t.Fatalf("lines = %+v, want %+v", lines, want)
 	}

@@ -32,7 +32,7 @@ func newLineReader(r io.Reader, maxTotal int64) *lineReader {
 }
 
 // next returns the next line without its newline, valid until the following call. oversized
-// says the line was longer than the bound and its content was dropped. At the end it returns
+// says the line was longer than the bound: line is then its first maxLine bytes only. At the end it returns
 // io.EOF (or the read error), or errOutputLimit once the total passed the bound.
 func (lr *lineReader) next() (line []byte, oversized bool, err error) {
 	lr.buf = lr.buf[:0]
@@ -44,14 +44,16 @@ func (lr *lineReader) next() (line []byte, oversized bool, err error) {
 		}
 		if !oversized && len(lr.buf)+len(chunk) <= lr.maxLine+1 { // +1: the newline
 			lr.buf = append(lr.buf, chunk...)
-		} else {
-			oversized, lr.buf = true, lr.buf[:0]
+		} else if !oversized {
+			// Keep the line's first maxLine bytes, for salvageResult; drop the rest.
+			oversized = true
+			lr.buf = append(lr.buf, chunk[:max(0, min(len(chunk), lr.maxLine-len(lr.buf)))]...)
 		}
 		switch {
 		case err == bufio.ErrBufferFull:
 			continue
 		case oversized:
-			return nil, true, nil
+			return lr.buf, true, nil
 		case err == nil:
 			return lr.buf[:len(lr.buf)-1], false, nil // without the newline
 		case len(lr.buf) > 0:

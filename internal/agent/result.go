@@ -20,7 +20,7 @@ type Result struct {
 	Errors            []string // the CLI's own error lines (e.g. "Reached maximum number of turns (3)")
 	APIErrorStatus    int      // the HTTP status of a failed API call, 0 if none
 	ExitCode          int      // -1 when killed by a signal
-	Truncated         bool     // stdout passed MaxOutputBytes and the run was stopped
+	Truncated         bool     // stdout passed MaxOutputBytes and the run was stopped, or the answer passed the line bound and Text is its start
 	StderrTail        string   // the last few KiB of stderr, secrets redacted
 }
 

@@ -76,6 +76,7 @@ type run struct {
 	gotResult  atomic.Bool
 	truncated  bool // the reader passed the output bound
 	oversized  int  // lines over the line bound, skipped
+	textCut    bool // the result line passed the line bound: its text is a prefix
 }
 
 // wait reads the output while a supervisor stops the CLI when needed, then builds the result.
@@ -138,6 +139,11 @@ func (r *run) read() {
 		}
 		if oversized {
 			r.oversized++
+			if r.parser.result == nil && r.parser.salvageResult(line) {
+				r.textCut = true
+				r.gotResult.Store(true)
+				close(r.resultSeen)
+			}
 			continue
 		}
 		if len(bytes.TrimSpace(line)) == 0 {

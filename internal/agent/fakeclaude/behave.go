@@ -35,6 +35,10 @@ func (s *session) do(d directive) bool {
 		s.out.Flush()
 	case "huge":
 		s.huge(d.num(50), 64<<10)
+	case "hugeanswer":
+		s.answer = strings.Repeat("All work and no play makes Jack a dull boy.\n", d.num(50)<<20/44)
+	case "sleep":
+		time.Sleep(time.Duration(d.num(1)) * time.Second)
 	case "hugeline":
 		mb := d.num(50)
 		s.huge(mb, mb<<20)

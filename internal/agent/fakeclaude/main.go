@@ -15,6 +15,8 @@
 //	garbage N            prints N lines that are not JSON, then goes on
 //	huge MB              prints MB MiB of assistant text in 64 KiB lines
 //	hugeline MB          prints one assistant line of MB MiB
+//	hugeanswer MB        the final answer is MB MiB of text (one result line that size)
+//	sleep SECONDS        waits, then goes on (a long run, without the end hang makes)
 //	env                  answers with its environment, NAME=VALUE per line, sorted
 //	args                 answers with its arguments, one per line
 //	prompt               answers with the whole prompt
