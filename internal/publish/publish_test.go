@@ -2,11 +2,13 @@ package publish
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -120,5 +122,56 @@ func TestWhyExplainsEveryFallback(t *testing.T) {
 		if got := Why(in, ChooseTarget(in)); !strings.Contains(got, want) {
 			t.Errorf("%s: got %q", want, got)
 		}
+	}
+}
+
+func TestLongAnswerIsSplitBelowGitLabsLimit(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < 2*MaxNoteChars+1000 {
+		b.WriteString("Some line of the answer, with ünïcödé.\n")
+		if b.Len()%(MaxNoteChars/3) < 40 {
+			b.WriteString("```go\nfunc f() {}\n")
+		}
+	}
+	text := b.String()
+	parts := AnswerParts(text, Footer{JobID: 12})
+	if len(parts) != 3 {
+		t.Fatalf("%d parts, want 3", len(parts))
+	}
+	var joined strings.Builder
+	for i, p := range parts {
+		if len(p) >= 1_000_000 || !utf8.ValidString(p) {
+			t.Fatalf("part %d: %d bytes, valid UTF-8 %v", i+1, len(p), utf8.ValidString(p))
+		}
+		if strings.Count(p, "```")%2 != 0 {
+			t.Fatalf("part %d leaves a code block open", i+1)
+		}
+		if i == 0 {
+			if !strings.Contains(p, Marker(12)) || !strings.Contains(p, "turns") || !strings.Contains(p, "continued below: 3 parts") {
+				t.Fatalf("first part lacks marker, footer or continuation")
+			}
+			continue
+		}
+		if !strings.Contains(p, PartMarker(12, i+1)) || strings.Contains(p, Marker(12)) || !strings.Contains(p, fmt.Sprintf("part %d of 3", i+1)) {
+			t.Fatalf("part %d: wrong marker or header", i+1)
+		}
+	}
+	for _, p := range parts {
+		joined.WriteString(strings.ReplaceAll(p, "```", ""))
+	}
+	for _, probe := range []string{text[:100], text[MaxNoteChars : MaxNoteChars+100], text[len(text)-100:]} {
+		if !strings.Contains(joined.String(), strings.ReplaceAll(probe, "```", "")) {
+			t.Fatalf("text lost around %q", probe[:20])
+		}
+	}
+	if short := AnswerParts("short", Footer{JobID: 1}); len(short) != 1 || short[0] != Answer("short", Footer{JobID: 1}) {
+		t.Fatalf("a short answer must be one note equal to Answer")
+	}
+}
+
+func TestHugeAnswerIsCutAfterMaxParts(t *testing.T) {
+	parts := AnswerParts(strings.Repeat("x", 50<<20), Footer{JobID: 3})
+	if len(parts) != MaxParts || !strings.Contains(parts[0], "too long") {
+		t.Fatalf("%d parts; first says cut: %v", len(parts), strings.Contains(parts[0], "too long"))
 	}
 }

@@ -56,9 +56,13 @@ type Footer struct {
 	Denials   []string
 }
 
-// Answer is the final text of the progress note: Claude's answer and a footer.
+// Answer is the final text of the progress note: Claude's answer and a footer. A text too long for
+// one note is cut; AnswerParts splits it over several notes instead.
 func Answer(text string, f Footer) string {
-	text = strings.TrimSpace(text)
+	return answerText(strings.TrimSpace(text), f)
+}
+
+func answerText(text string, f Footer) string {
 	if text == "" {
 		text = "_(Claude finished without a written answer.)_"
 	}
