@@ -15,6 +15,10 @@ type PushOptions struct {
 	// Create: the branch must not exist yet (ErrStale if it does), unless it already holds
 	// exactly this commit: a retry after a crash then succeeds.
 	Create bool
+	// Replace, with ExpectRemoteSHA, lets the push replace the branch's commits instead of adding
+	// on top (no fast-forward check; the lease still holds). Only for a branch the caller
+	// created itself: never for anyone else's.
+	Replace bool
 }
 
 // Push pushes HEAD to branch on GitLab. It fails with ErrProtected, ErrStale or ErrAuth when
@@ -35,7 +39,7 @@ func (w *Workspace) Push(ctx context.Context, branch string, opts PushOptions) e
 	case opts.ExpectRemoteSHA != "":
 		// A lease alone would let a push replace commits that are not in ours; ancestry first
 		// keeps it a fast-forward.
-		if err := w.descends(ctx, head, opts.ExpectRemoteSHA); err != nil {
+		if err := w.descends(ctx, head, opts.ExpectRemoteSHA); err != nil && !opts.Replace {
 			return fmt.Errorf("push %s: %w", branch, err)
 		}
 		args = append(args, "--force-with-lease="+ref+":"+opts.ExpectRemoteSHA)
@@ -117,6 +121,8 @@ func classify(err error) error {
 		"could not read username", "could not read password", "not allowed to push code to this project",
 		"not allowed to download code", "you don't have permission"):
 		return fmt.Errorf("%w: %w", ErrAuth, err)
+	case has("pre-receive hook declined", "[remote rejected]"):
+		return fmt.Errorf("%w: %w", ErrRejected, err)
 	case has("[rejected]", "stale info", "non-fast-forward", "fetch first", "failed to update ref",
 		"cannot lock ref", "incorrect old value"):
 		return fmt.Errorf("%w: %w", ErrStale, err)

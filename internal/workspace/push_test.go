@@ -2,6 +2,8 @@ package workspace
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -166,4 +168,51 @@ func TestBadTokenIsErrAuthWithoutTheToken(t *testing.T) {
 	}
 	f.token.Store(goodToken) // rotated back: the next command uses it
 	must(t, ws.Push(ctxT(t), "claude/a", PushOptions{Create: true}))
+}
+
+// Replace lets a job replace the commit it pushed earlier on its own branch (a resumed job whose
+// agent ran again), under a lease: a branch that moved meanwhile is not replaced.
+func TestPushReplaceNeedsTheLease(t *testing.T) {
+	f := newFixture(t)
+	p, _ := f.repo("group/app", sampleFiles)
+	ctx := ctxT(t)
+	first := prepare(t, f.m, p, "main")
+	write(t, first.Dir, "a.txt", "first run\n")
+	old, err := first.Commit(ctx, bot, "first run")
+	must(t, err)
+	must(t, first.Push(ctx, "claude/x", PushOptions{Create: true}))
+	first.Release()
+
+	second := prepare(t, f.m, p, "main")
+	defer second.Release()
+	write(t, second.Dir, "a.txt", "second run\n")
+	sha, err := second.Commit(ctx, bot, "second run")
+	must(t, err)
+	if err := second.Push(ctx, "claude/x", PushOptions{ExpectRemoteSHA: old}); err == nil {
+		t.Fatal("without Replace a push that is not a fast-forward must fail")
+	}
+	if err := second.Push(ctx, "claude/x", PushOptions{ExpectRemoteSHA: sha[:7] + "0000000000000000000000000000000000", Replace: true}); err == nil {
+		t.Fatal("a lease on another tip must fail")
+	}
+	must(t, second.Push(ctx, "claude/x", PushOptions{ExpectRemoteSHA: old, Replace: true}))
+	if got := f.serverRev("group/app", "refs/heads/claude/x"); got != sha {
+		t.Fatalf("server has %s, want %s", got, sha)
+	}
+}
+
+// A server hook that declines a push (push rules, a custom hook) is ErrRejected, not a race.
+func TestPushDeclinedByAHookIsRejected(t *testing.T) {
+	f := newFixture(t)
+	p, _ := f.repo("group/app", sampleFiles)
+	hook := "#!/bin/sh\necho 'GitLab: Commit message does not follow the pattern ^JIRA-' >&2\nexit 1\n"
+	must(t, os.WriteFile(filepath.Join(f.srv.RepoDir("group/app"), "hooks", "pre-receive"), []byte(hook), 0o755))
+	ws := prepare(t, f.m, p, "main")
+	defer ws.Release()
+	write(t, ws.Dir, "a.txt", "x\n")
+	_, err := ws.Commit(ctxT(t), bot, "no ticket")
+	must(t, err)
+	err = ws.Push(ctxT(t), "claude/y", PushOptions{Create: true})
+	if !errors.Is(err, ErrRejected) || errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "does not follow the pattern") {
+		t.Fatalf("push: %v, want ErrRejected with GitLab's message", err)
+	}
 }

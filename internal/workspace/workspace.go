@@ -31,6 +31,9 @@ var (
 	ErrProtected = errors.New("branch is protected")
 	// ErrStale: the remote branch moved (non-fast-forward, or the lease failed).
 	ErrStale = errors.New("remote branch moved")
+	// ErrRejected: GitLab refused the push for a rule of its own (a server hook, push rules): a
+	// retry would be refused again.
+	ErrRejected = errors.New("push rejected by GitLab")
 	// ErrAuth: GitLab refused the token (401/403, or no access to the project).
 	ErrAuth = errors.New("GitLab refused the token: check it is valid and has write_repository on the project (claude-gitlab doctor)")
 	// ErrConflict: RebaseOnto stopped on a conflict; the workspace is as it was before.
