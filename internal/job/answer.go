@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -27,12 +28,40 @@ func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 	if v, ok := j.steps.values[stepMerge]; ok {
 		f.AutoMerge = v
 	}
-	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(publish.Answer(out.Text, f))); err != nil {
+	parts := publish.AnswerParts(out.Text, f)
+	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(parts[0])); err != nil {
 		return fmt.Errorf("post the answer: %w", err)
 	}
-	j.log.Info("job: answered", "note", j.noteID, "commit", f.CommitSHA, "mr", f.MRIID)
+	for i := 1; i < len(parts); i++ {
+		if err := r.postPart(ctx, j, i+1, parts[i]); err != nil {
+			return err
+		}
+	}
+	j.log.Info("job: answered", "note", j.noteID, "parts", len(parts), "commit", f.CommitSHA, "mr", f.MRIID)
 	r.count("answered")
 	return j.steps.save(ctx, stepAnswered, "answered")
+}
+
+// postPart posts the k-th note of a long answer as a reply in the discussion, once: each is a
+// recorded step, and after a crash between posting and recording it is found by its marker.
+func (r *Runner) postPart(ctx context.Context, j *job, k int, body string) error {
+	step := fmt.Sprintf("%s_part_%d", stepAnswered, k)
+	if j.steps.has(step) {
+		return nil
+	}
+	marker := publish.PartMarker(j.id, k)
+	if j.attempt > 1 {
+		if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {
+			return fmt.Errorf("look for part %d of the answer: %w", k, err)
+		} else if found {
+			return j.steps.save(ctx, step, strconv.FormatInt(n.ID, 10))
+		}
+	}
+	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	if err != nil {
+		return fmt.Errorf("post part %d of the answer: %w", k, err)
+	}
+	return j.steps.save(ctx, step, strconv.FormatInt(n.ID, 10))
 }
 
 func (r *Runner) projectWeb(ctx context.Context, j *job) string {

@@ -64,7 +64,8 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 }
 
 // push decides where the commit goes and pushes it there: a protected branch falls back to a
-// branch of ours with a merge request; a branch that moved gets one rebase and one more try.
+// branch of ours with a merge request; a branch that moved gets one rebase and one more try, and
+// if the change does not apply on top of it, it too goes to a branch of ours with a merge request.
 func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) {
 	in, base, err := r.targetInput(ctx, j)
 	if err != nil {
@@ -79,20 +80,27 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 		Fallback: publish.Why(in, target)}
 	if target.Existing {
 		err = r.pushExisting(ctx, j, ws, target.Branch, base)
-		if errors.Is(err, workspace.ErrProtected) {
-			target = publish.FallbackTarget(in, target)
-			p = pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: true, MRTarget: target.MRTarget,
-				Fallback: fmt.Sprintf("GitLab refused the push to the protected branch `%s`, so the change is on a new branch with a merge request into it", in.SourceBranch)}
-			err = nil
-		} else if err == nil {
+		why := ""
+		switch {
+		case err == nil:
 			p.SHA, _ = ws.Head(ctx) // after a rebase, the new commit
 			return p, nil
+		case errors.Is(err, workspace.ErrProtected):
+			why = fmt.Sprintf("GitLab refused the push to the protected branch `%s`", in.SourceBranch)
+		case errors.Is(err, workspace.ErrConflict), errors.Is(err, workspace.ErrStale):
+			why = fmt.Sprintf("the branch `%s` changed while Claude worked and the change does not apply on top of it", in.SourceBranch)
+		default:
+			return pushed{}, err
 		}
-	}
-	if err != nil {
-		return pushed{}, err
+		j.log.Info("job: falling back to a new branch", "branch", target.Branch, "error", r.redact(err.Error()))
+		target = publish.FallbackTarget(in, target)
+		p = pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: true, MRTarget: target.MRTarget,
+			Fallback: why + ", so the change is on a new branch with a merge request into it"}
 	}
 	p.Branch, err = r.pushNew(ctx, j, ws, target.Branch)
+	if err == nil {
+		p.SHA, _ = ws.Head(ctx)
+	}
 	return p, err
 }
 
@@ -111,7 +119,12 @@ func (r *Runner) commitWorkspace(ctx context.Context, j *job, out outcome) (*wor
 	return ws, nil
 }
 
+// pushExisting pushes on top of a branch that is not ours (an MR's source branch): never a force;
+// if the branch moved, one rebase and one more try.
 func (r *Runner) pushExisting(ctx context.Context, j *job, ws *workspace.Workspace, branch, base string) error {
+	if j.attempt > 1 && r.alreadyThere(ctx, j, ws, branch) {
+		return nil // pushed before a crash or a lost answer
+	}
 	err := ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: base})
 	if errors.Is(err, workspace.ErrStale) {
 		j.log.Info("job: branch moved while Claude worked; rebasing once", "branch", branch)
@@ -126,18 +139,85 @@ func (r *Runner) pushExisting(ctx context.Context, j *job, ws *workspace.Workspa
 	return nil
 }
 
-// pushNew pushes to a new branch of ours; if the name is taken (an earlier job on this thread)
-// the job id makes it unique. A retry of this very job finds its own commit there and succeeds.
-func (r *Runner) pushNew(ctx context.Context, j *job, ws *workspace.Workspace, branch string) (string, error) {
-	err := ws.Push(ctx, branch, workspace.PushOptions{Create: true})
-	if errors.Is(err, workspace.ErrStale) {
-		branch = fmt.Sprintf("%s-%d", branch, j.id)
-		err = ws.Push(ctx, branch, workspace.PushOptions{Create: true})
+// alreadyThere reports whether branch already holds the worktree's commit.
+func (r *Runner) alreadyThere(ctx context.Context, j *job, ws *workspace.Workspace, branch string) bool {
+	head, err := ws.Head(ctx)
+	if err != nil {
+		return false
 	}
+	b, err := r.GitLab.Branch(ctx, j.req.Project.ID, branch)
+	return err == nil && b.CommitSHA == head
+}
+
+// branchIntent is the new branch a job is about to create and the commit it pushes there,
+// recorded before the push: a job resumed after a crash knows that a branch of that name whose
+// tip is that commit is its own.
+type branchIntent struct {
+	Name string `json:"name"`
+	SHA  string `json:"sha"`
+}
+
+// pushNew pushes to a new branch of ours; if the name is taken (an earlier job on this thread)
+// the job id makes it unique. A resumed job goes back to the branch it recorded: if the branch
+// holds the commit pushed then, it is ours and takes the new commit (with a lease on that tip; a
+// branch this job did not create is never forced), so a job never leaves two branches behind.
+func (r *Runner) pushNew(ctx context.Context, j *job, ws *workspace.Workspace, branch string) (string, error) {
+	head, err := ws.Head(ctx)
 	if err != nil {
 		return "", fmt.Errorf("push to a new branch %s: %w", branch, err)
 	}
-	return branch, nil
+	var intent branchIntent
+	if j.steps.get(stepBranch, &intent) {
+		ours, err := r.resumeBranch(ctx, j, ws, intent, head)
+		if err != nil || ours {
+			return intent.Name, err
+		}
+	}
+	names := []string{branch, fmt.Sprintf("%s-%d", branch, j.id)}
+	for _, name := range names {
+		if err := j.steps.save(ctx, stepBranch, branchIntent{Name: name, SHA: head}); err != nil {
+			return "", err
+		}
+		err := ws.Push(ctx, name, workspace.PushOptions{Create: true})
+		if errors.Is(err, workspace.ErrStale) {
+			continue // taken by someone else
+		}
+		if err != nil {
+			return "", fmt.Errorf("push to a new branch %s: %w", name, err)
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("push to a new branch: %s and %s are taken: %w", names[0], names[1], workspace.ErrStale)
+}
+
+// resumeBranch finishes the push of a branch recorded by an earlier attempt; ours is false when
+// the branch belongs to someone else after all.
+func (r *Runner) resumeBranch(ctx context.Context, j *job, ws *workspace.Workspace, intent branchIntent, head string) (ours bool, err error) {
+	b, err := r.GitLab.Branch(ctx, j.req.Project.ID, intent.Name)
+	switch {
+	case errors.Is(err, gitlab.ErrNotFound): // the crash came before the push
+		err = ws.Push(ctx, intent.Name, workspace.PushOptions{Create: true})
+		if errors.Is(err, workspace.ErrStale) {
+			return false, nil
+		}
+	case err != nil:
+		return false, fmt.Errorf("read branch %s: %w", intent.Name, err)
+	case b.CommitSHA == head:
+		return true, nil // pushed before the crash
+	case b.CommitSHA == intent.SHA && intent.SHA != "":
+		// Our branch with the commit of an earlier run: the new commit replaces it.
+		j.log.Info("job: replacing the commit of an earlier attempt on our branch", "branch", intent.Name, "old", intent.SHA, "new", head)
+		if err := j.steps.save(ctx, stepBranch, branchIntent{Name: intent.Name, SHA: head}); err != nil {
+			return false, err
+		}
+		err = ws.Push(ctx, intent.Name, workspace.PushOptions{ExpectRemoteSHA: intent.SHA, Replace: true})
+	default:
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("push to %s: %w", intent.Name, err)
+	}
+	return true, nil
 }
 
 // targetInput reads what the push decision needs: for MR threads, the source branch and whether

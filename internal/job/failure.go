@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/riverqueue/river"
 
@@ -30,24 +31,45 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
-		// Shutdown or cancel: the job resumes at the next start, where it stopped.
-		j.log.Info("job: interrupted; it resumes at the next start", "error", r.redact(err.Error()))
-		return river.JobSnooze(0)
+	if cause := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
+		switch {
+		case errors.Is(cause, river.ErrJobCancelledRemotely):
+			// `jobs cancel`: say so in the thread rather than leave "working…" there.
+			j.log.Info("job: cancelled by the operator")
+			r.count("cancelled")
+			if perr := r.reportFailure(context.WithoutCancel(ctx), j, "An operator cancelled this request.", "Comment `@claude` again to ask anew."); perr != nil {
+				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
+			}
+			return river.JobCancel(cause)
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			err = fmt.Errorf("%w: the job ran past its time limit (CLAUDE_TIMEOUT plus 10 minutes for GitLab and git)", errJobTimeout)
+		default:
+			// Shutdown: the job resumes at the next start, where it stopped; a snooze does not
+			// count as an attempt.
+			j.log.Info("job: interrupted by shutdown; it resumes at the next start", "error", r.redact(err.Error()))
+			return river.JobSnooze(0)
+		}
 	}
 	if isTransient(err) && j.attempt < j.maxAttempts {
-		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()))
+		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()), "attempt", j.attempt, "max_attempts", j.maxAttempts)
 		return err
 	}
 	what, todo := explain(err)
-	j.log.Error("job: failed", "error", r.redact(err.Error()))
+	if isTransient(err) {
+		what = fmt.Sprintf("%s It kept failing, so I gave up after %d attempts.", what, j.attempt)
+	}
+	j.log.Error("job: failed", "error", r.redact(err.Error()), "attempt", j.attempt)
 	r.count("failed")
 	if perr := r.reportFailure(context.WithoutCancel(ctx), j, what, todo); perr != nil {
 		// Not even the failure could be posted: let the queue try again while it may.
+		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "attempt", j.attempt, "max_attempts", j.maxAttempts)
 		return fmt.Errorf("%v; and posting the failure failed: %w", err, perr)
 	}
 	return river.JobCancel(errors.New(r.redact(err.Error())))
 }
+
+// errJobTimeout: the job as a whole ran past the queue's timeout.
+var errJobTimeout = errors.New("job timed out")
 
 func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) error {
 	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))
@@ -83,6 +105,14 @@ func isTransient(err error) bool {
 // explain says what failed and what to do, in plain words. The caller redacts secrets.
 func explain(err error) (what, todo string) {
 	switch {
+	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device"):
+		return "The server running Claude ran out of disk space.", "The operator should free space in DATA_DIR (repository cache and job logs), then ask again."
+	case errors.Is(err, errJobTimeout):
+		return "This request took longer than the service allows for one job.", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
+	case errors.Is(err, workspace.ErrRejected):
+		return "GitLab refused the push: " + rejection(err), "Fix what GitLab's rule asks for (for example the push rules of the project), then ask again."
+	case gitlab.IsTransient(err):
+		return "GitLab did not answer properly (busy, down, or too slow): " + err.Error(), "Try again later: comment `@claude` again."
 	case errors.Is(err, agent.ErrTimeout):
 		return "Claude did not finish within the time limit (CLAUDE_TIMEOUT).", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
 	case errors.Is(err, agent.ErrMaxTurns):
@@ -107,4 +137,18 @@ func explain(err error) (what, todo string) {
 		return "GitLab refused the push: the branch is protected.", "Set GITLAB_USE_MR=true, or allow the bot to push to that branch."
 	}
 	return "Something went wrong: " + err.Error(), "Try again; if it keeps failing, the operator can look at `claude-gitlab jobs show` and the service's log."
+}
+
+// rejection is GitLab's own words from a refused push ("remote: GitLab: …").
+func rejection(err error) string {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if _, msg, ok := strings.Cut(l, "remote: "); ok && strings.TrimSpace(msg) != "" {
+			lines = append(lines, strings.TrimSpace(msg))
+		}
+	}
+	if len(lines) == 0 {
+		return err.Error()
+	}
+	return strings.Join(lines, " ")
 }

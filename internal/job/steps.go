@@ -18,6 +18,7 @@ const (
 	stepAward    = "award"    // 👀 given
 	stepNote     = "note"     // the progress note's id
 	stepResult   = "result"   // the agent's outcome and the commit, before pushing
+	stepBranch   = "branch"   // the new branch about to be pushed, and its commit
 	stepPushed   = "pushed"   // the commit is on GitLab
 	stepMR       = "mr"       // the merge request opened
 	stepMerge    = "merge"    // auto-merge set, or why not
