@@ -146,7 +146,6 @@ func contains(t *testing.T, what, body string, wants ...string) {
 	}
 }
 
-
 type (
 	agentConfig  = agent.Config
 	agentRequest = agent.Request
