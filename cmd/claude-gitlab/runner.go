@@ -43,7 +43,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,
-				MaxOutputBytes: 64 << 20, Sandbox: sb,
+				MaxOutputBytes: 128 << 20, Sandbox: sb, // a 50 MB answer is ~100 MB of stream (text, then result)
 			},
 		},
 	}, nil

@@ -42,7 +42,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	token := tok.Get
 	gl, err := gitlab.New(gitlab.Config{
 		BaseURL: cfg.GitLabURL, Token: token,
-		RatePerMinute: cfg.GitLabRateLimit, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
+		RatePerMinute: cfg.GitLabRateLimit, HTTPTimeout: cfg.GitLabTimeout, Debug: cfg.GitLabDebug, Log: log, Metrics: m,
 	})
 	if err != nil {
 		return err
@@ -72,7 +72,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 		Webhook: hook, Metrics: m, Log: log,
 		ReadyChecks: map[string]server.Check{
 			"database": func(ctx context.Context) error { return db.PingContext(ctx) },
-			"gitlab":   bot.ready,
+			"gitlab": func(ctx context.Context) error {
+				if err := bot.ready(ctx); err != nil {
+					return err
+				}
+				return gl.AuthError() // a token revoked or expired while running
+			},
 		},
 	})
 	if err != nil {

@@ -53,6 +53,7 @@ type Config struct {
 	WebhookSecretFile string
 
 	GitLabRateLimit  int
+	GitLabTimeout    time.Duration
 	WebhookRateLimit float64
 	MaxPayloadBytes  int64
 	ShutdownTimeout  time.Duration

@@ -46,6 +46,7 @@ var Settings = []Setting{
 	{"AGENT_DISK_MB", "2048", "disk use of one run's worktree and HOME; also the largest file"},
 	{"ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL", "", "passed to the CLI only"},
 	{"GITLAB_RATE_LIMIT", "2000", "outbound GitLab API requests per minute"},
+	{"GITLAB_TIMEOUT", "30s", "longest wait for one GitLab API answer before it is retried"},
 	{"WEBHOOK_RATE_LIMIT", "100", "inbound requests per second per source address (0 = off)"},
 	{"MAX_PAYLOAD_BYTES", "26214400", "larger webhook bodies get 413"},
 	{"SHUTDOWN_TIMEOUT", "10m", "how long SIGTERM waits for running jobs"},
@@ -105,6 +106,7 @@ func (r *reader) config() Config {
 	r.agent(&c)
 	r.agentSandbox(&c)
 	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)
+	c.GitLabTimeout = r.duration("GITLAB_TIMEOUT", 30*time.Second)
 	c.WebhookRateLimit = r.number("WEBHOOK_RATE_LIMIT", 100, 0)
 	c.MaxPayloadBytes = int64(r.integer("MAX_PAYLOAD_BYTES", 26214400, 1024, 1<<30))
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Minute)

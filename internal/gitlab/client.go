@@ -43,6 +43,8 @@ type Client struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 
+	auth       *authHealth
+
 	selfMu sync.Mutex
 	botID  int64 // the bot's user id, learned once by FindNote
 }
@@ -68,8 +70,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg = withDefaults(cfg)
 	c := &Client{base: base, token: cfg.Token, log: cfg.Log, maxRetries: cfg.MaxRetries,
-		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff}
-	httpClient := &http.Client{Transport: newTransport(cfg, base)}
+		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff, auth: &authHealth{log: cfg.Log}}
+	httpClient := &http.Client{Transport: newTransport(cfg, base, c.auth)}
 	c.gl, err = gl.NewAuthSourceClient(gl.Unauthenticated{}, // the token goes in by our transport
 		gl.WithBaseURL(base.String()),
 		gl.WithHTTPClient(httpClient),

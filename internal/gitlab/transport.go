@@ -17,10 +17,10 @@ import (
 // newTransport builds the chain every request of one Client goes through, outermost first:
 // retry (our policy) → rate limit (shared, each attempt counts) → token header → logging and
 // metrics (one line per attempt) → per-attempt timeout → the network.
-func newTransport(cfg Config, base *url.URL) http.RoundTripper {
+func newTransport(cfg Config, base *url.URL, auth *authHealth) http.RoundTripper {
 	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 	rt = &timeoutTransport{next: rt, timeout: cfg.HTTPTimeout}
-	rt = &observeTransport{next: rt, debug: cfg.Debug, log: cfg.Log, metrics: cfg.Metrics, token: cfg.Token}
+	rt = &observeTransport{next: rt, debug: cfg.Debug, log: cfg.Log, metrics: cfg.Metrics, token: cfg.Token, auth: auth}
 	rt = &authTransport{next: rt, base: base, token: cfg.Token}
 	rt = &limitTransport{next: rt, lim: newLimiter(cfg.RatePerMinute)}
 	return &retryTransport{next: rt, log: cfg.Log, maxRetries: cfg.MaxRetries,
@@ -67,6 +67,7 @@ type observeTransport struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	token   func() string
+	auth    *authHealth // nil: not tracked
 }
 
 const maxErrorBody = 64 << 10
@@ -84,6 +85,9 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if resp != nil {
 			x.status = resp.StatusCode
 		}
+	}
+	if t.auth != nil && resp != nil {
+		t.auth.observe(resp.StatusCode, time.Now())
 	}
 	if t.metrics != nil {
 		t.metrics.GitLabRequests.WithLabelValues(req.Method, status).Inc()
