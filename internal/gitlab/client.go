@@ -43,7 +43,7 @@ type Client struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 
-	auth       *authHealth
+	auth *authHealth
 
 	selfMu sync.Mutex
 	botID  int64 // the bot's user id, learned once by FindNote
