@@ -35,6 +35,39 @@ var migrations = []string{
 		updated_at BIGINT NOT NULL,
 		PRIMARY KEY (job_id, name)
 	)`,
+	// 7: what the job page shows and the daily budget counts: each job's request, outcome and
+	// the cost of its agent runs (claude_jobs), and its transcript (claude_job_events), both
+	// deleted after JOB_RETENTION.
+	`CREATE TABLE IF NOT EXISTS claude_jobs (
+		job_id       BIGINT PRIMARY KEY,
+		project_id   BIGINT NOT NULL,
+		project_path TEXT NOT NULL,
+		request      TEXT NOT NULL,
+		created_at   BIGINT NOT NULL,
+		cost_usd     DOUBLE PRECISION NOT NULL DEFAULT 0,
+		turns        BIGINT NOT NULL DEFAULT 0,
+		agent_ms     BIGINT NOT NULL DEFAULT 0,
+		cost_at      BIGINT NOT NULL DEFAULT 0,
+		outcome      TEXT NOT NULL DEFAULT '',
+		finished_at  BIGINT NOT NULL DEFAULT 0
+	)`,
+	`CREATE INDEX IF NOT EXISTS claude_jobs_project_cost ON claude_jobs (project_id, cost_at)`,
+	`CREATE INDEX IF NOT EXISTS claude_jobs_created ON claude_jobs (created_at)`,
+	`CREATE TABLE IF NOT EXISTS claude_job_events (
+		job_id BIGINT NOT NULL,
+		seq    BIGINT NOT NULL,
+		at     BIGINT NOT NULL,
+		kind   TEXT NOT NULL,
+		text   TEXT NOT NULL,
+		PRIMARY KEY (job_id, seq)
+	)`,
+	`CREATE INDEX IF NOT EXISTS claude_job_events_at ON claude_job_events (at)`,
+	// 12: keys the service generates once, e.g. the one job-page links are signed with.
+	`CREATE TABLE IF NOT EXISTS claude_keys (
+		name       TEXT PRIMARY KEY,
+		value      TEXT NOT NULL,
+		created_at BIGINT NOT NULL
+	)`,
 }
 
 // SchemaVersion is the number of our migrations this build knows.
