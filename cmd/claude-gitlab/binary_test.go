@@ -95,10 +95,16 @@ func testGitLab(t testing.TB) (*fakegitlab.GitLab, string) {
 	return g, token
 }
 
-// startService runs the binary with env (plus a free address) and waits for /health.
+// startService runs the binary with env (plus a free address, unless env sets LISTEN_ADDR) and
+// waits for /health.
 func startService(t testing.TB, env ...string) *service {
 	t.Helper()
 	addr := freeAddr(t)
+	for _, kv := range env {
+		if a, ok := strings.CutPrefix(kv, "LISTEN_ADDR="); ok {
+			addr = a // a restart on the same address
+		}
+	}
 	s := &service{t: t, url: "http://" + addr, logs: &syncBuffer{}, env: env}
 	s.cmd = exec.Command(binary(t), "serve")
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug"}, env...)
