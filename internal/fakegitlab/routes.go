@@ -50,6 +50,7 @@ func (g *GitLab) routes() http.Handler {
 	g.awardRoutes(api)
 	g.mergeRequestRoutes(api)
 	g.branchRoutes(api)
+	g.fileRoutes(api)
 	g.hookRoutes(api)
 	g.adminRoutes(api)
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
