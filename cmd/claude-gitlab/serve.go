@@ -83,7 +83,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err != nil {
 		return err
 	}
-	if err := q.Start(ctx); err != nil {
+	// Not ctx: River hard-stops (cancelling running jobs) when its start context ends, and
+	// SIGTERM must drain instead (drain below stops the workers within SHUTDOWN_TIMEOUT).
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	log.Info("serving", "addr", srv.Addr().String(), "tls", cfg.TLSCertFile != "", "data_dir", cfg.DataDir, "gitlab", cfg.GitLabURL)
