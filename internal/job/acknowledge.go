@@ -97,5 +97,10 @@ func (r *Runner) post(ctx context.Context, j *job, body, marker string) (int64, 
 	return n.ID, nil
 }
 
-// jobURL links a job's page. The page is not built yet, so there is no link.
-func (r *Runner) jobURL(*job) string { return "" }
+// jobURL links a job's page ("" without PUBLIC_URL).
+func (r *Runner) jobURL(j *job) string {
+	if r.JobURL == nil {
+		return ""
+	}
+	return r.JobURL(j.id, j.confidential())
+}

@@ -67,7 +67,8 @@ func wsProject(p gitlab.Project) workspace.Project {
 
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
 func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
-	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description}
+	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
+		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths}
 	ref := ""
 	switch j.req.Thread.Type {
 	case event.ThreadIssue:
@@ -133,6 +134,7 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	stop()
 	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
 	out.Duration = time.Since(out.Started)
+	r.recordRun(ctx, j, out)
 	for _, d := range res.PermissionDenials {
 		out.Denials = append(out.Denials, strings.TrimSpace(d.Tool+" "+d.Summary))
 	}

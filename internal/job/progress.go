@@ -31,6 +31,7 @@ func newProgress(r *Runner, j *job) *progress {
 
 // add is called by the agent for each event of its stream; it never blocks on GitLab.
 func (p *progress) add(ev agent.Progress) {
+	p.r.record(p.j, ev)
 	text := ""
 	switch ev.Kind {
 	case agent.KindToolUse:

@@ -39,6 +39,10 @@ type PromptInput struct {
 	Description string
 	Notes       []ThreadNote
 	MR          *MRContext
+	// From the project's settings file on its default branch (maintainers' words, not a
+	// commenter's): instructions, and paths the change must not touch.
+	Instructions   string
+	ForbiddenPaths []string
 }
 
 // Prompt is what Claude is asked. Text from GitLab is quoted between tags and declared data: the
@@ -58,7 +62,18 @@ func Prompt(in PromptInput) string {
 	fmt.Fprintf(&b, "<request author=\"@%s\">\n%s\n</request>\n", r.Author.Username, quote(r.Text, maxDescriptionChars))
 	b.WriteString("</gitlab_data>\n\n")
 	b.WriteString(instructions)
+	writeProject(&b, in)
 	return b.String()
+}
+
+func writeProject(b *strings.Builder, in PromptInput) {
+	if len(in.ForbiddenPaths) > 0 {
+		fmt.Fprintf(b, "- Never create, change, move or delete files matching these paths (as in .gitignore); a change touching them is refused: %s\n",
+			strings.Join(in.ForbiddenPaths, ", "))
+	}
+	if s := strings.TrimSpace(in.Instructions); s != "" {
+		fmt.Fprintf(b, "\nInstructions of this project's maintainers (from its settings file on the default branch):\n%s\n", quote(s, maxDescriptionChars))
+	}
 }
 
 const instructions = `How to work:

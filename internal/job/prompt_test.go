@@ -35,3 +35,20 @@ func TestPromptQuotesGitLabTextAsData(t *testing.T) {
 		t.Fatal("our instructions must come after the data")
 	}
 }
+
+// The project's own instructions and forbidden paths come after ours, outside the data block.
+func TestPromptCarriesProjectSettings(t *testing.T) {
+	in := PromptInput{Request: trigger.Request{Project: event.Project{Path: "g/p"}, Author: event.User{Username: "alice"}},
+		Instructions: "Use tabs, not spaces.", ForbiddenPaths: []string{"secrets/", "*.pem"}}
+	p := Prompt(in)
+	tail := p[strings.Index(p, "</gitlab_data>"):]
+	if !strings.Contains(tail, "maintainers") || !strings.Contains(tail, "Use tabs, not spaces.") {
+		t.Fatalf("instructions missing:\n%s", tail)
+	}
+	if !strings.Contains(tail, "secrets/, *.pem") {
+		t.Fatalf("forbidden paths missing:\n%s", tail)
+	}
+	if strings.Contains(Prompt(PromptInput{Request: in.Request}), "maintainers") {
+		t.Fatal("no project settings, no project section")
+	}
+}

@@ -37,6 +37,7 @@ type GitLab interface {
 	FindOpenMR(ctx context.Context, projectID int64, sourceBranch string) (*gitlab.MR, error)
 	CreateMR(ctx context.Context, projectID int64, m gitlab.MRCreate) (gitlab.MR, error)
 	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error
+	RawFile(ctx context.Context, projectID int64, path, ref string) ([]byte, error)
 }
 
 // Workspaces gives a job its worktree.
@@ -65,6 +66,11 @@ type Settings struct {
 	AgentHomes      string        // where each run gets its private HOME
 	ProgressEvery   time.Duration // least time between two edits of the progress note
 	PublicURL       string
+	// Per-project settings (settings.go) and the daily budget.
+	AutoReview     bool
+	DailyBudgetUSD float64  // PROJECT_DAILY_BUDGET_USD; 0: none
+	Instructions   string   // the project's words for the prompt
+	ForbiddenPaths []string // patterns a commit may not touch
 }
 
 // Runner runs jobs; it is the queue's Handler.
@@ -77,6 +83,8 @@ type Runner struct {
 	Redactor   *redact.Redactor
 	Metrics    *metrics.Metrics
 	Log        *slog.Logger
+	Journal    Journal                                     // the job page's record; nil keeps none
+	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
 
 	botOnce sync.Mutex
 	bot     *gitlab.User
@@ -115,17 +123,28 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if ok, err := r.authorise(ctx, j); err != nil || !ok {
 		return err
 	}
+	r.begin(ctx, j)
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+		return err
+	}
 	if err := r.acknowledge(ctx, j); err != nil {
 		return err
 	}
-	out, err := r.produce(ctx, j)
+	jr, err := r.forProject(ctx, j) // the project's own settings, within the operator's
 	if err != nil {
 		return err
 	}
-	if err := r.publishChange(ctx, j, out); err != nil {
+	out, err := jr.produce(ctx, j)
+	if err != nil {
 		return err
 	}
-	return r.answer(ctx, j, out)
+	if ok, err := jr.checkChange(ctx, j, out); err != nil || !ok {
+		return err
+	}
+	if err := jr.publishChange(ctx, j, out); err != nil {
+		return err
+	}
+	return jr.answer(ctx, j, out)
 }
 
 func (r *Runner) botUser(ctx context.Context) (gitlab.User, error) {

@@ -23,6 +23,10 @@ type Metrics struct {
 	GitLabRequests *prometheus.CounterVec
 	// Jobs counts finished jobs by outcome.
 	Jobs *prometheus.CounterVec
+	// AgentCost, AgentTurns and AgentSeconds add up the agent's runs by project (path).
+	AgentCost    *prometheus.CounterVec
+	AgentTurns   *prometheus.CounterVec
+	AgentSeconds *prometheus.CounterVec
 }
 
 // New makes the collectors and registers them, with Go and process collectors, on a new registry.
@@ -46,8 +50,20 @@ func New() *Metrics {
 			Name: "claude_gitlab_jobs_total",
 			Help: "Finished jobs by outcome.",
 		}, []string{"outcome"}),
+		AgentCost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claude_gitlab_agent_cost_usd_total",
+			Help: "What agent runs cost (USD, as the Claude CLI reports it), by project.",
+		}, []string{"project"}),
+		AgentTurns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claude_gitlab_agent_turns_total",
+			Help: "Agent turns, by project.",
+		}, []string{"project"}),
+		AgentSeconds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claude_gitlab_agent_seconds_total",
+			Help: "Time agent runs took, by project.",
+		}, []string{"project"}),
 	}
-	m.Registry.MustRegister(m.Webhooks, m.WebhookLatency, m.GitLabRequests, m.Jobs,
+	m.Registry.MustRegister(m.Webhooks, m.WebhookLatency, m.GitLabRequests, m.Jobs, m.AgentCost, m.AgentTurns, m.AgentSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,0 +1,214 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+)
+
+// Steps of this file.
+const (
+	stepSettings = "settings" // the project's settings in effect for the job
+	stepChecked  = "checked"  // the commit passed forbidden_paths and its diff is in the transcript
+)
+
+// withinBudget refuses a new job, with one reply, once the project's runs of today (UTC) cost
+// PROJECT_DAILY_BUDGET_USD. A job already acknowledged is past this gate.
+func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
+	budget := r.Settings.DailyBudgetUSD
+	if budget <= 0 || r.Journal == nil || j.noteID != 0 || j.steps.has(stepNote) {
+		return true, nil
+	}
+	now := time.Now().UTC()
+	midnight := now.Truncate(24 * time.Hour)
+	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, midnight)
+	if err != nil {
+		return false, fmt.Errorf("read the project's spending today: %w", err)
+	}
+	if spent < budget {
+		return true, nil
+	}
+	j.log.Info("job: project's daily budget spent; replying once", "spent_usd", spent, "budget_usd", budget)
+	if _, err := r.postOnce(ctx, j, publish.OverBudget(j.id, spent, budget, midnight.Add(24*time.Hour).Sub(now))); err != nil {
+		return false, err
+	}
+	r.count("over_budget")
+	return false, j.steps.save(ctx, stepAnswered, "refused: daily budget spent")
+}
+
+// forProject returns a Runner with the settings of this job: the operator's, narrowed by the
+// project's file on its default branch. They are read once and recorded, so a resumed job keeps
+// them.
+func (r *Runner) forProject(ctx context.Context, j *job) (*Runner, error) {
+	var eff projectconfig.Effective
+	if !j.steps.get(stepSettings, &eff) {
+		var err error
+		if eff, err = r.projectSettings(ctx, j); err != nil {
+			return nil, err
+		}
+		if err := j.steps.save(ctx, stepSettings, eff); err != nil {
+			return nil, err
+		}
+	}
+	return r.withSettings(eff), nil
+}
+
+func (r *Runner) operator() projectconfig.Operator {
+	s := r.Settings
+	return projectconfig.Operator{Model: s.Agent.Model, MaxTurns: s.Agent.MaxTurns, MaxBudgetUSD: s.Agent.MaxBudgetUSD,
+		AllowedTools: s.Agent.AllowedTools, UseMR: s.UseMR, AutoMerge: s.AutoMerge, AutoReview: s.AutoReview,
+		BranchPrefix: s.BranchPrefix}
+}
+
+// projectSettings reads the project's file from its default branch, never from a branch a
+// contributor controls. A broken file is told in the thread and the job runs with the defaults.
+func (r *Runner) projectSettings(ctx context.Context, j *job) (projectconfig.Effective, error) {
+	defaults, _ := projectconfig.Apply(r.operator(), projectconfig.File{})
+	branch, err := r.defaultBranch(ctx, j)
+	if err != nil || branch == "" {
+		return defaults, err
+	}
+	for _, path := range projectconfig.Paths {
+		data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, path, branch)
+		if errors.Is(err, gitlab.ErrNotFound) {
+			continue
+		}
+		if errors.Is(err, gitlab.ErrForbidden) {
+			j.log.Warn("job: may not read the project's settings file; using the defaults", "file", path)
+			return defaults, nil
+		}
+		if err != nil {
+			return defaults, fmt.Errorf("read %s: %w", path, err)
+		}
+		return r.applyFile(ctx, j, path, branch, data, defaults)
+	}
+	return defaults, nil
+}
+
+func (r *Runner) applyFile(ctx context.Context, j *job, path, branch string, data []byte, defaults projectconfig.Effective) (projectconfig.Effective, error) {
+	file, problems := projectconfig.Parse(data)
+	if len(problems) > 0 {
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = p.String()
+		}
+		j.log.Info("job: the project's settings file is invalid; using the defaults", "file", path, "problems", len(problems))
+		r.note(ctx, j, "error", fmt.Sprintf("%s is invalid, using the server's settings: %s", path, strings.Join(lines, "; ")))
+		return defaults, r.settingsNote(ctx, j, publish.SettingsInvalid(j.id, path, branch, lines))
+	}
+	eff, refused := projectconfig.Apply(r.operator(), file)
+	eff.Source = path
+	r.note(ctx, j, "step", fmt.Sprintf("Settings from %s on %s: model %s, %d turns, tools %s, use_mr %t, auto_merge %t%s",
+		path, branch, orDefault(eff.Model), eff.MaxTurns, strings.Join(eff.AllowedTools, ", "), eff.UseMR, eff.AutoMerge,
+		forbiddenSummary(eff.ForbiddenPaths)))
+	if len(refused) == 0 {
+		return eff, nil
+	}
+	lines := make([]string, len(refused))
+	for i, x := range refused {
+		lines[i] = x.String()
+	}
+	j.log.Info("job: the project's settings file asks for more than the server allows", "file", path, "refused", len(refused))
+	r.note(ctx, j, "error", "Refused in "+path+": "+strings.Join(lines, "; "))
+	return eff, r.settingsNote(ctx, j, publish.SettingsRefused(j.id, path, branch, lines))
+}
+
+func orDefault(model string) string {
+	if model == "" {
+		return "(the CLI's default)"
+	}
+	return model
+}
+
+func forbiddenSummary(paths []string) string {
+	if len(paths) == 0 {
+		return ""
+	}
+	return ", forbidden paths " + strings.Join(paths, ", ")
+}
+
+// settingsNote posts the note about the project's file once, even across a crash.
+func (r *Runner) settingsNote(ctx context.Context, j *job, body string) error {
+	marker := publish.SettingsMarker(j.id)
+	if j.attempt > 1 {
+		if _, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil || found {
+			return err
+		}
+	}
+	_, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	if err != nil {
+		return fmt.Errorf("post the note about the project's settings: %w", err)
+	}
+	return nil
+}
+
+func (r *Runner) defaultBranch(ctx context.Context, j *job) (string, error) {
+	if b := j.req.Project.DefaultBranch; b != "" {
+		return b, nil
+	}
+	p, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
+	if err != nil {
+		return "", fmt.Errorf("read the project: %w", err)
+	}
+	j.project = p
+	return p.DefaultBranch, nil
+}
+
+// withSettings is a Runner for one job with the effective settings in place of the operator's.
+func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
+	s := r.Settings
+	s.Agent.Model, s.Agent.MaxTurns, s.Agent.MaxBudgetUSD = e.Model, e.MaxTurns, e.MaxBudgetUSD
+	s.Agent.AllowedTools = e.AllowedTools
+	s.UseMR, s.AutoMerge, s.AutoReview, s.BranchPrefix = e.UseMR, e.AutoMerge, e.AutoReview, e.BranchPrefix
+	s.Instructions, s.ForbiddenPaths = e.Instructions, e.ForbiddenPaths
+	r.botOnce.Lock()
+	bot := r.bot
+	r.botOnce.Unlock()
+	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
+		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot}
+}
+
+// checkChange refuses to push a commit that touches a path the project forbids, and puts the
+// diff in the transcript. It reports the refusal itself; ok is false then.
+func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool, err error) {
+	if out.Commit == "" || j.steps.has(stepChecked) || j.steps.has(stepPushed) {
+		return true, nil
+	}
+	ws, err := r.commitWorkspace(ctx, j, out)
+	if err != nil {
+		return false, err
+	}
+	if diff, err := ws.Diff(ctx); err == nil {
+		r.note(ctx, j, "diff", diff)
+	}
+	if len(r.Settings.ForbiddenPaths) > 0 {
+		files, err := ws.ChangedFiles(ctx)
+		if err != nil {
+			return false, err
+		}
+		if path, pattern, found := projectconfig.Forbidden(r.Settings.ForbiddenPaths, files); found {
+			j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
+			r.count("refused")
+			what := fmt.Sprintf("Claude's change touches `%s`, which this project's `forbidden_paths` (`%s` in %s) does not allow, so nothing was pushed.",
+				path, pattern, r.settingsSource(j))
+			todo := "Ask for the change without that file, or change `forbidden_paths` on the default branch."
+			return false, r.reportFailure(ctx, j, what, todo)
+		}
+	}
+	return true, j.steps.save(ctx, stepChecked, "ok")
+}
+
+func (r *Runner) settingsSource(j *job) string {
+	var eff projectconfig.Effective
+	if j.steps.get(stepSettings, &eff) && eff.Source != "" {
+		return eff.Source
+	}
+	return "the project's settings"
+}

@@ -1,0 +1,49 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SettingsMarker is hidden in the note about a job's project settings; it differs from Marker so
+// that a resumed job tells the two notes apart.
+func SettingsMarker(jobID int64) string { return fmt.Sprintf("<!-- claude-gitlab:job=%d:settings -->", jobID) }
+
+// SettingsInvalid says the project's settings file could not be used and the run goes on with the
+// server's settings. problems are "line N: …" texts.
+func SettingsInvalid(jobID int64, file, branch string, problems []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "⚠️ `%s` on `%s` has a problem, so this request runs with the server's settings:\n\n", file, branch)
+	for _, p := range problems {
+		fmt.Fprintf(&b, "- %s\n", p)
+	}
+	b.WriteString("\nFix the file on the default branch; the next request will use it.\n\n" + SettingsMarker(jobID))
+	return b.String()
+}
+
+// SettingsRefused lists the settings of the project's file that ask for more than the server
+// allows; the rest of the file applies.
+func SettingsRefused(jobID int64, file, branch string, refusals []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "⚠️ Some settings in `%s` on `%s` ask for more than this server allows, so they are not applied (the server's value stays):\n\n", file, branch)
+	for _, r := range refusals {
+		fmt.Fprintf(&b, "- %s\n", r)
+	}
+	b.WriteString("\nThe rest of the file applies. A project can narrow the server's settings, not widen them; ask the operator to change them.\n\n" + SettingsMarker(jobID))
+	return b.String()
+}
+
+// OverBudget is the reply to a request that arrives once the project's daily budget is spent.
+func OverBudget(jobID int64, spent, budget float64, resetIn time.Duration) string {
+	return fmt.Sprintf("Sorry, this project's daily budget for Claude is spent ($%.2f of $%.2f today, PROJECT_DAILY_BUDGET_USD), so I did not start on this request. "+
+		"New requests are taken again at midnight UTC (in %s); or ask the operator to raise the budget. Then comment `@claude` again.\n\n%s",
+		spent, budget, roundDuration(resetIn), Marker(jobID))
+}
+
+func roundDuration(d time.Duration) string {
+	if d >= time.Hour {
+		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm", max(1, int(d.Minutes())))
+}
