@@ -61,6 +61,12 @@ type Config struct {
 	LogFormat        string
 	GitLabDebug      bool
 
+	// The job page and budgets: ADMIN_TOKEN opens every job page and the list, transcripts are
+	// kept JobRetention, and a project's runs of one day (UTC) may cost ProjectDailyBudgetUSD.
+	AdminToken            string
+	JobRetention          time.Duration
+	ProjectDailyBudgetUSD float64
+
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 }
@@ -105,7 +111,7 @@ func (cfg Config) HasToken() bool { return cfg.GitLabToken != "" }
 
 // Secrets lists every secret value the service knows, for redaction.
 func (cfg Config) Secrets() []string {
-	s := []string{cfg.GitLabToken, cfg.WebhookSecret, cfg.WebhookSigningToken}
+	s := []string{cfg.GitLabToken, cfg.WebhookSecret, cfg.WebhookSigningToken, cfg.AdminToken}
 	for _, kv := range cfg.AgentEnv {
 		name, val, _ := strings.Cut(kv, "=")
 		if isSecretName(name) {

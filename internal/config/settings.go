@@ -53,6 +53,9 @@ var Settings = []Setting{
 	{"LOG_LEVEL", "info", "debug, info, warn, error"},
 	{"LOG_FORMAT", "text on a terminal, else json", "text or json"},
 	{"GITLAB_DEBUG", "false", "log every GitLab API call (never tokens)"},
+	{"ADMIN_TOKEN", "", "operator's token for /jobs and every job page (or ADMIN_TOKEN_FILE); empty: no list"},
+	{"JOB_RETENTION", "720h", "how long job transcripts are kept"},
+	{"PROJECT_DAILY_BUDGET_USD", "", "what one project's runs may cost per day (UTC); new requests are refused past it"},
 }
 
 // DefaultAllowedTools lets the agent read and edit files in its worktree and look at git history.
@@ -113,6 +116,12 @@ func (r *reader) config() Config {
 	c.LogLevel = r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "", "text", "json")
 	c.GitLabDebug = r.boolean("GITLAB_DEBUG", false)
+	c.AdminToken, _ = r.secret("ADMIN_TOKEN")
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		r.fail("ADMIN_TOKEN", "is shorter than 16 characters: choose a long random value, e.g. `openssl rand -hex 32`")
+	}
+	c.JobRetention = r.duration("JOB_RETENTION", 720*time.Hour)
+	c.ProjectDailyBudgetUSD = r.number("PROJECT_DAILY_BUDGET_USD", 0, 0)
 	return c
 }
 
