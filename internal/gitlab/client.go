@@ -42,6 +42,7 @@ type Client struct {
 	maxRetries int
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	timeout    time.Duration // per attempt (HTTPTimeout)
 
 	auth *authHealth
 
@@ -70,7 +71,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg = withDefaults(cfg)
 	c := &Client{base: base, token: cfg.Token, log: cfg.Log, maxRetries: cfg.MaxRetries,
-		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff, auth: &authHealth{log: cfg.Log}}
+		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff, timeout: cfg.HTTPTimeout, auth: &authHealth{log: cfg.Log}}
 	httpClient := &http.Client{Transport: newTransport(cfg, base, c.auth)}
 	c.gl, err = gl.NewAuthSourceClient(gl.Unauthenticated{}, // the token goes in by our transport
 		gl.WithBaseURL(base.String()),

@@ -2,7 +2,9 @@ package gitlab
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 )
 
 // finder looks for the result of an earlier attempt of a create; found means it took effect.
@@ -26,8 +28,13 @@ func (c *Client) createOnce(ctx context.Context, post func(context.Context) erro
 		if !isRateLimited(err) && find == nil {
 			return err
 		}
-		// Wait first: a create that timed out may still be running at GitLab.
-		if sleep(ctx, backoff(attempt, c.minBackoff, c.maxBackoff)) != nil {
+		// Wait first: a create that timed out may still be running at GitLab (it goes on when we
+		// hang up), so give it as long again before looking; else it lands after we posted anew.
+		wait := backoff(attempt, c.minBackoff, c.maxBackoff)
+		if timedOut(err) {
+			wait = max(wait, c.timeout)
+		}
+		if sleep(ctx, wait) != nil {
 			return err
 		}
 		if isRateLimited(err) {
@@ -41,4 +48,10 @@ func (c *Client) createOnce(ctx context.Context, post func(context.Context) erro
 			return nil
 		}
 	}
+}
+
+// timedOut: the attempt got no answer in time (it may still be under way at GitLab).
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
