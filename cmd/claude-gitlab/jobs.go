@@ -51,10 +51,14 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return printJSON(env.stdout, jobs)
+		costs, err := jobCosts(ctx, db, jobs)
+		if err != nil {
+			return err
 		}
-		printJobTable(env.stdout, jobs)
+		if *asJSON {
+			return printJSON(env.stdout, withCosts(jobs, costs))
+		}
+		printJobTable(env.stdout, jobs, costs)
 		return nil
 	}
 	return jobAction(ctx, env, q, sub, pos, *asJSON)
@@ -99,12 +103,16 @@ func jobAction(ctx context.Context, env *environment, q *queue.Queue, sub string
 	return nil
 }
 
-func printJobTable(w io.Writer, jobs []queue.Info) {
+func printJobTable(w io.Writer, jobs []queue.Info, costs map[int64]float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tTRY\tAGE\tPROJECT\tTHREAD\tAUTHOR\tREQUEST")
+	fmt.Fprintln(tw, "ID\tSTATE\tTRY\tAGE\tCOST\tPROJECT\tTHREAD\tAUTHOR\tREQUEST")
 	for _, j := range jobs {
-		fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.State, j.Attempt, j.MaxAttempts,
-			age(j.CreatedAt), j.Request.Project.Path, thread(j), j.Request.Author.Username, oneLine(j.Request.Text, 50))
+		cost := "-"
+		if c, ok := costs[j.ID]; ok {
+			cost = fmt.Sprintf("$%.4f", c)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.State, j.Attempt, j.MaxAttempts,
+			age(j.CreatedAt), cost, j.Request.Project.Path, thread(j), j.Request.Author.Username, oneLine(j.Request.Text, 50))
 	}
 	tw.Flush()
 	if len(jobs) == 0 {
@@ -160,4 +168,30 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// jobCosts reads what the agent runs of the listed jobs cost (jobs that ran none have no entry).
+func jobCosts(ctx context.Context, db *store.DB, jobs []queue.Info) (map[int64]float64, error) {
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	return db.JobCosts(ctx, ids)
+}
+
+// jobWithCost is a job of `jobs list --json` with its cost in USD, when it ran the agent.
+type jobWithCost struct {
+	queue.Info
+	CostUSD *float64 `json:"cost_usd,omitempty"`
+}
+
+func withCosts(jobs []queue.Info, costs map[int64]float64) []jobWithCost {
+	out := make([]jobWithCost, len(jobs))
+	for i, j := range jobs {
+		out[i].Info = j
+		if c, ok := costs[j.ID]; ok {
+			out[i].CostUSD = &c
+		}
+	}
+	return out
 }

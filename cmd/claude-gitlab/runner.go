@@ -40,6 +40,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
 			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, BranchPrefix: cfg.BranchPrefix,
 			AgentHomes: filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
+			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,

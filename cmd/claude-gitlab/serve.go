@@ -51,6 +51,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err != nil {
 		return err
 	}
+	jobPages, closePages, err := newPages(ctx, cfg, db, runner, log)
+	if err != nil {
+		return err
+	}
+	defer closePages() // after drain: the workers have stopped recording
 	defer (&tokenReloader{token: tok, redactor: runner.Redactor, gl: gl, log: log}).start(ctx, cfg.DataDir)()
 	q, err := queue.Open(ctx, db, queue.Options{
 		Handler: runner, Workers: cfg.Workers, PerProject: max(1, cfg.Workers/2),
@@ -69,7 +74,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	}, q, m, log)
 	srv, err := server.Listen(server.Options{
 		Addr: cfg.ListenAddr, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
-		Webhook: hook, Metrics: m, Log: log,
+		Webhook: hook, Metrics: m, Log: log, Extra: jobPages.routes(q, ctx.Done()),
 		ReadyChecks: map[string]server.Check{
 			"database": func(ctx context.Context) error { return db.PingContext(ctx) },
 			"gitlab": func(ctx context.Context) error {

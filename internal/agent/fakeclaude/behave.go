@@ -26,6 +26,8 @@ func (s *session) do(d directive) bool {
 	case "deny":
 		a := d.args(2)
 		s.deny(a[0], a[1])
+	case "say":
+		s.text(d.args(1)[0])
 	case "stderr":
 		fmt.Fprintln(os.Stderr, d.args(1)[0])
 	case "garbage":

@@ -11,6 +11,7 @@
 //	write PATH TEXT      a Write tool call: writes TEXT to PATH (relative to the cwd)
 //	edit PATH OLD NEW    an Edit tool call: replaces OLD by NEW in PATH
 //	deny TOOL INPUT      a tool call refused by permissions (still a success, exit 0)
+//	say TEXT             an assistant text line (the run goes on)
 //	stderr TEXT          writes TEXT to stderr
 //	garbage N            prints N lines that are not JSON, then goes on
 //	huge MB              prints MB MiB of assistant text in 64 KiB lines
