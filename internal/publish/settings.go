@@ -36,9 +36,17 @@ func SettingsRefused(jobID int64, file, branch string, refusals []string) string
 
 // OverBudget is the reply to a request that arrives once the project's daily budget is spent.
 func OverBudget(jobID int64, spent, budget float64, resetIn time.Duration) string {
-	return fmt.Sprintf("Sorry, this project's daily budget for Claude is spent ($%.2f of $%.2f today, PROJECT_DAILY_BUDGET_USD), so I did not start on this request. "+
+	return fmt.Sprintf("Sorry, this project's daily budget for Claude is spent (%s of %s today, PROJECT_DAILY_BUDGET_USD), so I did not start on this request. "+
 		"New requests are taken again at midnight UTC (in %s); or ask the operator to raise the budget. Then comment `@claude` again.\n\n%s",
-		spent, budget, roundDuration(resetIn), Marker(jobID))
+		usd(spent), usd(budget), roundDuration(resetIn), Marker(jobID))
+}
+
+// usd shows an amount with cents, or with four decimals below a dollar.
+func usd(x float64) string {
+	if x < 1 {
+		return fmt.Sprintf("$%.4f", x)
+	}
+	return fmt.Sprintf("$%.2f", x)
 }
 
 func roundDuration(d time.Duration) string {
