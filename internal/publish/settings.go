@@ -8,7 +8,9 @@ import (
 
 // SettingsMarker is hidden in the note about a job's project settings; it differs from Marker so
 // that a resumed job tells the two notes apart.
-func SettingsMarker(jobID int64) string { return fmt.Sprintf("<!-- claude-gitlab:job=%d:settings -->", jobID) }
+func SettingsMarker(jobID int64) string {
+	return fmt.Sprintf("<!-- claude-gitlab:job=%d:settings -->", jobID)
+}
 
 // SettingsInvalid says the project's settings file could not be used and the run goes on with the
 // server's settings. problems are "line N: …" texts.
