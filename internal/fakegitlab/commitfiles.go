@@ -16,8 +16,13 @@ func (g *GitLab) CommitFiles(projectID int64, from, to string, files map[string]
 	path := p.Path
 	g.mu.Unlock()
 	dir := g.git.RepoDir(path)
-	index := filepath.Join(os.TempDir(), fmt.Sprintf("fakegitlab-index-%d-%s", projectID, strings.ReplaceAll(to, "/", "_")))
-	defer os.Remove(index)
+	// A private index: fakes of parallel tests share the temporary directory and project ids.
+	tmp, err := os.MkdirTemp("", "fakegitlab-index-")
+	if err != nil {
+		panic(fmt.Sprintf("fakegitlab: %v", err))
+	}
+	defer os.RemoveAll(tmp)
+	index := filepath.Join(tmp, "index")
 	env := []string{"GIT_DIR=" + dir, "GIT_INDEX_FILE=" + index,
 		"GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@example.com",
 		"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@example.com"}

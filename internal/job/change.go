@@ -67,7 +67,7 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 // branch of ours with a merge request; a branch that moved gets one rebase and one more try, and
 // if the change does not apply on top of it, it too goes to a branch of ours with a merge request.
 func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) {
-	in, base, err := r.targetInput(ctx, j)
+	in, _, err := r.targetInput(ctx, j)
 	if err != nil {
 		return pushed{}, err
 	}
@@ -79,7 +79,9 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget,
 		Fallback: publish.Why(in, target)}
 	if target.Existing {
-		err = r.pushExisting(ctx, j, ws, target.Branch, base)
+		// The lease is on the tip Claude started from, not on the branch as GitLab shows it now:
+		// if someone pushed meanwhile, that is the race to rebase over.
+		err = r.pushExisting(ctx, j, ws, target.Branch, ws.BaseSHA)
 		why := ""
 		switch {
 		case err == nil:
