@@ -35,10 +35,11 @@ type Event struct {
 	Text  string
 }
 
-// BeginJob records a job the first time it runs; later attempts leave the record as it is.
+// BeginJob records a job the first time it runs. A later attempt keeps the record (its time and
+// costs) but clears its outcome: a job that runs is not over, e.g. after `jobs retry`.
 func (db *DB) BeginJob(ctx context.Context, jobID, projectID int64, projectPath, request string) error {
 	_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO claude_jobs (job_id, project_id, project_path, request, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id) DO NOTHING`),
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET outcome = '', finished_at = 0`),
 		jobID, projectID, projectPath, request, time.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("record job %d: %w", jobID, err)

@@ -30,6 +30,14 @@ func TestJournalTables(t *testing.T) {
 	if err := db.FinishJob(ctx, 7, "answered"); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.BeginJob(ctx, 8, 3, "acme/demo", `{}`); err != nil {
+		t.Fatal(err)
+	}
+	db.FinishJob(ctx, 8, "failed: x")
+	db.BeginJob(ctx, 8, 3, "acme/demo", `{}`) // `jobs retry`
+	if rec, _, _ := db.Job(ctx, 8); rec.Outcome != "" || !rec.FinishedAt.IsZero() {
+		t.Fatalf("a job running again is not over: %+v", rec)
+	}
 	rec, ok, err := db.Job(ctx, 7)
 	if err != nil || !ok {
 		t.Fatalf("job 7: %v %v", ok, err)
@@ -68,7 +76,7 @@ func TestJournalTables(t *testing.T) {
 	}
 
 	n, err := db.DeleteJournalBefore(ctx, now.Add(time.Hour))
-	if err != nil || n != 1 {
+	if err != nil || n != 2 {
 		t.Fatalf("deleted %d: %v", n, err)
 	}
 	if _, ok, _ := db.Job(ctx, 7); ok {
