@@ -56,10 +56,13 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 			return err
 		}
 	}
+	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
 	if j.noteID != 0 {
+		if j.retried { // the note says it failed: it is working again
+			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
+		}
 		return nil
 	}
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
 	id, err := r.postOnce(ctx, j, body)
 	if err != nil {
 		return err

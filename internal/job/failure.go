@@ -68,6 +68,9 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	return river.JobCancel(errors.New(r.redact(err.Error())))
 }
 
+// failedPrefix starts the answered step of a job that ended with a failure reply.
+const failedPrefix = "failed: "
+
 // errJobTimeout: the job as a whole ran past the queue's timeout.
 var errJobTimeout = errors.New("job timed out")
 
@@ -80,7 +83,7 @@ func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) e
 	} else if _, err := r.postOnce(ctx, j, body); err != nil {
 		return err
 	}
-	return j.steps.save(ctx, stepAnswered, "failed: "+what)
+	return j.steps.save(ctx, stepAnswered, failedPrefix+what)
 }
 
 // isTransient: worth another try later.

@@ -122,6 +122,11 @@ func (s *memSteps) SaveStep(_ context.Context, id int64, name, value string) err
 	return nil
 }
 
+func (s *memSteps) DeleteStep(_ context.Context, id int64, name string) error {
+	s.forget(id, name)
+	return nil
+}
+
 // forget deletes steps, as if the process died before recording them.
 func (s *memSteps) forget(id int64, names ...string) {
 	s.mu.Lock()

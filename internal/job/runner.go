@@ -52,6 +52,7 @@ type AgentFunc func(ctx context.Context, cfg agent.Config, req agent.Request, pr
 type StepStore interface {
 	Steps(ctx context.Context, jobID int64) (map[string]string, error)
 	SaveStep(ctx context.Context, jobID int64, name, value string) error
+	DeleteStep(ctx context.Context, jobID int64, name string) error
 }
 
 // Settings are the operator's choices that shape a job.
@@ -96,6 +97,15 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 	j, err := r.load(ctx, qj)
 	if err != nil {
 		return err
+	}
+	if v := j.steps.values[stepAnswered]; strings.HasPrefix(v, failedPrefix) {
+		// A job that ended in failure runs again only when an operator retried it (`jobs
+		// retry`): start over from the failed step; the note says what happens now.
+		j.log.Info("job: retried after it failed; running again", "failure", v)
+		if err := j.steps.forget(ctx, stepAnswered); err != nil {
+			return err
+		}
+		j.retried = true
 	}
 	if j.steps.has(stepAnswered) {
 		return nil

@@ -38,6 +38,7 @@ type job struct {
 	noteID      int64
 	project     gitlab.Project
 	ws          *workspace.Workspace // the worktree of this run, released when the job ends
+	retried     bool                 // an operator retried it after a failure reply
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
@@ -93,6 +94,14 @@ func (s *steps) has(name string) bool { _, ok := s.values[name]; return ok }
 func (s *steps) get(name string, v any) bool {
 	raw, ok := s.values[name]
 	return ok && json.Unmarshal([]byte(raw), v) == nil
+}
+
+func (s *steps) forget(ctx context.Context, name string) error {
+	if err := s.store.DeleteStep(context.WithoutCancel(ctx), s.jobID, name); err != nil {
+		return err
+	}
+	delete(s.values, name)
+	return nil
 }
 
 func (s *steps) save(ctx context.Context, name string, v any) error {

@@ -34,3 +34,11 @@ func (db *DB) SaveStep(ctx context.Context, jobID int64, name, value string) err
 	}
 	return nil
 }
+
+// DeleteStep forgets one step of a job (a job an operator retried after it failed).
+func (db *DB) DeleteStep(ctx context.Context, jobID int64, name string) error {
+	if _, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM claude_job_steps WHERE job_id = ? AND name = ?`), jobID, name); err != nil {
+		return fmt.Errorf("forget step %s of job %d: %w", name, jobID, err)
+	}
+	return nil
+}
