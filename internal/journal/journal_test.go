@@ -117,3 +117,24 @@ func TestResumedJobContinuesNumbering(t *testing.T) {
 		t.Fatalf("events: %+v", evs)
 	}
 }
+
+func TestSweeperDeletesOldTranscripts(t *testing.T) {
+	ctx := context.Background()
+	j, db := open(t)
+	j.Begin(ctx, 4, trigger.Request{Project: event.Project{ID: 5, Path: "acme/demo"}})
+	j.Record(ctx, 4, KindText, "old")
+	time.Sleep(50 * time.Millisecond)
+	stop := j.StartSweeper(ctx, 10*time.Millisecond, time.Hour) // sweeps at once
+	defer stop()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok, _ := db.Job(ctx, 4); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a job older than the retention is still there")
+		}
+	}
+	if evs, _ := db.Events(ctx, 4, 0, 10); len(evs) != 0 {
+		t.Fatalf("its transcript is still there: %+v", evs)
+	}
+}
