@@ -19,7 +19,8 @@ import (
 // several notes, without the service's memory growing with it.
 func TestFaultCLIFailuresEndInAReplyAndCleanUp(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "CLAUDE_TIMEOUT=3s", "WORKERS=1")
+	// CLAUDE_TIMEOUT leaves room for writing 150 MB on a busy CI machine.
+	w := newWorld(t, "CLAUDE_TIMEOUT=10s", "WORKERS=1")
 	cases := []struct{ directive, want string }{
 		{"crash", "stopped unexpectedly"},
 		{"hang", "time limit"},
@@ -55,7 +56,7 @@ func TestFaultCLIFailuresEndInAReplyAndCleanUp(t *testing.T) {
 	if stray := w.strayFiles("stray-0.txt", "stray-1.txt", "stray-2.txt", "stray-3.txt"); len(stray) > 0 {
 		t.Fatalf("files of failed runs left in worktrees: %v", stray)
 	}
-	t.Logf("FIGURE CLI faults: crash, hang (CLAUDE_TIMEOUT=3s), malformed, 150 MB output → failure replies; 50 MB answer → %d notes, %d MB posted, cut with a note; service peak RSS %s",
+	t.Logf("FIGURE CLI faults: crash, hang (CLAUDE_TIMEOUT=10s), malformed, 150 MB output → failure replies; 50 MB answer → %d notes, %d MB posted, cut with a note; service peak RSS %s",
 		len(parts), total>>20, peakRSS(w.svc.cmd.Process.Pid))
 }
 
