@@ -106,12 +106,19 @@ func TestFault401OnEveryCallIsReportedWithoutACrashLoop(t *testing.T) {
 	if calls > 25 {
 		t.Fatalf("%d GitLab calls in 8 s with a dead token: spinning", calls)
 	}
-	jobs := runCLI(t, w.env, "jobs", "list", "--json")
-	if !strings.Contains(jobs, `"state": "retryable"`) {
-		t.Fatalf("the job is not waiting for a retry:\n%s", jobs)
+	var jobs []struct {
+		State  string
+		Errors []string
+	}
+	if err := json.Unmarshal([]byte(runCLI(t, w.env, "jobs", "list", "--json")), &jobs); err != nil || len(jobs) != 1 {
+		t.Fatalf("jobs: %+v %v", jobs, err)
+	}
+	// Backing off (5 s, then 20 s): at most two failed attempts in 8 s, and still to be retried.
+	if s := jobs[0].State; (s != "retryable" && s != "available" && s != "scheduled") || len(jobs[0].Errors) > 2 {
+		t.Fatalf("the job is %s after %d failed attempts in 8 s, want backing off", s, len(jobs[0].Errors))
 	}
 	if n := len(w.botNotes(fakegitlab.ThreadIssue, ref(iid))); n != 0 {
 		t.Fatalf("%d notes posted with a refused token?", n)
 	}
-	t.Logf("FIGURE 401 on every call: process up, /ready 503 %q, %d GitLab calls in 8 s, job retryable", ready["gitlab"], calls)
+	t.Logf("FIGURE 401 on every call: process up, /ready 503 %q, %d GitLab calls in 8 s, job %s after %d attempts", ready["gitlab"], calls, jobs[0].State, len(jobs[0].Errors))
 }
