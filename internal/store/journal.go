@@ -176,7 +176,7 @@ func (db *DB) AppendEvents(ctx context.Context, events []Event) error {
 	q := db.Rebind(`INSERT INTO claude_job_events (job_id, seq, at, kind, text) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (job_id, seq) DO NOTHING`)
 	for _, e := range events {
-		if _, err := tx.ExecContext(ctx, q, e.JobID, e.Seq, e.At.UnixMilli(), e.Kind, e.Text); err != nil {
+		if _, err := tx.ExecContext(ctx, q, e.JobID, e.Seq, e.At.UnixMilli(), e.Kind, db.text(e.Text)); err != nil {
 			return fmt.Errorf("record transcript of job %d: %w", e.JobID, err)
 		}
 	}
@@ -251,4 +251,13 @@ func (db *DB) Key(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("read key %s: %w", name, err)
 	}
 	return hex.DecodeString(v)
+}
+
+// text makes agent output storable: PostgreSQL's TEXT refuses NUL bytes and invalid UTF-8, which
+// a transcript may hold; SQLite stores them as they are.
+func (db *DB) text(s string) string {
+	if db.Dialect != Postgres {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }

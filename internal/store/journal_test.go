@@ -1,19 +1,20 @@
-package store
+package store_test
 
 import (
 	"bytes"
 	"context"
 	"testing"
 	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 )
 
-func TestJournalTables(t *testing.T) {
+func TestJournalTables(t *testing.T) { storetest.Each(t, testJournalTables) }
+
+func testJournalTables(t *testing.T, tg storetest.Target) {
 	ctx := context.Background()
-	db, err := OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tg.Open(t)
 
 	for range 2 { // a second attempt of the job keeps the first record
 		if err := db.BeginJob(ctx, 7, 3, "acme/demo", `{"text":"hi"}`); err != nil {
@@ -58,12 +59,12 @@ func TestJournalTables(t *testing.T) {
 	if err != nil || len(costs) != 1 || costs[7] != 0.75 {
 		t.Fatalf("costs: %v %v", costs, err)
 	}
-	if list, _ := db.RecentJobs(ctx, JobFilter{ProjectPath: "other/x", Limit: 10}); len(list) != 0 {
+	if list, _ := db.RecentJobs(ctx, store.JobFilter{ProjectPath: "other/x", Limit: 10}); len(list) != 0 {
 		t.Fatalf("filter by project: %+v", list)
 	}
 
 	now := time.Now()
-	if err := db.AppendEvents(ctx, []Event{{JobID: 7, Seq: 1, At: now, Kind: "text", Text: "a"},
+	if err := db.AppendEvents(ctx, []store.Event{{JobID: 7, Seq: 1, At: now, Kind: "text", Text: "a"},
 		{JobID: 7, Seq: 2, At: now, Kind: "tool", Text: "Read x"}, {JobID: 7, Seq: 1, At: now, Kind: "text", Text: "again"}}); err != nil {
 		t.Fatal(err)
 	}

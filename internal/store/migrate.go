@@ -68,35 +68,54 @@ var migrations = []string{
 		value      TEXT NOT NULL,
 		created_at BIGINT NOT NULL
 	)`,
+	// 13: the heartbeat of each running job (PostgreSQL, several replicas): a replica that died
+	// stops beating, and another makes its job available again (queue/heartbeat.go).
+	`CREATE TABLE IF NOT EXISTS claude_job_heartbeat (
+		job_id       BIGINT PRIMARY KEY,
+		client_id    TEXT NOT NULL,
+		heartbeat_at BIGINT NOT NULL
+	)`,
 }
 
 // SchemaVersion is the number of our migrations this build knows.
 func SchemaVersion() int { return len(migrations) }
 
-// Migrate applies the migrations not yet applied, in one transaction.
-func (db *DB) Migrate(ctx context.Context) error {
+// Migrate applies the migrations not yet applied, in one transaction, and returns how many it
+// applied. On PostgreSQL the transaction holds the migration lock first, so replicas starting at
+// once migrate once: the second waits, then finds nothing left to do.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
+	if err := db.LockMigrations(ctx, func(ctx context.Context, q string) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS claude_migrations (
 		version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	done, err := appliedVersion(ctx, tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for v := done + 1; v <= len(migrations); v++ {
 		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
-			return fmt.Errorf("migrate to version %d: %w", v, err)
+			return 0, fmt.Errorf("migrate to version %d: %w", v, err)
 		}
 		if _, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO claude_migrations (version, applied_at) VALUES (?, ?)`), v, time.Now().Unix()); err != nil {
-			return fmt.Errorf("migrate to version %d: %w", v, err)
+			return 0, fmt.Errorf("migrate to version %d: %w", v, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	db.Applied = max(len(migrations)-done, 0)
+	return db.Applied, nil
 }
 
 // Version is the schema version the database holds.

@@ -1,6 +1,6 @@
 // Package store opens the service's database and applies our own schema migrations. The embedded
-// SQLite database is the default; the rest of the service sees a *sql.DB and a Dialect, so that
-// PostgreSQL is a driver swap.
+// SQLite database is the default, PostgreSQL (DATABASE_URL) the choice for several replicas; the
+// rest of the service sees a *sql.DB and a Dialect, and the queue also River's pgx pool.
 package store
 
 import (
@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
 
@@ -26,7 +27,18 @@ const (
 type DB struct {
 	*sql.DB
 	Dialect Dialect
-	Path    string // the SQLite file, if SQLite
+	Path    string        // the SQLite file, or "PostgreSQL host:port/name"
+	Pool    *pgxpool.Pool // PostgreSQL only: the pool River's driver and *sql.DB share
+	Applied int           // our migrations the last Migrate applied (0: the schema was current)
+}
+
+// Close closes the database (and the pool behind it).
+func (db *DB) Close() error {
+	err := db.DB.Close()
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	return err
 }
 
 // OpenSQLite opens (creating if needed) the database file under dataDir with the settings a
@@ -50,7 +62,7 @@ func OpenSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &DB{DB: db, Dialect: SQLite, Path: path}
-	if err := s.Migrate(ctx); err != nil {
+	if _, err := s.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
