@@ -17,12 +17,14 @@ const (
 	ReasonEdited          Reason = "edited"           // description edited so the phrase is newly there
 	ReasonAssigned        Reason = "assigned"         // issue/MR newly assigned to the bot
 	ReasonReviewRequested Reason = "review_requested" // the bot newly added as reviewer of an MR
+	ReasonAutoReview      Reason = "auto_review"      // AUTO_REVIEW: an MR opened, marked ready or pushed to
 )
 
 // Request is what a worker needs to act on a trigger. It carries nothing secret: it is stored in
 // the queue's database and shown by `jobs show`.
 type Request struct {
 	Reason       Reason        `json:"reason"`
+	Task         Task          `json:"task,omitempty"`
 	Project      event.Project `json:"project"`
 	Thread       event.Thread  `json:"thread"`
 	NoteID       int64         `json:"note_id,omitempty"`

@@ -17,6 +17,7 @@ type Rules struct {
 	Phrase      string // default DefaultPhrase
 	BotID       int64  // 0 while unknown: assignment and review requests cannot match then
 	BotUsername string // without "@"; "@BotUsername" also triggers
+	AutoReview  bool   // AUTO_REVIEW: review MRs when opened, marked ready or pushed to
 }
 
 // ErrIgnored is matched (errors.Is) by every error Match returns.
@@ -96,8 +97,13 @@ func matchNote(ev event.Event, rules Rules) (Request, error) {
 	case !Mentions(n.Body, rules.names()...):
 		return ignore("note does not mention %s", strings.Join(rules.names(), " or "))
 	}
+	task := TaskAnswer
+	if ev.Thread.Type == event.ThreadMergeRequest && IsReviewRequest(n.Body) {
+		task = TaskReview
+	}
 	return Request{
 		Reason:       ReasonMention,
+		Task:         task,
 		Project:      ev.Project,
 		Thread:       ev.Thread,
 		NoteID:       n.ID,
@@ -136,6 +142,7 @@ func matchIssuable(ev event.Event, rules Rules) (Request, error) {
 	}
 	return Request{
 		Reason:       reason,
+		Task:         issuableTask(ev, reason),
 		Project:      ev.Project,
 		Thread:       ev.Thread,
 		Author:       ev.Actor,
@@ -158,6 +165,8 @@ func openReason(ev event.Event, rules Rules) (Reason, string) {
 		return ReasonAssigned, ""
 	case ev.Kind == event.KindMergeRequest && slices.ContainsFunc(t.ReviewerIDs, rules.isBotID):
 		return ReasonReviewRequested, ""
+	case ev.Kind == event.KindMergeRequest && rules.AutoReview && !t.Draft:
+		return ReasonAutoReview, ""
 	}
 	return "", fmt.Sprintf("opened without a mention of %s", strings.Join(rules.names(), " or "))
 }
@@ -173,8 +182,31 @@ func updateReason(ev event.Event, rules Rules) (Reason, string) {
 		return ReasonAssigned, ""
 	case ev.Kind == event.KindMergeRequest && newlyHas(c.ReviewerIDs, rules):
 		return ReasonReviewRequested, ""
+	case ev.Kind == event.KindMergeRequest && rules.AutoReview && !ev.Thread.Draft &&
+		(ev.Thread.OldRev != "" || c.Draft != nil && c.Draft.Previous && !c.Draft.Current):
+		return ReasonAutoReview, "" // new commits, or marked ready; not a title or label edit
 	}
 	return "", "update adds no mention, assignment or review request for the bot"
+}
+
+// issuableTask: on a merge request, being opened with the phrase, asked for a review or
+// reviewed automatically means a review; an edit that adds the phrase is one if it asks for it.
+func issuableTask(ev event.Event, reason Reason) Task {
+	if ev.Kind != event.KindMergeRequest {
+		return TaskAnswer
+	}
+	switch reason {
+	case ReasonOpened, ReasonReviewRequested, ReasonAutoReview:
+		return TaskReview
+	case ReasonEdited:
+		c := ev.Changes
+		for _, ch := range []*event.Change[string]{c.Title, c.Description} {
+			if ch != nil && IsReviewRequest(ch.Current) {
+				return TaskReview
+			}
+		}
+	}
+	return TaskAnswer
 }
 
 func newlyMentions(c *event.Change[string], rules Rules) bool {
