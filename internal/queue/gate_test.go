@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 )
 
 // orderRecorder records, per thread, the order jobs ran in and whether two ever overlapped.
@@ -41,8 +42,23 @@ func (o *orderRecorder) Handle(_ context.Context, j Job) error {
 }
 
 func TestThreadJobsRunOneAtATimeInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, tg storetest.Target) {
+		rec := &orderRecorder{running: map[string]bool{}, order: map[string][]int64{}, all: make(chan struct{}), want: 6}
+		threadOrder(t, rec, openQueue(t, tg, rec))
+	})
+}
+
+// With three replicas on one database, a thread's jobs still run one at a time, in order.
+func TestThreadOrderAcrossReplicas(t *testing.T) {
+	tg := storetest.Postgres(t)
 	rec := &orderRecorder{running: map[string]bool{}, order: map[string][]int64{}, all: make(chan struct{}), want: 6}
-	q := openQueue(t, t.TempDir(), rec)
+	q := openQueue(t, tg, rec)
+	openQueue(t, tg, rec)
+	openQueue(t, tg, rec)
+	threadOrder(t, rec, q)
+}
+
+func threadOrder(t *testing.T, rec *orderRecorder, q *Queue) {
 	ctx := context.Background()
 	ids := map[string][]int64{}
 	for i := range 6 {

@@ -2,11 +2,12 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
 // maxBatch bounds one transaction of the intake.
@@ -89,36 +90,41 @@ func (q *Queue) storeBatch(batch []*pending) {
 	}
 }
 
+// conflictRetries bounds how often a batch is stored again after losing a race with another
+// replica (PostgreSQL): each retry sees the winner's rows, so one is nearly always enough.
+const conflictRetries = 5
+
+// insertBatch stores a batch in one transaction. With several replicas, a copy of a delivery may
+// be stored by another replica between our dedupe lookup and our insert: our insert of its key
+// then fails (unique violation), the transaction is rolled back, and the batch is stored again,
+// finding the copy a duplicate of the winner's job.
 func (q *Queue) insertBatch(ctx context.Context, batch []*pending) ([]Outcome, error) {
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
+	for try := 1; ; try++ {
+		var outs []Outcome
+		err := q.backend.inTx(ctx, func(tx intakeTx) error {
+			var fresh []int
+			var err error
+			if outs, fresh, err = findDuplicates(ctx, tx, batch); err != nil {
+				return err
+			}
+			return insertJobs(ctx, tx, batch, outs, fresh)
+		})
+		if err == nil {
+			return outs, nil
+		}
+		if try < conflictRetries && store.IsConflict(err) {
+			continue
+		}
 		return nil, fmt.Errorf("store delivery: %w", err)
 	}
-	defer tx.Rollback()
-	outs, fresh, err := q.findDuplicates(ctx, tx, batch)
-	if err != nil {
-		return nil, err
-	}
-	if err := q.insertJobs(ctx, tx, batch, outs, fresh); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store delivery: commit: %w", err)
-	}
-	return outs, nil
 }
 
 // findDuplicates marks deliveries whose keys were stored before, or appear earlier in the batch.
 // It returns the indexes of the new ones.
-func (q *Queue) findDuplicates(ctx context.Context, tx *sql.Tx, batch []*pending) ([]Outcome, []int, error) {
+func findDuplicates(ctx context.Context, tx intakeTx, batch []*pending) ([]Outcome, []int, error) {
 	outs := make([]Outcome, len(batch))
 	inBatch := map[string]int{} // key → index of the delivery that claims it
 	var fresh []int
-	stmt, err := tx.PrepareContext(ctx, q.db.Rebind(`SELECT job_id FROM claude_dedupe WHERE key = ?`))
-	if err != nil {
-		return nil, nil, fmt.Errorf("dedupe: %w", err)
-	}
-	defer stmt.Close()
 next:
 	for i, p := range batch {
 		for _, key := range p.d.Keys {
@@ -127,13 +133,13 @@ next:
 				continue next
 			}
 			var jobID int64
-			switch err := stmt.QueryRowContext(ctx, key).Scan(&jobID); err {
-			case nil:
+			found, err := tx.get(ctx, `SELECT job_id FROM claude_dedupe WHERE key = ?`, []any{key}, &jobID)
+			if err != nil {
+				return nil, nil, fmt.Errorf("dedupe: %w", err)
+			}
+			if found {
 				outs[i] = Outcome{Duplicate: true, JobID: jobID}
 				continue next
-			case sql.ErrNoRows:
-			default:
-				return nil, nil, fmt.Errorf("dedupe: %w", err)
 			}
 		}
 		for _, key := range p.d.Keys {
@@ -144,7 +150,7 @@ next:
 	return outs, fresh, nil
 }
 
-func (q *Queue) insertJobs(ctx context.Context, tx *sql.Tx, batch []*pending, outs []Outcome, fresh []int) error {
+func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outcome, fresh []int) error {
 	if len(fresh) == 0 {
 		return nil
 	}
@@ -152,30 +158,21 @@ func (q *Queue) insertJobs(ctx context.Context, tx *sql.Tx, batch []*pending, ou
 	for n, i := range fresh {
 		params[n] = river.InsertManyParams{Args: Args{Request: batch[i].d.Request}}
 	}
-	res, err := q.river.InsertManyTx(ctx, tx, params)
+	res, err := tx.insertJobs(ctx, params)
 	if err != nil {
 		return fmt.Errorf("store job: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, q.db.Rebind(`INSERT INTO claude_dedupe (key, job_id, created_at) VALUES (?, ?, ?)`))
-	if err != nil {
-		return fmt.Errorf("dedupe: %w", err)
-	}
-	defer stmt.Close()
-	threads, err := tx.PrepareContext(ctx, q.db.Rebind(`INSERT INTO claude_job_thread (job_id, thread_key, project_id) VALUES (?, ?, ?)`))
-	if err != nil {
-		return fmt.Errorf("store job thread: %w", err)
-	}
-	defer threads.Close()
 	now := time.Now().Unix()
 	for n, i := range fresh {
 		outs[i] = Outcome{JobID: res[n].Job.ID}
 		for _, key := range batch[i].d.Keys {
-			if _, err := stmt.ExecContext(ctx, key, outs[i].JobID, now); err != nil {
+			if err := tx.exec(ctx, `INSERT INTO claude_dedupe (key, job_id, created_at) VALUES (?, ?, ?)`, key, outs[i].JobID, now); err != nil {
 				return fmt.Errorf("dedupe: %w", err)
 			}
 		}
 		r := batch[i].d.Request
-		if _, err := threads.ExecContext(ctx, outs[i].JobID, r.ThreadKey(), r.Project.ID); err != nil {
+		if err := tx.exec(ctx, `INSERT INTO claude_job_thread (job_id, thread_key, project_id) VALUES (?, ?, ?)`,
+			outs[i].JobID, r.ThreadKey(), r.Project.ID); err != nil {
 			return fmt.Errorf("store job thread: %w", err)
 		}
 	}

@@ -35,7 +35,7 @@ func (q *Queue) List(ctx context.Context, limit int, states ...string) ([]Info, 
 		}
 		params = params.States(st...)
 	}
-	res, err := q.river.JobList(ctx, params)
+	res, err := q.river().JobList(ctx, params)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
@@ -48,7 +48,7 @@ func (q *Queue) List(ctx context.Context, limit int, states ...string) ([]Info, 
 
 // Get returns one job.
 func (q *Queue) Get(ctx context.Context, id int64) (Info, error) {
-	row, err := q.river.JobGet(ctx, id)
+	row, err := q.river().JobGet(ctx, id)
 	if err != nil {
 		return Info{}, fmt.Errorf("job %d: %w", id, err)
 	}
@@ -57,7 +57,7 @@ func (q *Queue) Get(ctx context.Context, id int64) (Info, error) {
 
 // Retry makes a finished or failing job run again as soon as possible.
 func (q *Queue) Retry(ctx context.Context, id int64) (Info, error) {
-	row, err := q.river.JobRetry(ctx, id)
+	row, err := q.river().JobRetry(ctx, id)
 	if err != nil {
 		return Info{}, fmt.Errorf("retry job %d: %w", id, err)
 	}
@@ -66,7 +66,7 @@ func (q *Queue) Retry(ctx context.Context, id int64) (Info, error) {
 
 // Cancel stops a job: a queued one never runs, a running one is told to stop.
 func (q *Queue) Cancel(ctx context.Context, id int64) (Info, error) {
-	row, err := q.river.JobCancel(ctx, id)
+	row, err := q.river().JobCancel(ctx, id)
 	if err != nil {
 		return Info{}, fmt.Errorf("cancel job %d: %w", id, err)
 	}

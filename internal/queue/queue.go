@@ -4,16 +4,14 @@ package queue
 
 import (
 	"context"
-	"database/sql"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -52,62 +50,87 @@ type Options struct {
 	// RetryDelays are the waits after the 1st, 2nd, … transient failure (jittered ±25%, the
 	// last repeats); nil means retryDelays. Tests shorten them.
 	RetryDelays []time.Duration
-	Log         *slog.Logger
+	// ReplicaID names this replica across restarts (host and DATA_DIR), so that after a crash it
+	// takes its own jobs back at once (PostgreSQL); empty: a random one.
+	ReplicaID string
+	// Heartbeat and StaleAfter time the take-over of a dead replica's jobs (PostgreSQL, see
+	// heartbeat.go); zero means DefaultHeartbeat and DefaultStaleAfter.
+	Heartbeat, StaleAfter time.Duration
+	Log                   *slog.Logger
 }
 
 // Queue is River on our database plus the intake batcher.
 type Queue struct {
 	db      *store.DB
-	river   *river.Client[*sql.Tx]
+	backend backend
+	beats   *heartbeats // PostgreSQL only
 	log     *slog.Logger
 	workers bool
 	intake  chan *pending
 	wg      sync.WaitGroup
 	stop    chan struct{}
 	once    sync.Once
+	cancel  context.CancelFunc // stops the take-over loop
 }
 
 // Open migrates River's tables and makes the client. Call Start to run workers and intake.
 func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
-	if db.Dialect != store.SQLite {
-		return nil, errors.New("queue: only the SQLite database is supported in this build")
-	}
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	driver := riversqlite.New(db.DB)
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(log)})
-	if err != nil {
-		return nil, fmt.Errorf("queue migrations: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("queue migrations: %w", err)
-	}
 	q := &Queue{db: db, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}
-	q.river, err = river.NewClient(driver, riverConfig(opts, log, q.gate))
-	if err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
+	replica := opts.ReplicaID
+	if replica == "" {
+		replica = randomHex(6)
+	}
+	clientID := replica + "/" + randomHex(4)
+	if db.Dialect == store.Postgres {
+		q.beats = &heartbeats{db: db, clientID: clientID, replica: replica, log: log,
+			every: cmp(opts.Heartbeat, DefaultHeartbeat), stale: cmp(opts.StaleAfter, DefaultStaleAfter)}
+	}
+	cfg := riverConfig(opts, log, q.gate, q.beats)
+	cfg.ID = clientID
+	var err error
+	if q.backend, err = openBackend(ctx, db, cfg, log); err != nil {
+		return nil, err
 	}
 	return q, nil
 }
 
-func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error) *river.Config {
+func (q *Queue) river() riverClient { return q.backend.client() }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func cmp(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error, beats *heartbeats) *river.Config {
 	cfg := &river.Config{
 		Logger:      quiet(log),
 		MaxAttempts: max(opts.MaxAttempts, 1),
 		JobTimeout:  max(opts.JobTimeout, time.Minute),
 		// A job whose worker died is taken up again soon after its timeout, not after River's
-		// default hour: people are waiting in the thread.
+		// default hour: people are waiting in the thread. With several replicas the heartbeat
+		// takes it over much sooner (heartbeat.go); this stays as the backstop.
 		RescueStuckJobsAfter: max(opts.JobTimeout, time.Minute) + time.Minute,
 		// SQLite has no LISTEN/NOTIFY: River finds new jobs by polling, and a person waits for
-		// the 👀, so poll often (a cheap indexed query).
+		// the 👀, so poll often (a cheap indexed query). On PostgreSQL inserts notify, but jobs
+		// the thread gate snoozed or a take-over freed are found by polling too.
 		FetchPollInterval: 200 * time.Millisecond,
 		RetryPolicy:       retryPolicy{delays: cmpOr(opts.RetryDelays, retryDelays)},
 	}
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject})
+		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject, beats: beats})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
 	}
@@ -127,15 +150,22 @@ func cmpOr[T any](a, b []T) []T {
 }
 
 // Start runs the intake batcher and, if there is a Handler, River's workers; jobs the previous
-// process left running resume first (see recoverOrphans).
+// process left running resume first (SQLite: recoverOrphans; PostgreSQL: the take-over, which
+// also runs every Heartbeat for the jobs of other replicas that died).
 func (q *Queue) Start(ctx context.Context) error {
 	if q.workers {
-		n, err := q.recoverOrphans(ctx)
+		var n int64
+		var err error
+		if q.beats != nil {
+			n, err = q.beats.takeOver(ctx)
+		} else {
+			n, err = q.recoverOrphans(ctx)
+		}
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			q.log.Info("queue: resuming jobs the previous run left unfinished", "jobs", n)
+			q.log.Info("queue: resuming jobs left unfinished", "jobs", n)
 		}
 	}
 	q.wg.Add(1)
@@ -143,7 +173,12 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.workers {
 		return nil
 	}
-	return q.river.Start(ctx)
+	if q.beats != nil {
+		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		q.cancel = cancel
+		q.wg.Go(func() { q.beats.run(bctx) })
+	}
+	return q.river().Start(ctx)
 }
 
 // StopWorkers stops taking jobs and waits for running ones until ctx ends, then cancels them (a
@@ -152,8 +187,8 @@ func (q *Queue) StopWorkers(ctx context.Context) error {
 	if !q.workers {
 		return nil
 	}
-	if err := q.river.Stop(ctx); err != nil {
-		return q.river.StopAndCancel(context.Background())
+	if err := q.river().Stop(ctx); err != nil {
+		return q.river().StopAndCancel(context.Background())
 	}
 	return nil
 }
@@ -161,7 +196,12 @@ func (q *Queue) StopWorkers(ctx context.Context) error {
 // Close stops the intake after the deliveries already submitted are stored. Call it after the
 // HTTP server has stopped.
 func (q *Queue) Close() {
-	q.once.Do(func() { close(q.stop) })
+	q.once.Do(func() {
+		close(q.stop)
+		if q.cancel != nil {
+			q.cancel()
+		}
+	})
 	q.wg.Wait()
 }
 
@@ -177,11 +217,24 @@ type worker struct {
 	handler    Handler
 	gate       func(ctx context.Context, jobID int64, perProject int) error
 	perProject int
+	beats      *heartbeats
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err := w.gate(ctx, job.ID, w.perProject); err != nil {
 		return err
 	}
-	return w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
+	if w.beats != nil {
+		bctx, stop, err := w.beats.begin(ctx, job.ID)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		ctx = bctx
+	}
+	err := w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
+	if cause := context.Cause(ctx); errors.Is(cause, errTakenOver) {
+		return cause // an error, not a completion: the job's new runner decides how it ends
+	}
+	return err
 }

@@ -9,17 +9,25 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
-func openQueue(t *testing.T, dir string, h Handler) *Queue {
+// openQueue opens the target's database and a started queue on it; opts, if given, replaces the
+// test defaults (Handler is always h).
+func openQueue(t *testing.T, tg storetest.Target, h Handler, opts ...Options) *Queue {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := store.Open(ctx, tg.URL, tg.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := Open(ctx, db, Options{Handler: h, Workers: 2, JobTimeout: time.Minute, MaxAttempts: 3})
+	o := Options{Workers: 2, JobTimeout: time.Minute, MaxAttempts: 3}
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.Handler = h
+	q, err := Open(ctx, db, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +57,10 @@ func delivery(note int64, keys ...string) Delivery {
 	}
 }
 
-func TestEnqueueStoresAndDedupes(t *testing.T) {
-	q := openQueue(t, t.TempDir(), nil)
+func TestEnqueueStoresAndDedupes(t *testing.T) { storetest.Each(t, testEnqueueStoresAndDedupes) }
+
+func testEnqueueStoresAndDedupes(t *testing.T, tg storetest.Target) {
+	q := openQueue(t, tg, nil)
 	ctx := context.Background()
 	a, err := q.Enqueue(ctx, delivery(1, "delivery:a", "note:7:1"))
 	if err != nil || a.Duplicate || a.JobID == 0 {
@@ -71,7 +81,22 @@ func TestEnqueueStoresAndDedupes(t *testing.T) {
 }
 
 func TestConcurrentCopiesOfOneNoteMakeOneJob(t *testing.T) {
-	q := openQueue(t, t.TempDir(), nil)
+	storetest.Each(t, func(t *testing.T, tg storetest.Target) {
+		q := openQueue(t, tg, nil)
+		concurrentCopies(t, q, q)
+	})
+}
+
+// Copies of one note reaching different replicas at once (PostgreSQL: two queues on one
+// database) still make one job.
+func TestCopiesOnTwoReplicasMakeOneJob(t *testing.T) {
+	tg := storetest.Postgres(t)
+	concurrentCopies(t, openQueue(t, tg, nil), openQueue(t, tg, nil))
+}
+
+// concurrentCopies sends 100 copies of one note, alternately to a and b.
+func concurrentCopies(t *testing.T, a, b *Queue) {
+	q := a
 	var wg sync.WaitGroup
 	outs := make([]Outcome, 100)
 	errs := make([]error, 100)
@@ -79,7 +104,11 @@ func TestConcurrentCopiesOfOneNoteMakeOneJob(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = q.Enqueue(context.Background(), delivery(9, fmt.Sprintf("delivery:%d", i), "note:7:9"))
+			to := a
+			if i%2 == 1 {
+				to = b
+			}
+			outs[i], errs[i] = to.Enqueue(context.Background(), delivery(9, fmt.Sprintf("delivery:%d", i), "note:7:9"))
 		}()
 	}
 	wg.Wait()
@@ -101,10 +130,11 @@ func TestConcurrentCopiesOfOneNoteMakeOneJob(t *testing.T) {
 	}
 }
 
-func TestJobsSurviveRestart(t *testing.T) {
-	dir := t.TempDir()
+func TestJobsSurviveRestart(t *testing.T) { storetest.Each(t, testJobsSurviveRestart) }
+
+func testJobsSurviveRestart(t *testing.T, tg storetest.Target) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := store.Open(ctx, tg.URL, tg.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +150,7 @@ func TestJobsSurviveRestart(t *testing.T) {
 	q.Stop(ctx)
 	db.Close()
 
-	q2 := openQueue(t, dir, nil)
+	q2 := openQueue(t, tg, nil)
 	got, err := q2.Get(ctx, out.JobID)
 	if err != nil || got.State != "available" || got.Request.NoteID != 5 {
 		t.Fatalf("after restart: %+v %v", got, err)
@@ -147,9 +177,11 @@ func (r *recorder) Handle(_ context.Context, j Job) error {
 	return nil
 }
 
-func TestWorkerReceivesRequest(t *testing.T) {
+func TestWorkerReceivesRequest(t *testing.T) { storetest.Each(t, testWorkerReceivesRequest) }
+
+func testWorkerReceivesRequest(t *testing.T, tg storetest.Target) {
 	rec := &recorder{done: make(chan struct{})}
-	q := openQueue(t, t.TempDir(), rec)
+	q := openQueue(t, tg, rec)
 	out, err := q.Enqueue(context.Background(), delivery(11, "note:7:11"))
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,8 @@ import (
 // makes, minus the wait.
 //
 // SQLite only: with PostgreSQL several replicas share the queue and a running job may be alive
-// in another replica; there River's rescuer (RescueStuckJobsAfter) is the only safe path.
+// in another replica; there the heartbeat take-over (heartbeat.go) is the safe path, and Start
+// never calls this.
 func (q *Queue) recoverOrphans(ctx context.Context) (int64, error) {
 	res, err := q.db.ExecContext(ctx, `UPDATE river_job
 		SET state = 'available',

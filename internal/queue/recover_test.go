@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 )
 
 // A job left running by a process that died (the row says running, nobody works on it) runs again
@@ -46,7 +47,7 @@ func TestJobLeftRunningResumesAtStart(t *testing.T) {
 
 	rec := &recorder{done: make(chan struct{})}
 	start := time.Now()
-	openQueue(t, dir, rec)
+	openQueue(t, storetest.Target{Kind: store.SQLite, DataDir: dir}, rec)
 	select {
 	case <-rec.done:
 	case <-time.After(10 * time.Second):
