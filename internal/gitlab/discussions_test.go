@@ -16,6 +16,10 @@ func TestFakeGitLabDiffDiscussions(t *testing.T) {
 	if err != nil || len(vs) != 1 || vs[0].Head != mr.SHA || vs[0].Base == "" || vs[0].Start == "" {
 		t.Fatalf("versions = %+v, %v", vs, err)
 	}
+	files, err := w.c.MergeRequestVersionDiff(ctx, w.p.ID, mr.IID, vs[0].ID)
+	if err != nil || len(files) != 1 || files[0].NewPath != "a.go" || !files[0].New {
+		t.Fatalf("version diff = %+v, %v", files, err)
+	}
 	pos := Position{BaseSHA: vs[0].Base, StartSHA: vs[0].Start, HeadSHA: vs[0].Head, OldPath: "a.go", NewPath: "a.go", NewLine: 3}
 	d, err := w.c.CreateDiffDiscussion(ctx, w.p.ID, mr.IID, pos, "A needs a doc comment.", "<!-- m1 -->")
 	if err != nil || d.ID == "" || d.Position == nil || d.Position.NewLine != 3 || d.Resolved {

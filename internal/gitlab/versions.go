@@ -29,3 +29,22 @@ func (c *Client) MergeRequestVersions(ctx context.Context, projectID, iid int64)
 	}
 	return out, nil
 }
+
+// MergeRequestVersionDiff returns the changed files of one diff version: the diff whose lines
+// a comment anchored to that version's SHAs may point at.
+func (c *Client) MergeRequestVersionDiff(ctx context.Context, projectID, iid, versionID int64) ([]DiffFile, error) {
+	var v *gl.MergeRequestDiffVersion
+	err := c.call(ctx, func(o gl.RequestOptionFunc) (err error) {
+		v, _, err = c.gl.MergeRequests.GetSingleMergeRequestDiffVersion(projectID, iid, versionID, nil, o)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get diff version %d of merge request %d!%d: %w", versionID, projectID, iid, err)
+	}
+	files := make([]DiffFile, 0, len(v.Diffs))
+	for _, d := range v.Diffs {
+		files = append(files, DiffFile{OldPath: d.OldPath, NewPath: d.NewPath, Diff: d.Diff, New: d.NewFile,
+			Deleted: d.DeletedFile, Renamed: d.RenamedFile})
+	}
+	return files, nil
+}

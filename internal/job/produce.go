@@ -69,7 +69,7 @@ func wsProject(p gitlab.Project) workspace.Project {
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
 func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
 	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
-		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths}
+		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp}
 	ref := ""
 	switch j.req.Thread.Type {
 	case event.ThreadIssue:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -43,7 +44,14 @@ type PromptInput struct {
 	// commenter's): instructions, and paths the change must not touch.
 	Instructions   string
 	ForbiddenPaths []string
-	ClaudeMD       string // the repository's CLAUDE.md
+	ClaudeMD       string       // the repository's CLAUDE.md
+	Review         *ReviewInput // a review: review instructions instead of the usual ones
+	FollowUp       *FollowUp    // the review comment the request asks to fix
+}
+
+// ReviewInput is what a review adds to the prompt.
+type ReviewInput struct {
+	Earlier []review.Earlier // findings of earlier reviews
 }
 
 // Prompt is what Claude is asked. Text from GitLab is quoted between tags and declared data: the
@@ -60,9 +68,20 @@ func Prompt(in PromptInput) string {
 	if in.MR != nil {
 		writeMR(&b, in.MR)
 	}
+	if f := in.FollowUp; f != nil {
+		fmt.Fprintf(&b, "<review_comment path=%q line=\"%d\">\n%s\n</review_comment>\n", f.Path, f.Line, quote(f.Text, maxNoteChars))
+	}
 	fmt.Fprintf(&b, "<request author=\"@%s\">\n%s\n</request>\n", r.Author.Username, quote(r.Text, maxDescriptionChars))
 	b.WriteString("</gitlab_data>\n\n")
-	b.WriteString(instructions)
+	switch {
+	case in.Review != nil:
+		b.WriteString(review.Instructions(in.Review.Earlier))
+	case in.FollowUp != nil:
+		b.WriteString(instructions)
+		fmt.Fprintf(&b, "- The request answers your own review comment above (on %s line %d): change the code on this branch so that the comment no longer applies, and say in one or two sentences what you changed.\n", in.FollowUp.Path, in.FollowUp.Line)
+	default:
+		b.WriteString(instructions)
+	}
 	writeProject(&b, in)
 	return b.String()
 }

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -38,6 +40,13 @@ type GitLab interface {
 	CreateMR(ctx context.Context, projectID int64, m gitlab.MRCreate) (gitlab.MR, error)
 	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error
 	RawFile(ctx context.Context, projectID int64, path, ref string) ([]byte, error)
+	// Reviews (review.go, followup.go).
+	MergeRequestVersions(ctx context.Context, projectID, iid int64) ([]gitlab.DiffVersion, error)
+	MergeRequestVersionDiff(ctx context.Context, projectID, iid, versionID int64) ([]gitlab.DiffFile, error)
+	ListDiscussions(ctx context.Context, projectID, iid int64) ([]gitlab.Discussion, error)
+	FindDiscussion(ctx context.Context, projectID, iid int64, marker string) (gitlab.Discussion, bool, error)
+	CreateDiffDiscussion(ctx context.Context, projectID, iid int64, pos gitlab.Position, body, marker string) (gitlab.Discussion, error)
+	ResolveDiscussion(ctx context.Context, projectID, iid int64, discussionID string, resolved bool) error
 }
 
 // Workspaces gives a job its worktree.
@@ -144,6 +153,12 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
+	if j.req.Task == trigger.TaskReview && j.req.Thread.Type == event.ThreadMergeRequest {
+		return jr.review(ctx, j)
+	}
+	if j.followUp, err = jr.followUp(ctx, j); err != nil {
+		return err
+	}
 	out, err := jr.produce(ctx, j)
 	if err != nil {
 		return err
@@ -152,6 +167,9 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 		return err
 	}
 	if err := jr.publishChange(ctx, j, out); err != nil {
+		return err
+	}
+	if err := jr.resolveFollowUp(ctx, j, j.followUp); err != nil {
 		return err
 	}
 	return jr.answer(ctx, j, out)

@@ -39,6 +39,7 @@ type job struct {
 	project     gitlab.Project
 	ws          *workspace.Workspace // the worktree of this run, released when the job ends
 	retried     bool                 // an operator retried it after a failure reply
+	followUp    *FollowUp            // the review comment a fix request answers
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
