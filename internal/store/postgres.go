@@ -65,7 +65,30 @@ func Describe(url string) string {
 // migrationLock serialises migrations of replicas that start at once: each takes it in its
 // migration transaction, so the second sees what the first applied. It is per schema, so that
 // databases sharing a server (and tests) do not wait on each other.
-const migrationLock = `SELECT pg_advisory_xact_lock(hashtext('claude-gitlab migrations ' || current_schema()))`
+const (
+	migrationLockKey = `hashtext('claude-gitlab migrations ' || current_schema())`
+	migrationLock    = `SELECT pg_advisory_xact_lock(` + migrationLockKey + `)`
+)
+
+// WithMigrationLock runs fn holding the migration lock for a session (PostgreSQL; on SQLite it
+// just runs fn). River's migrations need it: they cannot share one transaction (a migration adds
+// an enum value the next one uses), so River runs each in its own. The lock is the same as our
+// migrations' and goes with the connection if the process dies.
+func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
+	if db.Dialect != Postgres {
+		return fn()
+	}
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+migrationLockKey+`)`); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+migrationLockKey+`)`)
+	return fn()
+}
 
 // LockMigrations takes the migration lock inside tx (PostgreSQL; a no-op on SQLite, where one
 // process owns the database and its writes are serialised anyway).
