@@ -33,7 +33,7 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.OpenSQLite(ctx, cfg.DataDir) // applies our migrations
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir) // applies our migrations
 	if err != nil {
 		return err
 	}

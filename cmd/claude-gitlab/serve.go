@@ -33,11 +33,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 // serve runs the service until ctx ends. started, if not nil, gets the bound address.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started func(addr string)) error {
 	m := metrics.New()
-	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if db.Applied > 0 {
+		log.Info("database migrated", "database", db.Path, "migrations", db.Applied, "schema_version", store.SchemaVersion())
+	}
 	tok := newTokenHolder(cfg) // reloaded on SIGHUP after rotate-token (reload.go)
 	token := tok.Get
 	gl, err := gitlab.New(gitlab.Config{
@@ -60,11 +63,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	q, err := queue.Open(ctx, db, queue.Options{
 		Handler: runner, Workers: cfg.Workers, PerProject: max(1, cfg.Workers/2),
 		JobTimeout: cfg.ClaudeTimeout + 10*time.Minute, MaxAttempts: 5, Log: log,
+		ReplicaID: replicaID(cfg), Heartbeat: cfg.JobHeartbeat, StaleAfter: cfg.JobStaleAfter,
 	})
 	if err != nil {
 		return err
 	}
 	bot := newIdentity(gl, cfg.TriggerPhrase, log)
+	bot.auto = cfg.AutoReview
 	go bot.learn(ctx)
 	registerQueueDepth(m, q)
 
@@ -93,7 +98,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	log.Info("serving", "addr", srv.Addr().String(), "tls", cfg.TLSCertFile != "", "data_dir", cfg.DataDir, "gitlab", cfg.GitLabURL)
+	log.Info("serving", "addr", srv.Addr().String(), "tls", cfg.TLSCertFile != "", "data_dir", cfg.DataDir, "database", db.Path, "gitlab", cfg.GitLabURL)
 	if started != nil {
 		started(srv.Addr().String())
 	}

@@ -29,6 +29,7 @@ type Config struct {
 	AllowedProjects     []string
 	UseMR               bool
 	AutoMerge           bool
+	AutoReview          bool // AUTO_REVIEW: review MRs on open, ready and new commits
 	BranchPrefix        string
 
 	ClaudePath         string
@@ -57,9 +58,14 @@ type Config struct {
 	WebhookRateLimit float64
 	MaxPayloadBytes  int64
 	ShutdownTimeout  time.Duration
-	LogLevel         string
-	LogFormat        string
-	GitLabDebug      bool
+	// With several replicas (PostgreSQL), a running job beats every JobHeartbeat, and one whose
+	// beat is older than JobStaleAfter is taken over by another replica. Hidden settings
+	// JOB_HEARTBEAT and JOB_STALE_AFTER (docs/deploy.md); tests shorten them.
+	JobHeartbeat  time.Duration
+	JobStaleAfter time.Duration
+	LogLevel      string
+	LogFormat     string
+	GitLabDebug   bool
 
 	// The job page and budgets: ADMIN_TOKEN opens every job page and the list, transcripts are
 	// kept JobRetention, and a project's runs of one day (UTC) may cost ProjectDailyBudgetUSD.

@@ -30,6 +30,7 @@ var Settings = []Setting{
 	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*)"},
 	{"GITLAB_USE_MR", "false", "never push to an existing branch unasked; open an MR"},
 	{"GITLAB_AUTO_MERGE", "false", "set MRs it opens to merge when the pipeline succeeds"},
+	{"AUTO_REVIEW", "false", "review every MR when opened, marked ready or pushed to (not drafts)"},
 	{"BRANCH_PREFIX", "claude/", "prefix of branches it creates"},
 	{"CLAUDE_PATH", "claude", "the Claude Code CLI"},
 	{"CLAUDE_MODEL", "", "model for the CLI (its default when empty)"},
@@ -105,6 +106,7 @@ func (r *reader) config() Config {
 	c.AllowedProjects = r.list("ALLOWED_PROJECTS")
 	c.UseMR = r.boolean("GITLAB_USE_MR", false)
 	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
+	c.AutoReview = r.boolean("AUTO_REVIEW", false)
 	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
 	r.agent(&c)
 	r.agentSandbox(&c)
@@ -113,6 +115,11 @@ func (r *reader) config() Config {
 	c.WebhookRateLimit = r.number("WEBHOOK_RATE_LIMIT", 100, 0)
 	c.MaxPayloadBytes = int64(r.integer("MAX_PAYLOAD_BYTES", 26214400, 1024, 1<<30))
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Minute)
+	c.JobHeartbeat = r.duration("JOB_HEARTBEAT", 15*time.Second)
+	c.JobStaleAfter = r.duration("JOB_STALE_AFTER", 60*time.Second)
+	if c.JobStaleAfter < 2*c.JobHeartbeat {
+		r.fail("JOB_STALE_AFTER", "must be at least twice JOB_HEARTBEAT, or live jobs would be taken over")
+	}
 	c.LogLevel = r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "", "text", "json")
 	c.GitLabDebug = r.boolean("GITLAB_DEBUG", false)

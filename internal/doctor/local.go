@@ -131,13 +131,22 @@ func bytesText(n uint64) string {
 
 func (d *doctor) database(ctx context.Context) Result {
 	const name = "database"
-	if d.o.Settings.DatabaseURL != "" {
-		return skip(name, "PostgreSQL (DATABASE_URL) is not checked by doctor", "check it with psql")
+	var path string
+	var v int
+	var err error
+	if url := d.o.Settings.DatabaseURL; url != "" {
+		path = store.Describe(url)
+		v, err = store.InspectPostgres(ctx, url)
+	} else {
+		path, v, err = store.Inspect(ctx, d.o.Settings.DataDir)
 	}
-	path, v, err := store.Inspect(ctx, d.o.Settings.DataDir)
 	switch {
+	case errors.Is(err, store.ErrNoDatabase) && d.o.Settings.DatabaseURL != "":
+		return warn(name, path+" holds no claude-gitlab tables yet", "run `claude-gitlab migrate` (serve also migrates at start)")
 	case errors.Is(err, store.ErrNoDatabase):
 		return warn(name, path+" does not exist yet", "run `claude-gitlab migrate` (serve also creates it at start)")
+	case err != nil && d.o.Settings.DatabaseURL != "":
+		return fail(name, err.Error(), "check DATABASE_URL and that PostgreSQL is running and reachable (psql \"$DATABASE_URL\")")
 	case err != nil:
 		return fail(name, err.Error(), "check DATA_DIR's permissions; if the file is damaged, restore it from a backup")
 	case v < store.SchemaVersion():
