@@ -17,6 +17,7 @@ import (
 type identity struct {
 	gl     *gitlab.Client
 	phrase string
+	auto   bool // AUTO_REVIEW
 	log    *slog.Logger
 
 	mu   sync.RWMutex
@@ -53,7 +54,7 @@ func (id *identity) learn(ctx context.Context) {
 func (id *identity) rules() trigger.Rules {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
-	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username}
+	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username, AutoReview: id.auto}
 }
 
 func (id *identity) ready(context.Context) error {

@@ -38,7 +38,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Settings: job.Settings{
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
-			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, BranchPrefix: cfg.BranchPrefix,
+			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
 			AgentHomes: filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
 			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
 			Agent: agent.Config{

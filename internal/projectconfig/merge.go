@@ -99,7 +99,7 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 	}
 	narrowBool(&e.UseMR, op.UseMR, f.UseMR, true, "use_mr", "GITLAB_USE_MR is true on this server: changes always go through a merge request", &refused)
 	narrowBool(&e.AutoMerge, op.AutoMerge, f.AutoMerge, false, "auto_merge", "GITLAB_AUTO_MERGE is off on this server", &refused)
-	narrowBool(&e.AutoReview, op.AutoReview, f.AutoReview, false, "auto_review", "automatic reviews are not offered by this server", &refused)
+	narrowBool(&e.AutoReview, op.AutoReview, f.AutoReview, false, "auto_review", "AUTO_REVIEW is off on this server", &refused)
 	return e, refused
 }
 
