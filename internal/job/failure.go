@@ -126,6 +126,8 @@ func explain(err error) (what, todo string) {
 		return "The Claude CLI has no valid Anthropic credential.", "The operator should set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and run `claude-gitlab doctor`."
 	case errors.Is(err, agent.ErrAPI):
 		return "The Anthropic API failed: " + err.Error(), "Try again in a few minutes: comment `@claude` again."
+	case errors.Is(err, agent.ErrLimit):
+		return "Claude's run went over a resource limit of the sandbox: " + err.Error(), "Ask for a smaller step, or ask the operator to raise the AGENT_* limit named above."
 	case errors.Is(err, agent.ErrOutputTooLarge):
 		return "Claude's output grew past the size limit and the run was stopped.", "Ask for a smaller step."
 	case errors.Is(err, agent.ErrCrashed), errors.Is(err, agent.ErrMalformed):
