@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 		return err
 	}
 	bot := newIdentity(gl, cfg.TriggerPhrase, log)
+	bot.auto = cfg.AutoReview
 	go bot.learn(ctx)
 	registerQueueDepth(m, q)
 

@@ -29,6 +29,7 @@ type Config struct {
 	AllowedProjects     []string
 	UseMR               bool
 	AutoMerge           bool
+	AutoReview          bool // AUTO_REVIEW: review MRs on open, ready and new commits
 	BranchPrefix        string
 
 	ClaudePath         string

@@ -30,6 +30,7 @@ var Settings = []Setting{
 	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*)"},
 	{"GITLAB_USE_MR", "false", "never push to an existing branch unasked; open an MR"},
 	{"GITLAB_AUTO_MERGE", "false", "set MRs it opens to merge when the pipeline succeeds"},
+	{"AUTO_REVIEW", "false", "review every MR when opened, marked ready or pushed to (not drafts)"},
 	{"BRANCH_PREFIX", "claude/", "prefix of branches it creates"},
 	{"CLAUDE_PATH", "claude", "the Claude Code CLI"},
 	{"CLAUDE_MODEL", "", "model for the CLI (its default when empty)"},
@@ -105,6 +106,7 @@ func (r *reader) config() Config {
 	c.AllowedProjects = r.list("ALLOWED_PROJECTS")
 	c.UseMR = r.boolean("GITLAB_USE_MR", false)
 	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
+	c.AutoReview = r.boolean("AUTO_REVIEW", false)
 	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
 	r.agent(&c)
 	r.agentSandbox(&c)
