@@ -139,6 +139,11 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 		j.log.Info("job: request written by the bot itself; nothing to do")
 		return j.steps.save(ctx, stepAnswered, "skipped: bot's own")
 	}
+	if j.req.Reason == trigger.ReasonAutoReview {
+		if ok, err := r.autoReviewWanted(ctx, j); err != nil || !ok {
+			return err
+		}
+	}
 	if ok, err := r.authorise(ctx, j); err != nil || !ok {
 		return err
 	}

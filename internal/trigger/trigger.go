@@ -233,6 +233,9 @@ func ObjectKey(ev event.Event) string {
 	switch {
 	case ev.Kind == event.KindNote && ev.Note != nil:
 		return fmt.Sprintf("note:%d:%d", ev.Project.ID, ev.Note.ID)
+	case ev.Kind == event.KindMergeRequest && ev.Thread.OldRev != "":
+		// A push: updated_at has whole seconds, and a push may follow another update within one.
+		return fmt.Sprintf("%s:%d:%d:%s:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt, ev.Thread.HeadSHA)
 	case ev.Kind == event.KindIssue || ev.Kind == event.KindMergeRequest:
 		return fmt.Sprintf("%s:%d:%d:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt)
 	}

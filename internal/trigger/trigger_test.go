@@ -245,7 +245,7 @@ func TestObjectKey(t *testing.T) {
 		{"note_issue.json", "note:5:1241"},
 		{"note_mr.json", "note:5:1244"},
 		{"issue_open.json", "issue:1:23:open:2013-12-03T17:15:43Z"},
-		{"mr_update.json", "merge_request:2:2:update:2021-09-27 05:01:21 UTC"},
+		{"mr_update.json", "merge_request:2:2:update:2021-09-27 05:01:21 UTC:0ab96a10266b95b4b533dcfd98738015fbe70889"},
 		{"push.json", ""},
 	}
 	for _, tt := range tests {
