@@ -165,7 +165,7 @@ func (q *Queue) Start(ctx context.Context) error {
 			return err
 		}
 		if n > 0 {
-			q.log.Info("queue: resuming jobs left unfinished", "jobs", n)
+			q.log.Info("queue: resuming jobs the previous run left unfinished", "jobs", n)
 		}
 	}
 	q.wg.Add(1)
