@@ -15,7 +15,7 @@ import (
 
 // openQueue opens the target's database and a started queue on it; opts, if given, replaces the
 // test defaults (Handler is always h).
-func openQueue(t *testing.T, tg storetest.Target, h Handler, opts ...Options) *Queue {
+func openQueue(t testing.TB, tg storetest.Target, h Handler, opts ...Options) *Queue {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, tg.URL, tg.DataDir)
