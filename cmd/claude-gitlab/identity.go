@@ -17,7 +17,9 @@ import (
 type identity struct {
 	gl     *gitlab.Client
 	phrase string
-	auto   bool // AUTO_REVIEW
+	auto   bool   // AUTO_REVIEW
+	fix    bool   // PIPELINE_FIX
+	prefix string // BRANCH_PREFIX
 	log    *slog.Logger
 
 	mu   sync.RWMutex
@@ -54,7 +56,8 @@ func (id *identity) learn(ctx context.Context) {
 func (id *identity) rules() trigger.Rules {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
-	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username, AutoReview: id.auto}
+	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username, AutoReview: id.auto,
+		PipelineFix: id.fix, BranchPrefix: id.prefix}
 }
 
 func (id *identity) ready(context.Context) error {

@@ -39,7 +39,8 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		Settings: job.Settings{
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
 			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
-			AgentHomes: filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
+			PipelineFixAttempts: cfg.PipelineFixAttempts,
+			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
 			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,

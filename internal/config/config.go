@@ -31,6 +31,8 @@ type Config struct {
 	AutoMerge           bool
 	AutoReview          bool // AUTO_REVIEW: review MRs on open, ready and new commits
 	BranchPrefix        string
+	PipelineFix         bool // PIPELINE_FIX: fix failed pipelines on the bot's branches
+	PipelineFixAttempts int  // PIPELINE_FIX_ATTEMPTS: fixes per MR before asking a human
 
 	ClaudePath         string
 	ClaudeModel        string

@@ -32,6 +32,8 @@ var Settings = []Setting{
 	{"GITLAB_AUTO_MERGE", "false", "set MRs it opens to merge when the pipeline succeeds"},
 	{"AUTO_REVIEW", "false", "review every MR when opened, marked ready or pushed to (not drafts)"},
 	{"BRANCH_PREFIX", "claude/", "prefix of branches it creates"},
+	{"PIPELINE_FIX", "false", "fix failed pipelines on its own branches with an open MR (needs Pipeline events on the webhook)"},
+	{"PIPELINE_FIX_ATTEMPTS", "2", "fixes of failed pipelines per MR before it asks a human for help"},
 	{"CLAUDE_PATH", "claude", "the Claude Code CLI"},
 	{"CLAUDE_MODEL", "", "model for the CLI (its default when empty)"},
 	{"CLAUDE_MAX_TURNS", "30", "most agent turns in one run"},
@@ -108,6 +110,8 @@ func (r *reader) config() Config {
 	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
 	c.AutoReview = r.boolean("AUTO_REVIEW", false)
 	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
+	c.PipelineFix = r.boolean("PIPELINE_FIX", false)
+	c.PipelineFixAttempts = r.integer("PIPELINE_FIX_ATTEMPTS", 2, 1, 100)
 	r.agent(&c)
 	r.agentSandbox(&c)
 	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)

@@ -53,6 +53,7 @@ func (g *GitLab) routes() http.Handler {
 	g.fileRoutes(api)
 	g.hookRoutes(api)
 	g.adminRoutes(api)
+	g.pipelineRoutes(api)
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})

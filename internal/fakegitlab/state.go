@@ -140,4 +140,5 @@ type pipeline struct {
 	sha    string
 	ref    string
 	status string
+	jobs   []*ciJob // see pipelines.go
 }

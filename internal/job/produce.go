@@ -161,6 +161,11 @@ func (r *Runner) agentHome(j *job) (string, error) {
 
 // commit commits the worktree's changes as the bot; it returns "" when nothing changed.
 func (r *Runner) commit(ctx context.Context, j *job, ws *workspace.Workspace, out outcome) (string, error) {
+	return r.commitWith(ctx, j, ws, commitMessage(j, out.Text))
+}
+
+// commitWith commits the worktree's changes as the bot with message; "" when nothing changed.
+func (r *Runner) commitWith(ctx context.Context, j *job, ws *workspace.Workspace, message string) (string, error) {
 	changed, err := ws.Changed(ctx)
 	if err != nil || !changed {
 		return "", err
@@ -169,7 +174,7 @@ func (r *Runner) commit(ctx context.Context, j *job, ws *workspace.Workspace, ou
 	if author.Name == "" {
 		author.Name = j.bot.Username
 	}
-	sha, err := ws.Commit(ctx, author, r.redact(commitMessage(j, out.Text)))
+	sha, err := ws.Commit(ctx, author, r.redact(message))
 	if errors.Is(err, workspace.ErrNothingToCommit) {
 		return "", nil
 	}

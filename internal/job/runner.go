@@ -47,6 +47,9 @@ type GitLab interface {
 	FindDiscussion(ctx context.Context, projectID, iid int64, marker string) (gitlab.Discussion, bool, error)
 	CreateDiffDiscussion(ctx context.Context, projectID, iid int64, pos gitlab.Position, body, marker string) (gitlab.Discussion, error)
 	ResolveDiscussion(ctx context.Context, projectID, iid int64, discussionID string, resolved bool) error
+	// Failed pipelines (pipeline.go).
+	FailedJobs(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
+	JobTraceTail(ctx context.Context, projectID, jobID int64, maxBytes int) (string, bool, error)
 }
 
 // Workspaces gives a job its worktree.
@@ -81,6 +84,8 @@ type Settings struct {
 	DailyBudgetUSD float64  // PROJECT_DAILY_BUDGET_USD; 0: none
 	Instructions   string   // the project's words for the prompt
 	ForbiddenPaths []string // patterns a commit may not touch
+	// PIPELINE_FIX_ATTEMPTS: fixes of failed pipelines per MR before asking a human; 0: the default.
+	PipelineFixAttempts int
 }
 
 // Runner runs jobs; it is the queue's Handler.
@@ -135,6 +140,9 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 		return err
 	}
 	j.bot = bot
+	if j.req.Task == trigger.TaskPipelineFix {
+		return r.fixPipeline(ctx, j) // the bot's own push often ran the pipeline: no author gate
+	}
 	if j.fromBot() {
 		j.log.Info("job: request written by the bot itself; nothing to do")
 		return j.steps.save(ctx, stepAnswered, "skipped: bot's own")

@@ -35,6 +35,7 @@ type Request struct {
 	Confidential bool          `json:"confidential,omitempty"`
 	EventUUID    string        `json:"event_uuid,omitempty"`
 	ReceivedAt   time.Time     `json:"received_at"`
+	Pipeline     *PipelineRef  `json:"pipeline,omitempty"` // TaskPipelineFix: the failed pipeline
 }
 
 // ThreadKey names the conversation: requests with the same key run one at a time, in order.
@@ -44,6 +45,11 @@ func (r Request) ThreadKey() string {
 		return fmt.Sprintf("%d/commit/%s", r.Project.ID, r.Thread.CommitSHA)
 	case event.ThreadSnippet:
 		return fmt.Sprintf("%d/snippet/%d", r.Project.ID, r.Thread.ID)
+	case event.ThreadMergeRequest:
+		if r.Thread.IID == 0 && r.Thread.SourceBranch != "" { // a branch pipeline: its MR is found later
+			return fmt.Sprintf("%d/branch/%s", r.Project.ID, r.Thread.SourceBranch)
+		}
+		return fmt.Sprintf("%d/%s/%d", r.Project.ID, r.Thread.Type, r.Thread.IID)
 	default:
 		return fmt.Sprintf("%d/%s/%d", r.Project.ID, r.Thread.Type, r.Thread.IID)
 	}

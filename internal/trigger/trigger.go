@@ -14,10 +14,12 @@ const DefaultPhrase = "@claude"
 
 // Rules are what Match needs besides the event: the phrase and who the bot is.
 type Rules struct {
-	Phrase      string // default DefaultPhrase
-	BotID       int64  // 0 while unknown: assignment and review requests cannot match then
-	BotUsername string // without "@"; "@BotUsername" also triggers
-	AutoReview  bool   // AUTO_REVIEW: review MRs when opened, marked ready or pushed to
+	Phrase       string // default DefaultPhrase
+	BotID        int64  // 0 while unknown: assignment and review requests cannot match then
+	BotUsername  string // without "@"; "@BotUsername" also triggers
+	AutoReview   bool   // AUTO_REVIEW: review MRs when opened, marked ready or pushed to
+	PipelineFix  bool   // PIPELINE_FIX: fix failed pipelines on the bot's branches
+	BranchPrefix string // BRANCH_PREFIX: how the bot's branches are named
 }
 
 // ErrIgnored is matched (errors.Is) by every error Match returns.
@@ -46,6 +48,8 @@ func Match(ev event.Event, rules Rules) (Request, error) {
 		return matchNote(ev, rules)
 	case event.KindIssue, event.KindMergeRequest:
 		return matchIssuable(ev, rules)
+	case event.KindPipeline:
+		return matchPipeline(ev, rules)
 	}
 	return ignore("%s events do not trigger", kindName(ev))
 }
@@ -231,6 +235,8 @@ func issuableText(t event.Thread) string {
 // for events that never trigger.
 func ObjectKey(ev event.Event) string {
 	switch {
+	case ev.Kind == event.KindPipeline && ev.Pipeline != nil:
+		return fmt.Sprintf("pipeline:%d:%d", ev.Project.ID, ev.Pipeline.ID) // one fix per pipeline
 	case ev.Kind == event.KindNote && ev.Note != nil:
 		return fmt.Sprintf("note:%d:%d", ev.Project.ID, ev.Note.ID)
 	case ev.Kind == event.KindMergeRequest && ev.Thread.OldRev != "":

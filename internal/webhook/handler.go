@@ -178,8 +178,24 @@ var triggerHooks = map[string]bool{
 	"Issue Hook": true, "Confidential Issue Hook": true, "Merge Request Hook": true,
 }
 
+// triggerable reports whether a hook's events can trigger now: pipeline events only with
+// PIPELINE_FIX on.
+func (h *handler) triggerable(header string) bool {
+	if header == "Pipeline Hook" {
+		return h.rules().PipelineFix
+	}
+	return triggerHooks[header]
+}
+
+func (h *handler) rules() trigger.Rules {
+	if h.cfg.Rules == nil {
+		return trigger.Rules{}
+	}
+	return h.cfg.Rules()
+}
+
 func (h *handler) parse(body []byte, d *decision) (event.Event, bool) {
-	if d.header != "" && !triggerHooks[d.header] {
+	if d.header != "" && !h.triggerable(d.header) {
 		if !json.Valid(body) || !isObject(body) {
 			d.fail(http.StatusBadRequest, outcomeBadRequest, fmt.Sprintf("parse %s: %v: not a JSON object", d.header, ErrMalformed))
 			return event.Event{}, false
@@ -202,11 +218,7 @@ func (h *handler) parse(body []byte, d *decision) (event.Event, bool) {
 }
 
 func (h *handler) match(ev event.Event, d *decision) (trigger.Request, bool) {
-	rules := trigger.Rules{}
-	if h.cfg.Rules != nil {
-		rules = h.cfg.Rules()
-	}
-	req, err := trigger.Match(ev, rules)
+	req, err := trigger.Match(ev, h.rules())
 	var ignored *trigger.Ignored
 	switch {
 	case errors.As(err, &ignored):

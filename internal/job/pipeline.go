@@ -1,0 +1,278 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// Steps of a pipeline fix.
+const (
+	stepPipelineMR      = "pipeline_mr"      // the branch's open merge request (its iid)
+	stepPipelineAttempt = "pipeline_attempt" // which fix of that MR this run is; "0": past the limit
+)
+
+// DefaultPipelineFixAttempts is PIPELINE_FIX_ATTEMPTS when unset.
+const DefaultPipelineFixAttempts = 2
+
+// Bounds of what a fix reads of the failed jobs: the end of a log says what failed.
+const (
+	maxFailedJobs = 5
+	maxTraceBytes = 8 << 10
+)
+
+// Hidden in the bot's notes on an MR: each fix attempt's note, and the one asking for help. The
+// attempts of an MR are counted from its notes, so the count holds across jobs, restarts and
+// replicas, and needs no table of its own.
+const (
+	pipelineFixMarker  = "<!-- claude-gitlab:pipeline-fix -->"
+	pipelineHelpMarker = "<!-- claude-gitlab:pipeline-fix-help -->"
+)
+
+// fixPipeline handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an open
+// MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a note
+// with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human instead.
+func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
+	if !projectAllowed(r.Settings.AllowedProjects, j.req.Project.Path) {
+		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
+		return j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+	}
+	if ok, err := r.pipelineMR(ctx, j); err != nil || !ok {
+		return err
+	}
+	attempt, err := r.pipelineAttempt(ctx, j)
+	if err != nil {
+		return err
+	}
+	if attempt == 0 {
+		return r.askForHelp(ctx, j)
+	}
+	r.begin(ctx, j)
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+		return err
+	}
+	if err := r.pipelineNote(ctx, j); err != nil {
+		return err
+	}
+	jr, err := r.forProject(ctx, j)
+	if err != nil {
+		return err
+	}
+	out, err := jr.producePipelineFix(ctx, j, attempt)
+	if err != nil {
+		return err
+	}
+	if ok, err := jr.checkChange(ctx, j, out); err != nil || !ok {
+		return err
+	}
+	if err := jr.pushFix(ctx, j, out); err != nil {
+		return err
+	}
+	out.Text = pipelineFixMarker + "\n" + pipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
+	return jr.answer(ctx, j, out)
+}
+
+func (r *Runner) pipelineFixAttempts() int {
+	if r.Settings.PipelineFixAttempts > 0 {
+		return r.Settings.PipelineFixAttempts
+	}
+	return DefaultPipelineFixAttempts
+}
+
+// pipelineMR finds the branch's open merge request, where everything is said. A branch without
+// one, or one that moved on since the pipeline ran (a newer pipeline will tell), is left alone.
+func (r *Runner) pipelineMR(ctx context.Context, j *job) (bool, error) {
+	pl := j.req.Pipeline
+	if pl == nil {
+		return false, j.steps.save(ctx, stepAnswered, "skipped: no pipeline in the request")
+	}
+	if v, ok := j.steps.values[stepPipelineMR]; ok {
+		iid, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return false, fmt.Errorf("recorded merge request %q: %w", v, err)
+		}
+		j.onMR(iid)
+		return true, nil
+	}
+	mr, err := r.GitLab.FindOpenMR(ctx, j.req.Project.ID, pl.Branch)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case mr == nil:
+		j.log.Info("job: failed pipeline on a branch without an open merge request; ignored", "branch", pl.Branch, "pipeline", pl.ID)
+		return false, j.steps.save(ctx, stepAnswered, "skipped: no open merge request from "+pl.Branch)
+	case pl.SHA != "" && mr.SHA != "" && mr.SHA != pl.SHA:
+		j.log.Info("job: the branch moved on since the failed pipeline; ignored", "branch", pl.Branch, "pipeline", pl.ID)
+		return false, j.steps.save(ctx, stepAnswered, "skipped: the branch moved on since pipeline "+strconv.FormatInt(pl.ID, 10))
+	}
+	if err := j.steps.save(ctx, stepPipelineMR, strconv.FormatInt(mr.IID, 10)); err != nil {
+		return false, err
+	}
+	j.onMR(mr.IID)
+	return true, nil
+}
+
+// onMR points the job at the merge request its notes go to.
+func (j *job) onMR(iid int64) {
+	j.req.Thread.IID = iid
+	j.thread = threadRef(j.req)
+}
+
+// pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
+// fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
+func (r *Runner) pipelineAttempt(ctx context.Context, j *job) (int, error) {
+	if v, ok := j.steps.values[stepPipelineAttempt]; ok {
+		return strconv.Atoi(v)
+	}
+	notes, err := r.GitLab.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	if err != nil {
+		return 0, fmt.Errorf("read the merge request's notes: %w", err)
+	}
+	attempt := CountPipelineFixes(notes, j.bot.ID, j.id) + 1
+	if attempt > r.pipelineFixAttempts() {
+		attempt = 0
+	}
+	return attempt, j.steps.save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
+}
+
+// CountPipelineFixes counts the bot's fix notes among notes; the note of job ownJob is not an
+// earlier fix. Someone quoting a fix note copies the marker but is not the bot.
+func CountPipelineFixes(notes []gitlab.Note, botID, ownJob int64) int {
+	n := 0
+	for _, note := range notes {
+		if note.AuthorID == botID && strings.Contains(note.Body, pipelineFixMarker) &&
+			!strings.Contains(note.Body, publish.Marker(ownJob)) {
+			n++
+		}
+	}
+	return n
+}
+
+// askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
+func (r *Runner) askForHelp(ctx context.Context, j *job) error {
+	if _, found, err := r.GitLab.FindNote(ctx, j.thread, pipelineHelpMarker); err != nil {
+		return fmt.Errorf("look for our request for help: %w", err)
+	} else if found && !j.steps.has(stepNote) {
+		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
+		return j.steps.save(ctx, stepAnswered, "skipped: past PIPELINE_FIX_ATTEMPTS, help asked already")
+	}
+	pl := j.req.Pipeline
+	body := fmt.Sprintf("🆘 **The pipeline still fails** on `%s` (%s). I tried to fix it %d times "+
+		"(`PIPELINE_FIX_ATTEMPTS`) and stop here: could a human have a look, please?\n\n%s",
+		pl.Branch, pipelineLink(j.req), r.pipelineFixAttempts(), pipelineHelpMarker)
+	id, err := r.postOnce(ctx, j, body)
+	if err != nil {
+		return err
+	}
+	if err := j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; asked for help", "mr", j.req.Thread.IID, "note", id)
+	r.count("help_asked")
+	return j.steps.save(ctx, stepAnswered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
+}
+
+// pipelineNote posts the progress note of a fix on the MR; it carries the fix marker from the
+// start, so the attempt counts as soon as it is visible.
+func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
+	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the logs of the failed jobs"}}) + "\n" + pipelineFixMarker
+	if j.noteID != 0 {
+		if j.retried {
+			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
+		}
+		return nil
+	}
+	id, err := r.postOnce(ctx, j, body)
+	if err != nil {
+		return err
+	}
+	j.noteID = id
+	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
+}
+
+// producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
+// commits what it changed; a resumed job returns the recorded outcome.
+func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (outcome, error) {
+	var out outcome
+	if j.steps.get(stepResult, &out) {
+		return out, nil
+	}
+	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
+	if err != nil {
+		return out, fmt.Errorf("read the project: %w", err)
+	}
+	j.project = project
+	logs, err := r.failedLogs(ctx, j)
+	if err != nil {
+		return out, err
+	}
+	pl := j.req.Pipeline
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(project), pl.SHA)
+	if err != nil {
+		return out, fmt.Errorf("prepare the repository: %w", err)
+	}
+	j.ws = ws
+	in := PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs, Instructions: r.Settings.Instructions,
+		ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD(ws.Dir)}
+	out, err = r.runAgent(ctx, j, ws, PipelinePrompt(in))
+	if err != nil {
+		return out, err
+	}
+	out.Base = ws.BaseSHA
+	if out.Commit, err = r.commitWith(ctx, j, ws, pipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())); err != nil {
+		return out, err
+	}
+	return out, j.steps.save(ctx, stepResult, out)
+}
+
+// failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs.
+func (r *Runner) failedLogs(ctx context.Context, j *job) ([]FailedJob, error) {
+	jobs, err := r.GitLab.FailedJobs(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FailedJob, 0, len(jobs))
+	for _, cj := range jobs {
+		trace, cut, err := r.GitLab.JobTraceTail(ctx, j.req.Project.ID, cj.ID, maxTraceBytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, FailedJob{Name: cj.Name, Stage: cj.Stage, URL: cj.WebURL, Log: r.redact(cleanLog(trace)), Cut: cut})
+	}
+	return out, nil
+}
+
+// pushFix pushes the fix onto the branch: it is the bot's own (BRANCH_PREFIX), so a push on top
+// of the commit that failed, with one rebase if someone pushed meanwhile; never a force.
+func (r *Runner) pushFix(ctx context.Context, j *job, out outcome) error {
+	if out.Commit == "" || j.steps.has(stepPushed) {
+		return nil
+	}
+	ws, err := r.commitWorkspace(ctx, j, out)
+	if err != nil {
+		return err
+	}
+	branch := j.req.Pipeline.Branch
+	if err := r.pushExisting(ctx, j, ws, branch, out.Base); err != nil {
+		return err
+	}
+	sha, err := ws.Head(ctx)
+	if err != nil {
+		return err
+	}
+	j.log.Info("job: pipeline fix pushed", "branch", branch, "sha", sha)
+	return j.steps.save(ctx, stepPushed, pushed{Branch: branch, SHA: sha})
+}
+
+func pipelineLink(req trigger.Request) string {
+	if req.URL == "" {
+		return fmt.Sprintf("pipeline #%d", req.Pipeline.ID)
+	}
+	return fmt.Sprintf("[pipeline #%d](%s)", req.Pipeline.ID, req.URL)
+}
