@@ -19,11 +19,13 @@ import (
 // several notes, without the service's memory growing with it.
 func TestFaultCLIFailuresEndInAReplyAndCleanUp(t *testing.T) {
 	t.Parallel()
-	// CLAUDE_TIMEOUT leaves room for writing 150 MB on a busy CI machine.
-	w := newWorld(t, "CLAUDE_TIMEOUT=10s", "WORKERS=1")
+	// A generous CLAUDE_TIMEOUT: writing and reading 150 MB on a busy CI machine took more than
+	// 10 s once. The hang gets its own service with a short limit (below).
+	w := newWorld(t, "CLAUDE_TIMEOUT=120s", "WORKERS=1")
+	hang := newWorld(t, "CLAUDE_TIMEOUT=3s", "WORKERS=1")
+	hung := hang.issueNote("CLI hang", "@claude go\nFAKE_CLAUDE write stray-hang.txt \"x\"\nFAKE_CLAUDE hang")
 	cases := []struct{ directive, want string }{
 		{"crash", "stopped unexpectedly"},
-		{"hang", "time limit"},
 		{"malformed", "stopped unexpectedly"},
 		{"huge 150", "size limit"},
 	}
@@ -39,6 +41,12 @@ func TestFaultCLIFailuresEndInAReplyAndCleanUp(t *testing.T) {
 			t.Fatalf("%s: bot notes %+v", c.directive, notes)
 		}
 	}
+	if notes := hang.waitAnswers(fakegitlab.ThreadIssue, ref(hung), 1); len(notes) != 1 || !contains(notes[0].Body, "could not finish", "time limit", "What to do") {
+		t.Fatalf("hang: bot notes %+v", notes)
+	}
+	if stray := hang.strayFiles("stray-hang.txt"); len(stray) > 0 {
+		t.Fatalf("files of the hung run left in worktrees: %v", stray)
+	}
 	parts := w.waitAnswers(fakegitlab.ThreadIssue, ref(big), 1)
 	w.waitFor("every part of the big answer", 30*time.Second, func() bool { return len(w.botNotes(fakegitlab.ThreadIssue, ref(big))) >= 5 })
 	parts = w.botNotes(fakegitlab.ThreadIssue, ref(big))
@@ -53,10 +61,10 @@ func TestFaultCLIFailuresEndInAReplyAndCleanUp(t *testing.T) {
 		total += len(p.Body)
 	}
 	w.exactlyOneAnswer(after)
-	if stray := w.strayFiles("stray-0.txt", "stray-1.txt", "stray-2.txt", "stray-3.txt"); len(stray) > 0 {
+	if stray := w.strayFiles("stray-0.txt", "stray-1.txt", "stray-2.txt"); len(stray) > 0 {
 		t.Fatalf("files of failed runs left in worktrees: %v", stray)
 	}
-	t.Logf("FIGURE CLI faults: crash, hang (CLAUDE_TIMEOUT=10s), malformed, 150 MB output → failure replies; 50 MB answer → %d notes, %d MB posted, cut with a note; service peak RSS %s",
+	t.Logf("FIGURE CLI faults: crash, hang (CLAUDE_TIMEOUT=3s), malformed, 150 MB output → failure replies; 50 MB answer → %d notes, %d MB posted, cut with a note; service peak RSS %s",
 		len(parts), total>>20, peakRSS(w.svc.cmd.Process.Pid))
 }
 
