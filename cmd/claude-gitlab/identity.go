@@ -19,6 +19,7 @@ type identity struct {
 	phrase string
 	auto   bool   // AUTO_REVIEW
 	fix    bool   // PIPELINE_FIX
+	wiki   bool   // WIKI_ENABLED
 	prefix string // BRANCH_PREFIX
 	log    *slog.Logger
 
@@ -57,7 +58,7 @@ func (id *identity) rules() trigger.Rules {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
 	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username, AutoReview: id.auto,
-		PipelineFix: id.fix, BranchPrefix: id.prefix}
+		PipelineFix: id.fix, BranchPrefix: id.prefix, Wiki: id.wiki}
 }
 
 func (id *identity) ready(context.Context) error {

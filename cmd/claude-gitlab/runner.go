@@ -40,6 +40,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
 			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
 			PipelineFixAttempts: cfg.PipelineFixAttempts,
+			TriggerPhrase:       cfg.TriggerPhrase,
 			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
 			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
 			Agent: agent.Config{

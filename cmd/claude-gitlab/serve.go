@@ -71,6 +71,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	bot := newIdentity(gl, cfg.TriggerPhrase, log)
 	bot.auto = cfg.AutoReview
 	bot.fix, bot.prefix = cfg.PipelineFix, cfg.BranchPrefix
+	bot.wiki = cfg.WikiEnabled
 	go bot.learn(ctx)
 	registerQueueDepth(m, q)
 

@@ -33,6 +33,7 @@ type Config struct {
 	BranchPrefix        string
 	PipelineFix         bool // PIPELINE_FIX: fix failed pipelines on the bot's branches
 	PipelineFixAttempts int  // PIPELINE_FIX_ATTEMPTS: fixes per MR before asking a human
+	WikiEnabled         bool // WIKI_ENABLED: edit wiki pages that ask for it
 
 	ClaudePath         string
 	ClaudeModel        string

@@ -34,6 +34,7 @@ var Settings = []Setting{
 	{"BRANCH_PREFIX", "claude/", "prefix of branches it creates"},
 	{"PIPELINE_FIX", "false", "fix failed pipelines on its own branches with an open MR (needs Pipeline events on the webhook)"},
 	{"PIPELINE_FIX_ATTEMPTS", "2", "fixes of failed pipelines per MR before it asks a human for help"},
+	{"WIKI_ENABLED", "false", "edit wiki pages that ask for it with the trigger phrase (needs Wiki page events on the webhook)"},
 	{"CLAUDE_PATH", "claude", "the Claude Code CLI"},
 	{"CLAUDE_MODEL", "", "model for the CLI (its default when empty)"},
 	{"CLAUDE_MAX_TURNS", "30", "most agent turns in one run"},
@@ -112,6 +113,7 @@ func (r *reader) config() Config {
 	c.BranchPrefix = r.str("claude/", "BRANCH_PREFIX")
 	c.PipelineFix = r.boolean("PIPELINE_FIX", false)
 	c.PipelineFixAttempts = r.integer("PIPELINE_FIX_ATTEMPTS", 2, 1, 100)
+	c.WikiEnabled = r.boolean("WIKI_ENABLED", false)
 	r.agent(&c)
 	r.agentSandbox(&c)
 	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)

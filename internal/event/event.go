@@ -113,10 +113,12 @@ type Pipeline struct {
 
 // WikiPage is the part of a wiki page event we act on.
 type WikiPage struct {
-	Slug    string
-	Title   string
-	Content string
-	URL     string
+	Slug          string
+	Title         string
+	Content       string
+	Format        string // markdown, rdoc, asciidoc, org
+	URL           string
+	DefaultBranch string // the wiki repository's default branch, when the payload says
 }
 
 // Event is one parsed webhook delivery.

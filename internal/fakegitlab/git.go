@@ -45,7 +45,7 @@ func (g *GitLab) gitAccess(r *http.Request, repoPath string, push bool) (int, *p
 	if !ok || t == nil || !t.active(g.now()) {
 		return http.StatusUnauthorized, nil
 	}
-	p := g.projectByRef(repoPath)
+	p := g.projectByRef(strings.TrimSuffix(repoPath, ".wiki")) // a wiki has its project's access
 	if p == nil {
 		return http.StatusNotFound, nil
 	}

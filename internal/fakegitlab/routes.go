@@ -54,6 +54,7 @@ func (g *GitLab) routes() http.Handler {
 	g.hookRoutes(api)
 	g.adminRoutes(api)
 	g.pipelineRoutes(api)
+	g.wikiRoutes(api)
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})

@@ -75,6 +75,11 @@ const failedPrefix = "failed: "
 var errJobTimeout = errors.New("job timed out")
 
 func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) error {
+	if j.req.Wiki != nil { // a wiki page has no thread: the log and the job's page say it
+		j.log.Error("job: wiki edit failed", "page", j.req.Wiki.Slug, "what", r.redact(what), "todo", todo)
+		r.note(ctx, j, "error", what+" "+todo)
+		return j.steps.save(ctx, stepAnswered, failedPrefix+what)
+	}
 	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))
 	if j.noteID != 0 {
 		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); err != nil {

@@ -89,7 +89,7 @@ func (p *progress) start(ctx context.Context) func() {
 
 func (p *progress) flush(ctx context.Context) {
 	p.mu.Lock()
-	if !p.changed {
+	if !p.changed || p.j.noteID == 0 { // no note to edit (a wiki page has no thread)
 		p.mu.Unlock()
 		return
 	}

@@ -50,6 +50,8 @@ type GitLab interface {
 	// Failed pipelines (pipeline.go).
 	FailedJobs(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
 	JobTraceTail(ctx context.Context, projectID, jobID int64, maxBytes int) (string, bool, error)
+	// Wiki pages (wiki.go): their webhook names the user without an id.
+	UserByUsername(ctx context.Context, username string) (gitlab.User, error)
 }
 
 // Workspaces gives a job its worktree.
@@ -86,6 +88,8 @@ type Settings struct {
 	ForbiddenPaths []string // patterns a commit may not touch
 	// PIPELINE_FIX_ATTEMPTS: fixes of failed pipelines per MR before asking a human; 0: the default.
 	PipelineFixAttempts int
+	// TRIGGER_PHRASE: the request lines of a wiki page are found, and removed, by it.
+	TriggerPhrase string
 }
 
 // Runner runs jobs; it is the queue's Handler.
@@ -146,6 +150,9 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if j.fromBot() {
 		j.log.Info("job: request written by the bot itself; nothing to do")
 		return j.steps.save(ctx, stepAnswered, "skipped: bot's own")
+	}
+	if j.req.Task == trigger.TaskWikiEdit {
+		return r.editWiki(ctx, j)
 	}
 	if j.req.Reason == trigger.ReasonAutoReview {
 		if ok, err := r.autoReviewWanted(ctx, j); err != nil || !ok {

@@ -36,10 +36,14 @@ type Request struct {
 	EventUUID    string        `json:"event_uuid,omitempty"`
 	ReceivedAt   time.Time     `json:"received_at"`
 	Pipeline     *PipelineRef  `json:"pipeline,omitempty"` // TaskPipelineFix: the failed pipeline
+	Wiki         *WikiRef      `json:"wiki,omitempty"`     // TaskWikiEdit: the page to edit
 }
 
 // ThreadKey names the conversation: requests with the same key run one at a time, in order.
 func (r Request) ThreadKey() string {
+	if r.Wiki != nil { // edits of one page run one after the other
+		return fmt.Sprintf("%d/wiki/%s", r.Project.ID, r.Wiki.Slug)
+	}
 	switch r.Thread.Type {
 	case event.ThreadCommit:
 		return fmt.Sprintf("%d/commit/%s", r.Project.ID, r.Thread.CommitSHA)

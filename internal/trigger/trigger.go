@@ -20,6 +20,7 @@ type Rules struct {
 	AutoReview   bool   // AUTO_REVIEW: review MRs when opened, marked ready or pushed to
 	PipelineFix  bool   // PIPELINE_FIX: fix failed pipelines on the bot's branches
 	BranchPrefix string // BRANCH_PREFIX: how the bot's branches are named
+	Wiki         bool   // WIKI_ENABLED: edit wiki pages that ask for it
 }
 
 // ErrIgnored is matched (errors.Is) by every error Match returns.
@@ -50,6 +51,8 @@ func Match(ev event.Event, rules Rules) (Request, error) {
 		return matchIssuable(ev, rules)
 	case event.KindPipeline:
 		return matchPipeline(ev, rules)
+	case event.KindWikiPage:
+		return matchWikiPage(ev, rules)
 	}
 	return ignore("%s events do not trigger", kindName(ev))
 }
@@ -237,6 +240,8 @@ func ObjectKey(ev event.Event) string {
 	switch {
 	case ev.Kind == event.KindPipeline && ev.Pipeline != nil:
 		return fmt.Sprintf("pipeline:%d:%d", ev.Project.ID, ev.Pipeline.ID) // one fix per pipeline
+	case ev.Kind == event.KindWikiPage && ev.WikiPage != nil:
+		return wikiKey(ev)
 	case ev.Kind == event.KindNote && ev.Note != nil:
 		return fmt.Sprintf("note:%d:%d", ev.Project.ID, ev.Note.ID)
 	case ev.Kind == event.KindMergeRequest && ev.Thread.OldRev != "":

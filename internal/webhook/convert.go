@@ -117,7 +117,8 @@ func fromWikiPage(v *gitlab.WikiPageEvent, x extras) event.Event {
 	a := v.ObjectAttributes
 	ev := basic(event.KindWikiPage, a.Action, x)
 	ev.Actor = eventUser(v.User)
-	ev.WikiPage = &event.WikiPage{Slug: a.Slug, Title: a.Title, Content: a.Content, URL: a.URL}
+	ev.WikiPage = &event.WikiPage{Slug: a.Slug, Title: a.Title, Content: a.Content, Format: a.Format, URL: a.URL,
+		DefaultBranch: v.Wiki.DefaultBranch}
 	return ev
 }
 

@@ -179,10 +179,13 @@ var triggerHooks = map[string]bool{
 }
 
 // triggerable reports whether a hook's events can trigger now: pipeline events only with
-// PIPELINE_FIX on.
+// PIPELINE_FIX on, wiki page events only with WIKI_ENABLED on.
 func (h *handler) triggerable(header string) bool {
-	if header == "Pipeline Hook" {
+	switch header {
+	case "Pipeline Hook":
 		return h.rules().PipelineFix
+	case "Wiki Page Hook":
+		return h.rules().Wiki
 	}
 	return triggerHooks[header]
 }

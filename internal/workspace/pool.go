@@ -163,7 +163,7 @@ func (m *Manager) removeLeftovers() error {
 	}
 	var errs []error
 	for _, e := range entries {
-		if _, err := strconv.ParseInt(e.Name(), 10, 64); err != nil || !e.IsDir() {
+		if _, err := strconv.ParseInt(strings.TrimSuffix(e.Name(), ".wiki"), 10, 64); err != nil || !e.IsDir() {
 			continue
 		}
 		dir := filepath.Join(m.cfg.Dir, e.Name())

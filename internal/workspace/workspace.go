@@ -6,6 +6,7 @@
 //	<id>/mirror.git   bare cache: cloned once, fetched afterwards; fetched branches live under
 //	                  refs/remotes/origin/, so an agent's local branches never block a fetch
 //	<id>/wt/<n>       worktrees: a small pool of warm ones, each used by one job at a time
+//	<id>.wiki/…       the same for the project's wiki repository (Project.Wiki)
 //	.home             the empty HOME every git command runs with
 //
 // The GitLab token reaches git only through the environment of the fetch and push commands
@@ -58,6 +59,15 @@ type Project struct {
 	ID       int64
 	Path     string // path_with_namespace, for logs
 	CloneURL string // http(s) URL without credentials
+	Wiki     bool   // the project's wiki repository (<path>.wiki.git): a mirror of its own
+}
+
+// key names the project's folder under Config.Dir: its ID, or "<ID>.wiki" for its wiki.
+func (p Project) key() string {
+	if p.Wiki {
+		return strconv.FormatInt(p.ID, 10) + ".wiki"
+	}
+	return strconv.FormatInt(p.ID, 10)
 }
 
 // Manager owns the mirrors and worktree pools under Config.Dir. It assumes it is the only one
@@ -68,7 +78,7 @@ type Manager struct {
 	home string
 
 	mu       sync.Mutex
-	projects map[int64]*project
+	projects map[string]*project // by Project.key
 }
 
 // New checks git, prepares Config.Dir and removes worktrees a previous process left behind
@@ -88,7 +98,7 @@ func New(cfg Config) (*Manager, error) {
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	cfg.Dir = dir
-	m := &Manager{cfg: cfg, home: filepath.Join(dir, ".home"), projects: map[int64]*project{}}
+	m := &Manager{cfg: cfg, home: filepath.Join(dir, ".home"), projects: map[string]*project{}}
 	if m.git, err = findGit(); err != nil {
 		return nil, err
 	}
@@ -105,11 +115,11 @@ func New(cfg Config) (*Manager, error) {
 func (m *Manager) project(p Project) *project {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	pr, ok := m.projects[p.ID]
+	pr, ok := m.projects[p.key()]
 	if !ok {
-		dir := filepath.Join(m.cfg.Dir, strconv.FormatInt(p.ID, 10))
+		dir := filepath.Join(m.cfg.Dir, p.key())
 		pr = &project{m: m, dir: dir, mirror: filepath.Join(dir, "mirror.git"), lock: make(chan struct{}, 1)}
-		m.projects[p.ID] = pr
+		m.projects[p.key()] = pr
 	}
 	return pr
 }

@@ -1,0 +1,268 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
+)
+
+// stepWikiBranch is the wiki repository's branch the edit is pushed to.
+const stepWikiBranch = "wiki_branch"
+
+// editWiki handles a wiki page that asks the bot for something (WIKI_ENABLED): Claude edits the
+// page in a worktree of the wiki's git repository, the request lines are removed, and the change
+// is committed as the bot, with what was done and for whom in the commit message, and pushed to
+// the wiki's default branch. A wiki page has no thread: the log and the job's page tell the rest.
+func (r *Runner) editWiki(ctx context.Context, j *job) error {
+	if ok, err := r.wikiAuthorised(ctx, j); err != nil || !ok {
+		return err
+	}
+	r.begin(ctx, j)
+	if ok, err := r.wikiWithinBudget(ctx, j); err != nil || !ok {
+		return err
+	}
+	out, err := r.produceWiki(ctx, j)
+	if err != nil {
+		return err
+	}
+	if out.Commit == "" {
+		j.log.Info("job: wiki page unchanged", "page", j.req.Wiki.Slug)
+		r.note(ctx, j, "result", out.Text)
+		return j.steps.save(ctx, stepAnswered, "wiki page unchanged")
+	}
+	branch, err := r.pushWiki(ctx, j, out)
+	if err != nil {
+		return err
+	}
+	j.log.Info("job: wiki page edited", "page", j.req.Wiki.Slug, "branch", branch, "sha", out.Commit,
+		"requested_by", j.req.Author.Username)
+	r.note(ctx, j, "result", out.Text)
+	r.count("wiki_edited")
+	return j.steps.save(ctx, stepAnswered, "edited wiki page "+j.req.Wiki.Slug+" ("+shortSHA(out.Commit)+")")
+}
+
+// wikiAuthorised applies ALLOWED_PROJECTS, ALLOWED_USERS and MIN_ACCESS_LEVEL. The wiki hook
+// names its user without an id, so the id is looked up; someone not allowed is only logged: a
+// page has no thread to reply in.
+func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
+	s := r.Settings
+	if !projectAllowed(s.AllowedProjects, j.req.Project.Path) {
+		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
+		return false, j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+	}
+	if isAllowedUser(s.AllowedUsers, j.req.Author.Username) {
+		return true, nil
+	}
+	if j.req.Author.ID == 0 {
+		u, err := r.GitLab.UserByUsername(ctx, j.req.Author.Username)
+		if errors.Is(err, gitlab.ErrNoSuchUser) {
+			j.log.Info("job: wiki page edited by an unknown user; ignored", "author", j.req.Author.Username)
+			return false, j.steps.save(ctx, stepAnswered, "refused: unknown user")
+		}
+		if err != nil {
+			return false, err
+		}
+		j.req.Author.ID = u.ID
+	}
+	level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
+	if err != nil {
+		return false, fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
+	}
+	if level >= s.MinAccessLevel {
+		return true, nil
+	}
+	j.log.Info("job: wiki request from an author below MIN_ACCESS_LEVEL; ignored", "author", j.req.Author.Username, "level", level)
+	return false, j.steps.save(ctx, stepAnswered, "refused: below MIN_ACCESS_LEVEL")
+}
+
+// wikiWithinBudget applies PROJECT_DAILY_BUDGET_USD; with no thread to reply in, a spent budget
+// is logged.
+func (r *Runner) wikiWithinBudget(ctx context.Context, j *job) (bool, error) {
+	budget := r.Settings.DailyBudgetUSD
+	if budget <= 0 || r.Journal == nil || j.steps.has(stepResult) {
+		return true, nil
+	}
+	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		return false, fmt.Errorf("read the project's spending today: %w", err)
+	}
+	if spent < budget {
+		return true, nil
+	}
+	j.log.Info("job: project's daily budget spent; wiki request ignored", "spent_usd", spent, "budget_usd", budget)
+	r.count("over_budget")
+	return false, j.steps.save(ctx, stepAnswered, "refused: daily budget spent")
+}
+
+// produceWiki runs Claude in a worktree of the wiki's repository, removes the request lines from
+// the page and commits; a resumed job returns the recorded outcome.
+func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
+	var out outcome
+	if j.steps.get(stepResult, &out) {
+		return out, nil
+	}
+	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
+	if err != nil {
+		return out, fmt.Errorf("read the project: %w", err)
+	}
+	j.project = project
+	ws, err := r.Workspaces.Prepare(ctx, wikiProject(project), j.req.Wiki.DefaultBranch) // "": the wiki's HEAD
+	if err != nil {
+		return out, fmt.Errorf("prepare the wiki's repository: %w", err)
+	}
+	j.ws = ws
+	file, err := wikiFile(ws.Dir, j.req.Wiki.Slug, j.req.Wiki.Format)
+	if err != nil {
+		return out, err
+	}
+	out, err = r.runAgent(ctx, j, ws, WikiPrompt(WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
+	if err != nil {
+		return out, err
+	}
+	if err := removeRequestLines(filepath.Join(ws.Dir, filepath.FromSlash(file)), r.wikiRules(j)); err != nil {
+		return out, err
+	}
+	out.Base = ws.BaseSHA
+	if out.Commit, err = r.commitWith(ctx, j, ws, wikiCommitMessage(j.req, out.Text, r.jobURL(j))); err != nil {
+		return out, err
+	}
+	return out, j.steps.save(ctx, stepResult, out)
+}
+
+func (r *Runner) wikiRules(j *job) trigger.Rules {
+	return trigger.Rules{Phrase: r.Settings.TriggerPhrase, BotUsername: j.bot.Username}
+}
+
+// wikiProject is the project's wiki repository: <path>.wiki.git next to the project's own,
+// derived from the API's clone URL rather than taken from the payload, so the token only ever
+// goes to the GitLab it belongs to.
+func wikiProject(p gitlab.Project) workspace.Project {
+	return workspace.Project{ID: p.ID, Path: p.Path + ".wiki", Wiki: true,
+		CloneURL: strings.TrimSuffix(p.HTTPURLToRepo, ".git") + ".wiki.git"}
+}
+
+// wikiExt is the file extension GitLab gives a page of each format.
+func wikiExt(format string) string {
+	switch format {
+	case "rdoc":
+		return ".rdoc"
+	case "asciidoc":
+		return ".asciidoc"
+	case "org":
+		return ".org"
+	}
+	return ".md"
+}
+
+// wikiFile is the page's file in the wiki's worktree, relative to it: <slug>.<ext of format>, or
+// the one file named <slug>.* if the format's extension differs.
+func wikiFile(dir, slug, format string) (string, error) {
+	if !filepath.IsLocal(filepath.FromSlash(slug)) {
+		return "", fmt.Errorf("wiki page %q: not a page path", slug)
+	}
+	name := slug + wikiExt(format)
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err == nil {
+		return name, nil
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(slug)+".*"))
+	if len(matches) == 1 {
+		return filepath.ToSlash(strings.TrimPrefix(matches[0], dir+string(filepath.Separator))), nil
+	}
+	return "", fmt.Errorf("wiki page %q: no file %s in the wiki's repository", slug, name)
+}
+
+// removeRequestLines takes the request out of the page once Claude has done it, so the page does
+// not ask again.
+func removeRequestLines(path string, rules trigger.Rules) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // Claude removed or moved the page: nothing to clean
+	}
+	if err != nil {
+		return fmt.Errorf("read the wiki page: %w", err)
+	}
+	if cleaned := trigger.RemoveRequests(string(b), rules); cleaned != string(b) {
+		return os.WriteFile(path, []byte(cleaned), 0o644)
+	}
+	return nil
+}
+
+// pushWiki pushes the commit to the wiki's default branch (the payload's, else the one the wiki's
+// HEAD points at), on top of what Claude started from, rebasing once if someone edited meanwhile.
+func (r *Runner) pushWiki(ctx context.Context, j *job, out outcome) (string, error) {
+	branch := j.steps.values[stepWikiBranch]
+	if j.steps.has(stepPushed) {
+		return branch, nil
+	}
+	ws := j.ws
+	if ws == nil { // resumed after the commit was recorded: the commit is in the mirror
+		var err error
+		if ws, err = r.Workspaces.Prepare(ctx, wikiProject(j.project), out.Commit); err != nil {
+			return "", fmt.Errorf("prepare the wiki commit for pushing: %w", err)
+		}
+		ws.BaseSHA = out.Base
+		j.ws = ws
+	}
+	if branch == "" {
+		var err error
+		if branch, err = wikiBranch(ctx, j, ws, out.Base); err != nil {
+			return "", err
+		}
+		if err := j.steps.save(ctx, stepWikiBranch, branch); err != nil {
+			return "", err
+		}
+	}
+	err := ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
+	if errors.Is(err, workspace.ErrStale) {
+		j.log.Info("job: the wiki changed while Claude worked; rebasing once", "branch", branch)
+		if err := ws.RebaseOnto(ctx, branch); err != nil {
+			return "", fmt.Errorf("the wiki changed while Claude worked and the edit does not apply on top of it: %w", err)
+		}
+		err = ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
+	}
+	if err != nil {
+		return "", fmt.Errorf("push the wiki page: %w", err)
+	}
+	sha, err := ws.Head(ctx)
+	if err != nil {
+		return "", err
+	}
+	return branch, j.steps.save(ctx, stepPushed, pushed{Branch: branch, SHA: sha})
+}
+
+// wikiBranch is the branch to push to: the one the payload named, else the wiki HEAD's branch.
+func wikiBranch(ctx context.Context, j *job, ws *workspace.Workspace, base string) (string, error) {
+	if b := j.req.Wiki.DefaultBranch; b != "" {
+		return b, nil
+	}
+	branches, err := ws.BranchesAt(ctx, base)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range []string{"main", "master"} {
+		if slices.Contains(branches, b) {
+			return b, nil
+		}
+	}
+	if len(branches) > 0 {
+		return branches[0], nil
+	}
+	return "", fmt.Errorf("the wiki's default branch: no branch holds %s", shortSHA(base))
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
