@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-const testToken = "glpat-TESTTOKEN-0123456789"
+const testToken = "fake-test-token-0123456789"
 
 // seen is one request as the server got it.
 type seen struct {

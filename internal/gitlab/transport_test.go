@@ -169,18 +169,18 @@ func TestTokenRotationTakesEffectAtOnce(t *testing.T) {
 	s := newServer(t)
 	s.handle("GET /api/v4/version", versionOK)
 	var tok atomic.Value
-	tok.Store("glpat-old-token-aaaaaaaa")
+	tok.Store("fake-old-token-aaaaaaaa")
 	c := s.client(t, func(c *Config) { c.Token = func() string { return tok.Load().(string) } })
 	ctx := context.Background()
 	if _, err := c.Version(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tok.Store("glpat-new-token-bbbbbbbb")
+	tok.Store("fake-new-token-bbbbbbbb")
 	if _, err := c.Version(ctx); err != nil {
 		t.Fatal(err)
 	}
 	reqs := s.requests("GET", "/api/v4/version")
-	if reqs[0].token != "glpat-old-token-aaaaaaaa" || reqs[1].token != "glpat-new-token-bbbbbbbb" {
+	if reqs[0].token != "fake-old-token-aaaaaaaa" || reqs[1].token != "fake-new-token-bbbbbbbb" {
 		t.Errorf("tokens sent: %q then %q", reqs[0].token, reqs[1].token)
 	}
 }
