@@ -56,7 +56,12 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 			return err
 		}
 	}
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	return r.progressNote(ctx, j, publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}}))
+}
+
+// progressNote posts the job's progress note once and records it; a job run again after a
+// failure reply turns that same note back into progress.
+func (r *Runner) progressNote(ctx context.Context, j *job, body string) error {
 	if j.noteID != 0 {
 		if j.retried { // the note says it failed: it is working again
 			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
@@ -69,6 +74,16 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 	}
 	j.noteID = id
 	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
+}
+
+// readProject learns the job's project from GitLab (clone URL, default branch, web URL).
+func (r *Runner) readProject(ctx context.Context, j *job) error {
+	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
+	if err != nil {
+		return fmt.Errorf("read the project: %w", err)
+	}
+	j.project = project
+	return nil
 }
 
 // postOnce posts body in the job's discussion unless a note of this job is there already (a crash

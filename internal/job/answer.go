@@ -66,9 +66,7 @@ func (r *Runner) postPart(ctx context.Context, j *job, k int, body string) error
 
 func (r *Runner) projectWeb(ctx context.Context, j *job) string {
 	if j.project.WebURL == "" {
-		if p, err := r.GitLab.Project(ctx, fmt.Sprint(j.req.Project.ID)); err == nil {
-			j.project = p
-		}
+		_ = r.readProject(ctx, j) // links are a courtesy: without them the answer still stands
 	}
 	return strings.TrimRight(j.project.WebURL, "/")
 }

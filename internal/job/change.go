@@ -226,11 +226,9 @@ func (r *Runner) resumeBranch(ctx context.Context, j *job, ws *workspace.Workspa
 // the bot may push there; it also returns the tip our commit was made on.
 func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, string, error) {
 	if j.project.ID == 0 {
-		p, err := r.GitLab.Project(ctx, fmt.Sprint(j.req.Project.ID))
-		if err != nil {
-			return publish.TargetInput{}, "", fmt.Errorf("read the project: %w", err)
+		if err := r.readProject(ctx, j); err != nil {
+			return publish.TargetInput{}, "", err
 		}
-		j.project = p
 	}
 	in := publish.TargetInput{Request: j.req, DefaultBranch: j.project.DefaultBranch,
 		BranchPrefix: r.Settings.BranchPrefix, UseMR: r.Settings.UseMR}

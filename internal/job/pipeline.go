@@ -182,18 +182,7 @@ func (r *Runner) askForHelp(ctx context.Context, j *job) error {
 // start, so the attempt counts as soon as it is visible.
 func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
 	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the logs of the failed jobs"}}) + "\n" + pipelineFixMarker
-	if j.noteID != 0 {
-		if j.retried {
-			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
-		}
-		return nil
-	}
-	id, err := r.postOnce(ctx, j, body)
-	if err != nil {
-		return err
-	}
-	j.noteID = id
-	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
+	return r.progressNote(ctx, j, body)
 }
 
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
@@ -203,17 +192,15 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 	if j.steps.get(stepResult, &out) {
 		return out, nil
 	}
-	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
-	if err != nil {
-		return out, fmt.Errorf("read the project: %w", err)
+	if err := r.readProject(ctx, j); err != nil {
+		return out, err
 	}
-	j.project = project
 	logs, err := r.failedLogs(ctx, j)
 	if err != nil {
 		return out, err
 	}
 	pl := j.req.Pipeline
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(project), pl.SHA)
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), pl.SHA)
 	if err != nil {
 		return out, fmt.Errorf("prepare the repository: %w", err)
 	}

@@ -36,16 +36,14 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	if j.steps.get(stepResult, &out) {
 		return out, nil
 	}
-	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
-	if err != nil {
-		return out, fmt.Errorf("read the project: %w", err)
+	if err := r.readProject(ctx, j); err != nil {
+		return out, err
 	}
-	j.project = project
 	in, ref, err := r.gather(ctx, j)
 	if err != nil {
 		return out, err
 	}
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(project), ref)
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), ref)
 	if err != nil {
 		return out, fmt.Errorf("prepare the repository: %w", err)
 	}

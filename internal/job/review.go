@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
@@ -77,16 +76,14 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 // Files Claude changes are not committed: the worktree is reset when the job ends.
 func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
 	var out outcome
-	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
-	if err != nil {
-		return out, fmt.Errorf("read the project: %w", err)
+	if err := r.readProject(ctx, j); err != nil {
+		return out, err
 	}
-	j.project = project
 	in, ref, err := r.gather(ctx, j)
 	if err != nil {
 		return out, err
 	}
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(project), ref)
+	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), ref)
 	if err != nil {
 		return out, fmt.Errorf("prepare the repository: %w", err)
 	}

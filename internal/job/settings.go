@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -153,12 +152,10 @@ func (r *Runner) defaultBranch(ctx context.Context, j *job) (string, error) {
 	if b := j.req.Project.DefaultBranch; b != "" {
 		return b, nil
 	}
-	p, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
-	if err != nil {
-		return "", fmt.Errorf("read the project: %w", err)
+	if err := r.readProject(ctx, j); err != nil {
+		return "", err
 	}
-	j.project = p
-	return p.DefaultBranch, nil
+	return j.project.DefaultBranch, nil
 }
 
 // withSettings is a Runner for one job with the effective settings in place of the operator's.

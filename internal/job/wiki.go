@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -111,12 +110,10 @@ func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 	if j.steps.get(stepResult, &out) {
 		return out, nil
 	}
-	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
-	if err != nil {
-		return out, fmt.Errorf("read the project: %w", err)
+	if err := r.readProject(ctx, j); err != nil {
+		return out, err
 	}
-	j.project = project
-	ws, err := r.Workspaces.Prepare(ctx, wikiProject(project), j.req.Wiki.DefaultBranch) // "": the wiki's HEAD
+	ws, err := r.Workspaces.Prepare(ctx, wikiProject(j.project), j.req.Wiki.DefaultBranch) // "": the wiki's HEAD
 	if err != nil {
 		return out, fmt.Errorf("prepare the wiki's repository: %w", err)
 	}
