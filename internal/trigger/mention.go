@@ -42,24 +42,12 @@ func stripComments(text string) string {
 // lines. An unclosed fence runs to the end, as Markdown renders it.
 func proseLines(text string) string {
 	var out []string
-	fence := "" // the opening fence while inside a block
-	for _, line := range strings.Split(text, "\n") {
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case fence != "":
-			if closesFence(trimmed, fence) {
-				fence = ""
-			}
-		case opensFence(trimmed) != "":
-			fence = opensFence(trimmed)
-		case strings.HasPrefix(trimmed, ">"):
-			if strings.HasPrefix(trimmed, ">>>") {
-				fence = ">>>"
-			}
-		default:
+	walkProse(text, func(line string, prose bool) bool {
+		if prose {
 			out = append(out, line)
 		}
-	}
+		return true
+	})
 	return strings.Join(out, "\n")
 }
 
