@@ -22,7 +22,7 @@ func envOf(dump string) map[string]string {
 // The CLI sees only what Run gives it: none of the service's variables, whatever they are.
 func TestRunEnvironmentIsMinimal(t *testing.T) {
 	t.Setenv("CLAUDE_GITLAB_TEST_CANARY", "secret-canary-123")
-	t.Setenv("GITLAB_TOKEN", "glpat-fake-canary")
+	t.Setenv("GITLAB_TOKEN", "fakepat-fake-canary")
 	t.Setenv("WEBHOOK_SECRET", "whsec-fake-canary")
 	r := runFake(t, "FAKE_CLAUDE env", func(c *agent.Config, q *agent.Request) {
 		c.Env = append(c.Env, "ANTHROPIC_BASE_URL=http://127.0.0.1:9", "CLAUDE_CODE_MAX_RETRIES=0")
@@ -30,7 +30,7 @@ func TestRunEnvironmentIsMinimal(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("Run: %v", r.err)
 	}
-	for _, canary := range []string{"secret-canary-123", "glpat-fake-canary", "whsec-fake-canary", fakeKey} {
+	for _, canary := range []string{"secret-canary-123", "fakepat-fake-canary", "whsec-fake-canary", fakeKey} {
 		if strings.Contains(r.res.Text, canary) {
 			t.Errorf("the answer shows %q:\n%s", canary, r.res.Text)
 		}

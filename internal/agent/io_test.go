@@ -116,7 +116,7 @@ func TestCheckEnv(t *testing.T) {
 	if err := checkEnv([]string{"ANTHROPIC_API_KEY=sk-1", "CLAUDE_CODE_MAX_RETRIES=0"}); err != nil {
 		t.Errorf("allowed names refused: %v", err)
 	}
-	err := checkEnv([]string{"GITLAB_TOKEN=glpat-secret-value"})
+	err := checkEnv([]string{"GITLAB_TOKEN=fakepat-secret-value"})
 	if err == nil || !strings.Contains(err.Error(), "GITLAB_TOKEN") || strings.Contains(err.Error(), "glpat") {
 		t.Errorf("checkEnv = %v, want an error naming GITLAB_TOKEN without its value", err)
 	}
@@ -126,7 +126,7 @@ func TestCheckEnv(t *testing.T) {
 }
 
 func TestCredentialEnv(t *testing.T) {
-	vars := map[string]string{"ANTHROPIC_API_KEY": "sk-1", "GITLAB_TOKEN": "glpat-x", "ANTHROPIC_MODEL": ""}
+	vars := map[string]string{"ANTHROPIC_API_KEY": "sk-1", "GITLAB_TOKEN": "fakepat-x", "ANTHROPIC_MODEL": ""}
 	got := CredentialEnv(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 	if strings.Join(got, ",") != "ANTHROPIC_API_KEY=sk-1" {
 		t.Errorf("CredentialEnv = %v", got)

@@ -198,7 +198,7 @@ func TestRunStopsACLIThatLingersAfterItsResult(t *testing.T) {
 }
 
 func TestRunRefusesBadInput(t *testing.T) {
-	r := runFake(t, "hi", func(c *agent.Config, q *agent.Request) { c.Env = append(c.Env, "GITLAB_TOKEN=glpat-x") })
+	r := runFake(t, "hi", func(c *agent.Config, q *agent.Request) { c.Env = append(c.Env, "GITLAB_TOKEN=fakepat-x") })
 	if r.err == nil || !strings.Contains(r.err.Error(), "GITLAB_TOKEN") {
 		t.Errorf("err = %v, want a refusal naming GITLAB_TOKEN", r.err)
 	}

@@ -62,7 +62,7 @@ func (g *GitLab) addToken(userID int64, scopes []string, expiresAt time.Time, ki
 func newTokenValue() string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
-	return "glpat-" + hex.EncodeToString(b)
+	return "fakepat-" + hex.EncodeToString(b)
 }
 
 // RevokeToken revokes a token at once; later requests with it get 401.

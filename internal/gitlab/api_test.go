@@ -38,7 +38,7 @@ func TestTokenInfoAndRotate(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"name": "bot", "scopes": []string{"api"}, "active": true, "expires_at": "2030-01-02"})
 	})
 	s.handle("POST /api/v4/personal_access_tokens/self/rotate", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"token": "glpat-NEW-0123456789", "expires_at": "2030-02-03"})
+		writeJSON(w, 200, map[string]any{"token": "fakepat-NEW-0123456789", "expires_at": "2030-02-03"})
 	})
 	c := s.client(t)
 	info, err := c.TokenInfo(ctx)
@@ -46,7 +46,7 @@ func TestTokenInfoAndRotate(t *testing.T) {
 		t.Fatalf("TokenInfo = %+v, %v", info, err)
 	}
 	tok, exp, err := c.RotateToken(ctx, nil)
-	if err != nil || tok != "glpat-NEW-0123456789" || exp.Month() != 2 {
+	if err != nil || tok != "fakepat-NEW-0123456789" || exp.Month() != 2 {
 		t.Fatalf("RotateToken = %q %v %v", tok, exp, err)
 	}
 }

@@ -70,7 +70,7 @@ func TestClaudeMDFromTheWorktree(t *testing.T) {
 		t.Fatalf("prompt:\n%s", p)
 	}
 	secret := filepath.Join(t.TempDir(), "secret")
-	os.WriteFile(secret, []byte("GITLAB_TOKEN=glpat-x"), 0o600)
+	os.WriteFile(secret, []byte("GITLAB_TOKEN=fakepat-x"), 0o600)
 	os.Remove(filepath.Join(dir, "CLAUDE.md"))
 	if err := os.Symlink(secret, filepath.Join(dir, "CLAUDE.md")); err != nil {
 		t.Fatal(err)

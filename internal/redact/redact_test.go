@@ -3,13 +3,13 @@ package redact
 import "testing"
 
 func TestRedact(t *testing.T) {
-	r := New("glpat-secret-value", "", "short", "sk-ant-api03-abcdef", "glpat-secret-value-longer")
+	r := New("fakepat-secret-value", "", "short", "sk-ant-api03-abcdef", "fakepat-secret-value-longer")
 	cases := []struct{ in, want string }{
-		{"token glpat-secret-value here", "token [REDACTED] here"},
-		{"glpat-secret-value-longer", "[REDACTED]"},
+		{"token fakepat-secret-value here", "token [REDACTED] here"},
+		{"fakepat-secret-value-longer", "[REDACTED]"},
 		{"a short word stays", "a short word stays"},
 		{"key=sk-ant-api03-abcdef;", "key=[REDACTED];"},
-		{"twice glpat-secret-value glpat-secret-value", "twice [REDACTED] [REDACTED]"},
+		{"twice fakepat-secret-value fakepat-secret-value", "twice [REDACTED] [REDACTED]"},
 		{"nothing here", "nothing here"},
 	}
 	for _, c := range cases {

@@ -41,8 +41,8 @@ func TestMain(m *testing.M) {
 
 // Canaries: the secrets an attacker is after, each in one place of the service.
 const (
-	canaryEnvToken  = "glpat-canary-in-service-environ"
-	canaryFileToken = "glpat-canary-in-dotenv-file"
+	canaryEnvToken  = "fakepat-canary-in-service-environ"
+	canaryFileToken = "fakepat-canary-in-dotenv-file"
 	canaryDB        = "canary-row-in-the-database"
 	canaryMirror    = "canary-in-another-projects-mirror"
 	canaryWorktree  = "canary-in-another-projects-worktree"

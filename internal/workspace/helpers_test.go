@@ -15,7 +15,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitserver"
 )
 
-const goodToken = "glpat-GOOD-token-5f3a9c1e7b"
+const goodToken = "fakepat-GOOD-token-5f3a9c1e7b"
 
 // fixture is a git server with a token check, and a manager using it.
 type fixture struct {

@@ -149,7 +149,7 @@ func TestRebaseConflictLeavesTheWorkspaceAsItWas(t *testing.T) {
 func TestBadTokenIsErrAuthWithoutTheToken(t *testing.T) {
 	f := newFixture(t)
 	p, _ := f.repo("group/app", sampleFiles)
-	f.token.Store("glpat-BAD-token-0000000000")
+	f.token.Store("fakepat-BAD-token-0000000000")
 	_, err := f.m.Prepare(ctxT(t), p, "main")
 	if !errors.Is(err, ErrAuth) || containsToken(err.Error()) {
 		t.Fatalf("Prepare with a bad token: %v", err)
@@ -161,7 +161,7 @@ func TestBadTokenIsErrAuthWithoutTheToken(t *testing.T) {
 	write(t, ws.Dir, "a.txt", "a")
 	_, err = ws.Commit(ctxT(t), bot, "a")
 	must(t, err)
-	f.token.Store("glpat-BAD-token-0000000000")
+	f.token.Store("fakepat-BAD-token-0000000000")
 	err = ws.Push(ctxT(t), "claude/a", PushOptions{Create: true})
 	if !errors.Is(err, ErrAuth) || containsToken(err.Error()) {
 		t.Fatalf("Push with a bad token: %v", err)

@@ -12,7 +12,7 @@ import (
 // secrets are every form of the tests' tokens that must not show up anywhere.
 func secrets() []string {
 	var s []string
-	for _, tok := range []string{goodToken, "glpat-BAD-token-0000000000"} {
+	for _, tok := range []string{goodToken, "fakepat-BAD-token-0000000000"} {
 		s = append(s, tok, base64.StdEncoding.EncodeToString([]byte("oauth2:"+tok)))
 	}
 	return s
@@ -107,7 +107,7 @@ func TestTokenNeverWrittenUnderTheDataDir(t *testing.T) {
 	must(t, ws.Push(ctx, "claude/a", PushOptions{Create: true}))
 	f.serverCommit("group/app", "refs/heads/main", base, map[string]string{"b.txt": "b\n"})
 	must(t, ws.RebaseOnto(ctx, "main"))
-	f.token.Store("glpat-BAD-token-0000000000")
+	f.token.Store("fakepat-BAD-token-0000000000")
 	ws.Push(ctx, "claude/b", PushOptions{Create: true})
 	f.m.Prepare(ctx, p, "main")
 	f.token.Store(goodToken)
