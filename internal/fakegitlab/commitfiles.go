@@ -11,41 +11,7 @@ import (
 // CommitFiles commits files (path → content) on top of branch from and stores the commit as
 // branch to (which may equal from), as a developer's push would. It returns the new commit's SHA.
 func (g *GitLab) CommitFiles(projectID int64, from, to string, files map[string]string) string {
-	g.mu.Lock()
-	p := g.mustProject(projectID)
-	path := p.Path
-	g.mu.Unlock()
-	dir := g.git.RepoDir(path)
-	// A private index: fakes of parallel tests share the temporary directory and project ids.
-	tmp, err := os.MkdirTemp("", "fakegitlab-index-")
-	if err != nil {
-		panic(fmt.Sprintf("fakegitlab: %v", err))
-	}
-	defer os.RemoveAll(tmp)
-	index := filepath.Join(tmp, "index")
-	env := []string{"GIT_DIR=" + dir, "GIT_INDEX_FILE=" + index,
-		"GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@example.com",
-		"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@example.com"}
-	run := func(stdin string, args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Env = append(os.Environ(), env...)
-		cmd.Stdin = strings.NewReader(stdin)
-		out, err := cmd.Output()
-		if err != nil {
-			panic(fmt.Sprintf("fakegitlab: git %v: %v", args, err))
-		}
-		return strings.TrimSpace(string(out))
-	}
-	parent := run("", "rev-parse", "refs/heads/"+from)
-	run("", "read-tree", parent)
-	for name, content := range files {
-		blob := run(content, "hash-object", "-w", "--stdin")
-		run("", "update-index", "--add", "--cacheinfo", "100644,"+blob+","+name)
-	}
-	tree := run("", "write-tree")
-	sha := run("Change "+to+"\n", "commit-tree", tree, "-p", parent)
-	run("", "update-ref", "refs/heads/"+to, sha)
-	return sha
+	return g.CommitChanges(projectID, from, to, files, nil)
 }
 
 // Git runs git in a project's bare repository (e.g. `repack -adq`, as GitLab keeps repositories
