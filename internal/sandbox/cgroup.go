@@ -188,7 +188,7 @@ func (c cgroupRoot) newCgroup(l Limits) (*cgroup, error) {
 	}
 	for ctl, root := range roots {
 		dir := filepath.Join(root, name)
-		if err := os.Mkdir(dir, 0o755); err != nil {
+		if err := mkdirFresh(dir); err != nil {
 			cg.remove()
 			return nil, fmt.Errorf("sandbox: create cgroup: %w", err)
 		}
@@ -200,6 +200,20 @@ func (c cgroupRoot) newCgroup(l Limits) (*cgroup, error) {
 		return nil, err
 	}
 	return cg, nil
+}
+
+// mkdirFresh creates a run's cgroup folder. One that exists already was left by a process killed
+// with -9 whose PID this process now has (names are PID and sequence): nothing of it is alive that
+// should be, so it is emptied, removed and made again.
+func mkdirFresh(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	if !os.IsExist(err) {
+		return err
+	}
+	if err := (&cgroup{dirs: map[string]string{"stale": dir}}).remove(); err != nil {
+		return fmt.Errorf("remove a stale cgroup: %w", err)
+	}
+	return os.Mkdir(dir, 0o755)
 }
 
 func (cg *cgroup) v2() bool { _, ok := cg.dirs[""]; return ok }
