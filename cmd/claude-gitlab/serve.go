@@ -63,6 +63,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	q, err := queue.Open(ctx, db, queue.Options{
 		Handler: runner, Workers: cfg.Workers, PerProject: max(1, cfg.Workers/2),
 		JobTimeout: cfg.ClaudeTimeout + 10*time.Minute, MaxAttempts: 5, Log: log,
+		GiveUp: cfg.JobGiveUp, RetryDelays: cfg.JobRetryDelays,
 		ReplicaID: replicaID(cfg), Heartbeat: cfg.JobHeartbeat, StaleAfter: cfg.JobStaleAfter,
 	})
 	if err != nil {

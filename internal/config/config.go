@@ -66,6 +66,10 @@ type Config struct {
 	// JOB_HEARTBEAT and JOB_STALE_AFTER (docs/deploy.md); tests shorten them.
 	JobHeartbeat  time.Duration
 	JobStaleAfter time.Duration
+	// A job failing for a passing reason tries again after JobRetryDelays (hidden setting
+	// JOB_RETRY_DELAYS; empty: the queue's 5 s … 10 min) until JOB_GIVE_UP after its first failure.
+	JobGiveUp      time.Duration
+	JobRetryDelays []time.Duration
 	LogLevel      string
 	LogFormat     string
 	GitLabDebug   bool

@@ -103,6 +103,20 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// durations reads a comma-separated list of durations.
+func (r *reader) durations(name string) []time.Duration {
+	var out []time.Duration
+	for _, f := range r.list(name) {
+		d, err := time.ParseDuration(f)
+		if err != nil || d <= 0 {
+			r.fail(name, "%q is not a list of durations such as 5s,20s,1m", f)
+			return nil
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 func (r *reader) list(name string) []string {
 	v, ok := r.raw(name)
 	if !ok {

@@ -59,6 +59,7 @@ var Settings = []Setting{
 	{"GITLAB_DEBUG", "false", "log every GitLab API call (never tokens)"},
 	{"ADMIN_TOKEN", "", "operator's token for /jobs and every job page (or ADMIN_TOKEN_FILE); empty: no list"},
 	{"JOB_RETENTION", "720h", "how long job transcripts are kept"},
+	{"JOB_GIVE_UP", "24h", "how long a job that fails for a passing reason (GitLab away) keeps trying"},
 	{"PROJECT_DAILY_BUDGET_USD", "", "what one project's runs may cost per day (UTC); new requests are refused past it"},
 }
 
@@ -134,6 +135,8 @@ func (r *reader) config() Config {
 		r.fail("ADMIN_TOKEN", "is shorter than 16 characters: choose a long random value, e.g. `openssl rand -hex 32`")
 	}
 	c.JobRetention = r.duration("JOB_RETENTION", 720*time.Hour)
+	c.JobGiveUp = r.duration("JOB_GIVE_UP", 24*time.Hour)
+	c.JobRetryDelays = r.durations("JOB_RETRY_DELAYS") // hidden: tests shorten the waits between tries
 	c.ProjectDailyBudgetUSD = r.number("PROJECT_DAILY_BUDGET_USD", 0, 0)
 	return c
 }

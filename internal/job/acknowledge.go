@@ -66,6 +66,12 @@ func (r *Runner) progressNote(ctx context.Context, j *job, body string) error {
 		if j.retried { // the note says it failed: it is working again
 			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
 		}
+		if j.steps.has(stepWaiting) { // the note says it waits for GitLab: GitLab is back
+			if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
+				return err
+			}
+			return j.steps.forget(ctx, stepWaiting)
+		}
 		return nil
 	}
 	id, err := r.postOnce(ctx, j, body)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -50,22 +51,50 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 			return river.JobSnooze(0)
 		}
 	}
-	if isTransient(err) && j.attempt < j.maxAttempts {
-		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()), "attempt", j.attempt, "max_attempts", j.maxAttempts)
+	if isTransient(err) && j.attempt < j.maxAttempts && !j.lastTry {
+		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()), "next_try", j.retryAt.UTC().Format(time.RFC3339))
+		r.sayWaiting(ctx, j, err)
 		return err
 	}
 	what, todo := explain(err)
 	if isTransient(err) {
-		what = fmt.Sprintf("%s It kept failing, so I gave up after %d attempts.", what, j.attempt)
+		limit := "attempts"
+		if j.lastTry {
+			limit = "attempts (JOB_GIVE_UP)"
+		}
+		what = fmt.Sprintf("%s It kept failing, so I gave up after %d %s.", what, j.attempt, limit)
 	}
-	j.log.Error("job: failed", "error", r.redact(err.Error()), "attempt", j.attempt)
+	j.log.Error("job: failed", "error", r.redact(err.Error()))
 	r.count("failed")
 	if perr := r.reportFailure(context.WithoutCancel(ctx), j, what, todo); perr != nil {
 		// Not even the failure could be posted: let the queue try again while it may.
-		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "attempt", j.attempt, "max_attempts", j.maxAttempts)
+		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "max_attempts", j.maxAttempts)
 		return fmt.Errorf("%v; and posting the failure failed: %w", err, perr)
 	}
 	return river.JobCancel(errors.New(r.redact(err.Error())))
+}
+
+// sayWaiting turns the progress note into "waiting for GitLab, next try at HH:MM UTC" while the
+// job waits for its next try. GitLab may be the one away: then the note cannot be edited now and
+// the next run, when GitLab answers again, edits it instead.
+func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
+	if j.noteID == 0 || j.retryAt.IsZero() || j.req.Wiki != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	why := r.redact(err.Error())
+	if len(why) > 200 {
+		why = why[:200] + "…"
+	}
+	body := r.redact(publish.Waiting(j.id, r.jobURL(j), why, j.retryAt))
+	if uerr := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); uerr != nil {
+		j.log.Info("job: could not say in the thread that it waits for GitLab", "error", r.redact(uerr.Error()))
+		return
+	}
+	if serr := j.steps.save(ctx, stepWaiting, j.retryAt.UTC().Format(time.RFC3339)); serr != nil {
+		j.log.Warn("job: could not record the waiting note", "error", serr.Error())
+	}
 }
 
 // failedPrefix starts the answered step of a job that ended with a failure reply.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
@@ -23,6 +24,7 @@ const (
 	stepMR       = "mr"       // the merge request opened
 	stepMerge    = "merge"    // auto-merge set, or why not
 	stepAnswered = "answered" // the thread has its final reply: the job is over
+	stepWaiting  = "waiting"  // the progress note says it waits for GitLab: the next run edits it back
 )
 
 // job is one run of a request with what it learns on the way.
@@ -30,6 +32,8 @@ type job struct {
 	id          int64
 	attempt     int
 	maxAttempts int
+	retryAt     time.Time // when the queue runs it again after a failure of this run
+	lastTry     bool      // no run after this one (JOB_GIVE_UP passed)
 	req         trigger.Request
 	thread      gitlab.ThreadRef
 	steps       *steps
@@ -49,7 +53,7 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 	}
 	req := qj.Request
 	j := &job{
-		id: qj.ID, attempt: qj.Attempt, maxAttempts: qj.MaxAttempts, req: req,
+		id: qj.ID, attempt: qj.Attempt, maxAttempts: qj.MaxAttempts, retryAt: qj.RetryAt, lastTry: qj.LastTry, req: req,
 		thread: threadRef(req),
 		steps:  &steps{store: r.Steps, jobID: qj.ID, values: recorded},
 		log: r.log().With("job", qj.ID, "project", req.Project.Path, "thread", req.ThreadKey(),

@@ -129,6 +129,19 @@ func Failure(jobID int64, jobURL, what, todo string) string {
 	return b.String()
 }
 
+// Waiting is the text of the progress note while a job waits for GitLab (or the network) to
+// answer again; the job edits it back to progress when it runs again.
+func Waiting(jobID int64, jobURL, why string, next time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "⏳ **Claude is waiting for GitLab, next try at %s UTC.**\n\n", next.UTC().Format("15:04"))
+	fmt.Fprintf(&b, "GitLab did not answer properly (%s). Nothing is lost: the request goes on by itself when GitLab answers again.\n", strings.TrimSpace(why))
+	if jobURL != "" {
+		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
+	}
+	b.WriteString("\n" + Marker(jobID))
+	return b.String()
+}
+
 // Unauthorised is the one short reply to someone who may not trigger the bot.
 func Unauthorised(jobID int64, username string, minLevelName string) string {
 	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here.\n\n%s",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -31,6 +32,10 @@ type Job struct {
 	Attempt     int
 	MaxAttempts int
 	Request     trigger.Request
+	// RetryAt is when the queue runs the job again if this run ends in an error; LastTry says
+	// there will be no other run (its attempts are used up or JOB_GIVE_UP has passed).
+	RetryAt time.Time
+	LastTry bool
 }
 
 // Handler executes jobs. A nil error completes the job; an error is retried by River's policy
@@ -50,6 +55,9 @@ type Options struct {
 	// RetryDelays are the waits after the 1st, 2nd, … transient failure (jittered ±25%, the
 	// last repeats); nil means retryDelays. Tests shorten them.
 	RetryDelays []time.Duration
+	// GiveUp is how long after its first failure a failing job is tried again (JOB_GIVE_UP);
+	// MaxAttempts is raised to what fits in it. Zero: MaxAttempts alone decides.
+	GiveUp time.Duration
 	// ReplicaID names this replica across restarts (host and DATA_DIR), so that after a crash it
 	// takes its own jobs back at once (PostgreSQL); empty: a random one.
 	ReplicaID string
@@ -114,9 +122,10 @@ func cmp(d, def time.Duration) time.Duration {
 }
 
 func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error, beats *heartbeats) *river.Config {
+	delays := cmpOr(opts.RetryDelays, retryDelays)
 	cfg := &river.Config{
 		Logger:      quiet(log),
-		MaxAttempts: max(opts.MaxAttempts, 1),
+		MaxAttempts: max(opts.MaxAttempts, 1, attemptsWithin(delays, opts.GiveUp)),
 		JobTimeout:  max(opts.JobTimeout, time.Minute),
 		// A job whose worker died is taken up again soon after its timeout, not after River's
 		// default hour: people are waiting in the thread. With several replicas the heartbeat
@@ -126,11 +135,12 @@ func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int6
 		// the 👀, so poll often (a cheap indexed query). On PostgreSQL inserts notify, but jobs
 		// the thread gate snoozed or a take-over freed are found by polling too.
 		FetchPollInterval: 200 * time.Millisecond,
-		RetryPolicy:       retryPolicy{delays: cmpOr(opts.RetryDelays, retryDelays)},
+		RetryPolicy:       retryPolicy{delays: delays},
 	}
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject, beats: beats})
+		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject, beats: beats,
+			delays: delays, giveUp: opts.GiveUp})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
 	}
@@ -218,6 +228,8 @@ type worker struct {
 	gate       func(ctx context.Context, jobID int64, perProject int) error
 	perProject int
 	beats      *heartbeats
+	delays     []time.Duration
+	giveUp     time.Duration
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
@@ -232,9 +244,23 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		defer stop()
 		ctx = bctx
 	}
-	err := w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
+	retryAt, last := nextTry(job.JobRow, w.delays, w.giveUp, time.Now())
+	err := w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request,
+		RetryAt: retryAt, LastTry: last})
 	if cause := context.Cause(ctx); errors.Is(cause, errTakenOver) {
 		return cause // an error, not a completion: the job's new runner decides how it ends
 	}
+	if err != nil && last && !riverOutcome(err) {
+		// The handler could not even say it failed (GitLab still away): past JOB_GIVE_UP the
+		// job ends here rather than running until River's MaxAttempts.
+		return river.JobCancel(err)
+	}
 	return err
+}
+
+// riverOutcome says whether err already tells River how the job ends (cancel or snooze).
+func riverOutcome(err error) bool {
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	return errors.As(err, &cancel) || errors.As(err, &snooze)
 }
