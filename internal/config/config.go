@@ -70,9 +70,9 @@ type Config struct {
 	// JOB_RETRY_DELAYS; empty: the queue's 5 s … 10 min) until JOB_GIVE_UP after its first failure.
 	JobGiveUp      time.Duration
 	JobRetryDelays []time.Duration
-	LogLevel      string
-	LogFormat     string
-	GitLabDebug   bool
+	LogLevel       string
+	LogFormat      string
+	GitLabDebug    bool
 
 	// The job page and budgets: ADMIN_TOKEN opens every job page and the list, transcripts are
 	// kept JobRetention, and a project's runs of one day (UTC) may cost ProjectDailyBudgetUSD.
