@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/demo"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/logging"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 func runDemo(ctx context.Context, env *environment, args []string) error {
@@ -36,8 +39,14 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	}
 	defer os.RemoveAll(dataDir)
 	cfg.GitLabURL, cfg.GitLabToken, cfg.WebhookSecret = world.GitLab.URL(), world.BotToken, randomID()
-	cfg.DataDir, cfg.ListenAddr, cfg.WebhookRateLimit, cfg.TLSCertFile, cfg.TLSKeyFile = dataDir, "127.0.0.1:0", 0, "", ""
+	cfg.DataDir, cfg.WebhookRateLimit, cfg.TLSCertFile, cfg.TLSKeyFile = dataDir, 0, "", ""
+	// The demo's own address, not .env's PUBLIC_URL: its job links must lead to this process.
+	if cfg.ListenAddr, err = freeLocalAddr(); err != nil {
+		return err
+	}
+	cfg.PublicURL = "http://" + cfg.ListenAddr
 	real := demoAgent(env.stdout, cfg)
+	cfg.AgentSandbox = demoSandbox(env.stdout, cfg, real)
 	logPath := filepath.Join(dataDir, "service.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -64,6 +73,40 @@ func demoAgent(out io.Writer, cfg config.Config) bool {
 	return false
 }
 
+// demoSandbox is the sandbox mode of the demo. The scripted stand-in runs no process and needs
+// none. The real CLI gets the strongest that works; where none does (no bubblewrap, macOS) it
+// runs unconfined on the demo's own sample repository, which holds nothing to protect, and the
+// demo says so in one line. An AGENT_SANDBOX the operator chose is kept.
+func demoSandbox(out io.Writer, cfg config.Config, real bool) string {
+	if !real {
+		return sandbox.ModeNone
+	}
+	if cfg.AgentSandbox != "" {
+		return cfg.AgentSandbox
+	}
+	if _, err := sandbox.New(cfg.Sandbox()); err != nil {
+		fmt.Fprintf(out, "No sandbox works here (%s): the demo runs the real Claude CLI unconfined, on its own sample repository only (serve will not: install bubblewrap).\n", firstReason(err))
+		return sandbox.ModeNone
+	}
+	return ""
+}
+
+// firstReason is the first clause of a sandbox error: "bwrap is not installed (…)".
+func firstReason(err error) string {
+	s, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "no sandbox works here: "), ";")
+	return s
+}
+
+// freeLocalAddr is a free port on 127.0.0.1, so that the demo knows its address before it serves.
+func freeLocalAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
 func hasCredential(env []string) bool {
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") || strings.HasPrefix(kv, "ANTHROPIC_AUTH_TOKEN=") || strings.HasPrefix(kv, "CLAUDE_CODE_OAUTH_TOKEN=") {
@@ -81,12 +124,18 @@ func runDemoService(ctx context.Context, out io.Writer, cfg config.Config, world
 	go func() {
 		served <- serve(ctx, cfg, logging.New(logFile, "info", "text"), func(a string) { addr <- a })
 	}()
-	var url string
 	select {
-	case url = <-addr:
+	case url := <-addr:
+		err := demoRequests(ctx, out, cfg, world, url, real, keep)
+		cancel() // whatever happened, the service stops and is waited for before the demo returns
+		return errors.Join(err, <-served)
 	case err := <-served:
 		return err
 	}
+}
+
+// demoRequests asks the three questions of the demo and prints what GitLab shows.
+func demoRequests(ctx context.Context, out io.Writer, cfg config.Config, world *demo.World, url string, real, keep bool) error {
 	fmt.Fprintf(out, "\nclaude-gitlab serves on http://%s; GitLab stand-in on %s (project demo/shop).\n", url, world.GitLab.URL())
 	world.AddHook("http://"+url+"/webhook", cfg.WebhookSecret)
 	fmt.Fprintln(out, "Asking @claude three things, as you would in GitLab…")
@@ -114,6 +163,5 @@ func runDemoService(ctx context.Context, out io.Writer, cfg config.Config, world
 		fmt.Fprintf(out, "\nStill running (--keep): GitLab stand-in API %s, Ctrl-C to stop.\n", world.GitLab.APIURL())
 		<-ctx.Done()
 	}
-	cancel()
-	return <-served
+	return nil
 }

@@ -1,14 +1,65 @@
 package main
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
 )
 
-// The README's first command on a fresh machine: no token, no credential → the demo, with the
-// scripted stand-in, and its three threads answered.
+// onlyGit is a PATH with git and nothing else: a fresh machine without bubblewrap.
+func onlyGit(t *testing.T) string {
+	t.Helper()
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(git, filepath.Join(dir, "git")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// With a credential and the CLI but no sandbox, the demo says so in one line and runs the real
+// CLI (here the fake one) on its own sample repository.
+func TestDemoRunsTheCLIUnconfinedWhereNoSandboxWorks(t *testing.T) {
+	out := runCLI(t, []string{"PATH=" + onlyGit(t), "CLAUDE_PATH=" + agenttest.BuildFakeClaude(t),
+		"ANTHROPIC_API_KEY=sk-fake-anthropic-key-for-tests", "AGENT_USER=no-such-user-i14"}, "demo")
+	if n := strings.Count(out, "No sandbox works here"); n != 1 || !strings.Contains(out, "bwrap is not installed") {
+		t.Fatalf("want one line saying no sandbox works and why:\n%s", out)
+	}
+	if !strings.Contains(out, "Using the real Claude Code CLI") || strings.Count(out, "turns ·") != 3 || strings.Contains(out, "could not finish") {
+		t.Fatalf("want the real CLI's three answers:\n%s", out)
+	}
+}
+
+// A GITLAB_TOKEN exported for glab, without the service's other settings: one line saying the
+// demo was skipped and what to do, not "WEBHOOK_SECRET is not set".
+func TestExportedTokenSaysWhyTheDemoWasSkipped(t *testing.T) {
+	out := runCLIErr(t, []string{"GITLAB_TOKEN=token-of-glab-for-tests"})
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 || !strings.Contains(out, "the demo was skipped because GITLAB_TOKEN is set in your environment") ||
+		!strings.Contains(out, "demo`") || !strings.Contains(out, "WEBHOOK_SECRET") {
+		t.Fatalf("want one line saying why and what to do:\n%s", out)
+	}
+}
+
+// The README's first command on a fresh machine with Go and git only (no bubblewrap on PATH): no
+// token, no credential → the demo, with the scripted stand-in, and its three threads answered;
+// the job links lead to the demo itself, not to a PUBLIC_URL set for the real service.
 func TestDefaultCommandRunsTheDemo(t *testing.T) {
-	out := runCLI(t, nil) // no command, no .env, no GITLAB_TOKEN
+	out := runCLI(t, []string{"PATH=" + onlyGit(t), "PUBLIC_URL=https://claude.example.invalid"}) // no command, no .env, no GITLAB_TOKEN
+	if strings.Contains(out, "sandbox") || strings.Contains(out, "claude.example.invalid") {
+		t.Fatalf("the stand-in demo needs no sandbox and links to itself:\n%s", out)
+	}
+	if !regexp.MustCompile(`job \[1\]\(http://127\.0\.0\.1:\d+/jobs/1\?t=`).MatchString(out) {
+		t.Fatalf("no job link to the demo's own address:\n%s", out)
+	}
 	for _, want := range []string{
 		"SCRIPTED STAND-IN",
 		"Issue #1: What does this service do?",

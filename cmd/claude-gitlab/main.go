@@ -99,6 +99,15 @@ func runDefault(ctx context.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
+	if cfg.HasToken() && cfg.WebhookSecret == "" {
+		// Often a GITLAB_TOKEN exported for glab: say why there is no demo, and what to do.
+		where := "in .env"
+		if v, ok := env.lookup("GITLAB_TOKEN"); (ok && v != "") || hasEnv(env, "GITLAB_TOKEN_FILE") {
+			where = "in your environment"
+		}
+		fmt.Fprintf(env.stderr, "claude-gitlab: the demo was skipped because GITLAB_TOKEN is set %s; to see the demo run `go run ./cmd/claude-gitlab demo` (or unset GITLAB_TOKEN), to serve also set WEBHOOK_SECRET (see .env.example).\n", where)
+		return exitError{2}
+	}
 	if cfg.HasToken() {
 		return runServe(ctx, env, nil)
 	}
@@ -135,4 +144,10 @@ func newFlags(env *environment, name, synopsis string) *flag.FlagSet {
 		fmt.Fprintln(env.stderr, "\n"+config.Help())
 	}
 	return fs
+}
+
+// hasEnv says whether the real environment (not .env) sets name.
+func hasEnv(env *environment, name string) bool {
+	v, ok := env.lookup(name)
+	return ok && v != ""
 }
