@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,7 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		"PORT":              "70000",
 		"MAX_PAYLOAD_BYTES": "12",
 		"GITLAB_TOKEN_FILE": "/nonexistent/token",
+		"JOB_GIVE_UP":       "forever",
 	}
 	for name, val := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -99,6 +101,56 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		if _, err := Load(lookupFrom(m), "", true); err == nil || !strings.HasPrefix(err.Error(), missing) {
 			t.Fatalf("missing %s: %v", missing, err)
 		}
+	}
+}
+
+// What the README promises: levels from GitLab's set, durations with a unit, a *_FILE that is
+// there, whatever else is set.
+func TestSettingsAcceptedOnlyAsDocumented(t *testing.T) {
+	for _, tc := range []struct{ name, val, want string }{
+		{"MIN_ACCESS_LEVEL", "35", "not a GitLab access level"},
+		{"MIN_ACCESS_LEVEL", "60", "not a GitLab access level"},
+		{"CLAUDE_TIMEOUT", "20", `"20" has no unit`},
+		{"SHUTDOWN_TIMEOUT", "600", `"600" has no unit`},
+		{"GITLAB_TOKEN_FILE", "/nonexistent/token", "GITLAB_TOKEN is set too"},
+		{"WEBHOOK_SECRET_FILE", "/nonexistent/secret", "WEBHOOK_SECRET is set too"},
+	} {
+		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s", tc.name: tc.val}
+		_, err := Load(lookupFrom(m), "", true)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.name+":") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s=%s: want an error naming it and saying %q, got %v", tc.name, tc.val, tc.want, err)
+		}
+	}
+	for _, level := range []string{"0", "5", "10", "15", "20", "30", "40", "50"} {
+		cfg, err := Load(lookupFrom(map[string]string{"MIN_ACCESS_LEVEL": level}), "", false)
+		if err != nil || strconv.Itoa(cfg.MinAccessLevel) != level {
+			t.Errorf("MIN_ACCESS_LEVEL=%s: %d %v", level, cfg.MinAccessLevel, err)
+		}
+	}
+}
+
+// .env in the common dotenv format: comments after a value, quotes, export; the real
+// environment still wins.
+func TestEnvFileIsReadAsDotenv(t *testing.T) {
+	env := filepath.Join(t.TempDir(), ".env")
+	os.WriteFile(env, []byte(`# the service
+export GITLAB_TOKEN=tok-from-file # the bot's token
+AGENT_SANDBOX=none # only on a laptop
+BRANCH_PREFIX="bot/ #1" # a hash inside quotes stays
+TRIGGER_PHRASE='@bot $HOME'
+CLAUDE_TIMEOUT=5m
+`), 0o600)
+	cfg, err := Load(lookupFrom(map[string]string{"CLAUDE_TIMEOUT": "7m"}), env, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GitLabToken != "tok-from-file" || cfg.AgentSandbox != "none" || cfg.BranchPrefix != "bot/ #1" ||
+		cfg.TriggerPhrase != "@bot $HOME" || cfg.ClaudeTimeout != 7*time.Minute {
+		t.Fatalf("token %q sandbox %q prefix %q phrase %q timeout %s", cfg.GitLabToken, cfg.AgentSandbox, cfg.BranchPrefix, cfg.TriggerPhrase, cfg.ClaudeTimeout)
+	}
+	os.WriteFile(env, []byte("GITLAB_TOKEN\n"), 0o600)
+	if _, err := Load(lookupFrom(nil), env, false); err == nil || !strings.Contains(err.Error(), env) {
+		t.Fatalf("a broken .env: %v, want an error naming the file", err)
 	}
 }
 

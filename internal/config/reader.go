@@ -1,14 +1,16 @@
 package config
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/joho/godotenv"
 )
 
 // reader collects settings and keeps the first error, so Load can say exactly which setting is wrong.
@@ -58,6 +60,23 @@ func (r *reader) integer(name string, def, min, max int) int {
 	return n
 }
 
+// level reads a GitLab access level: only GitLab's own values are accepted.
+func (r *reader) level(name string, def int) int {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || !slices.Contains(accessLevels, n) {
+		r.fail(name, "%q is not a GitLab access level: 0 (none), 5 (minimal), 10 (Guest), 15 (Planner), 20 (Reporter), 30 (Developer), 40 (Maintainer) or 50 (Owner)", v)
+		return def
+	}
+	return n
+}
+
+// accessLevels are GitLab's access levels (Planner, 15, since GitLab 17.7).
+var accessLevels = []int{0, 5, 10, 15, 20, 30, 40, 50}
+
 func (r *reader) number(name string, def, min float64) float64 {
 	v, ok := r.raw(name)
 	if !ok {
@@ -89,13 +108,13 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 	if !ok {
 		return def
 	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil {
-		// A bare number is seconds, as people write it in .env files.
-		if n, nerr := strconv.Atoi(strings.TrimSpace(v)); nerr == nil {
-			d, err = time.Duration(n)*time.Second, nil
-		}
+	v = strings.TrimSpace(v)
+	if _, err := strconv.Atoi(v); err == nil {
+		// A bare number: seconds or minutes? Say so rather than guess.
+		r.fail(name, "%q has no unit: write it with one, such as %ss or %sm", v, v, v)
+		return def
 	}
+	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		r.fail(name, "%q is not a duration such as 30m or 90s", v)
 		return def
@@ -131,13 +150,19 @@ func (r *reader) list(name string) []string {
 	return out
 }
 
-// secret reads NAME, or the contents of the file named by NAME_FILE.
+// secret reads NAME, or the contents of the file named by NAME_FILE. A NAME_FILE that cannot be
+// read is an error even when NAME is set too: the operator meant something by it.
 func (r *reader) secret(name string) (value, file string) {
+	path, hasFile := r.raw(name + "_FILE")
 	if v, ok := r.raw(name); ok {
+		if hasFile {
+			if _, err := os.Stat(path); err != nil {
+				r.fail(name+"_FILE", "cannot read %s: %v (%s is set too: remove one of them)", path, errors.Unwrap(err), name)
+			}
+		}
 		return strings.TrimSpace(v), ""
 	}
-	path, ok := r.raw(name + "_FILE")
-	if !ok {
+	if !hasFile {
 		return "", ""
 	}
 	b, err := os.ReadFile(path)
@@ -161,39 +186,25 @@ func (r *reader) url(def string, names ...string) string {
 	return strings.TrimRight(v, "/")
 }
 
-// readEnvFile reads KEY=VALUE lines; blank lines and # comments are skipped, quotes are removed,
-// a leading "export " is allowed.
+// readEnvFile reads a .env file in the common dotenv format (github.com/joho/godotenv): blank
+// lines and # comments (also after a value), single or double quotes, a leading "export ", and
+// $VAR expanded in unquoted and double-quoted values (single quotes keep a value as written).
+// A missing file is fine.
 func readEnvFile(path string) (map[string]string, error) {
-	out := map[string]string{}
 	if path == "" {
-		return out, nil
+		return map[string]string{}, nil
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
+		return map[string]string{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, val, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		if !ok {
-			return nil, fmt.Errorf("%s line %d: expected KEY=VALUE", path, n)
-		}
-		out[strings.TrimSpace(key)] = unquote(strings.TrimSpace(val))
+	vals, err := godotenv.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid .env file (KEY=VALUE lines): %w", path, err)
 	}
-	return out, sc.Err()
-}
-
-func unquote(v string) string {
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		return v[1 : len(v)-1]
-	}
-	return v
+	return vals, nil
 }

@@ -105,7 +105,7 @@ func (r *reader) config() Config {
 	}
 	c.Workers = r.integer("WORKERS", 2, 1, 256)
 	c.TriggerPhrase = r.str("@claude", "TRIGGER_PHRASE")
-	c.MinAccessLevel = r.integer("MIN_ACCESS_LEVEL", 30, 0, 50)
+	c.MinAccessLevel = r.level("MIN_ACCESS_LEVEL", 30)
 	c.AllowedUsers = r.list("ALLOWED_USERS")
 	c.AllowedProjects = r.list("ALLOWED_PROJECTS")
 	c.UseMR = r.boolean("GITLAB_USE_MR", false)
