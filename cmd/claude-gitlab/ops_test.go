@@ -92,14 +92,22 @@ func setupWorld(t *testing.T) (*fakegitlab.GitLab, fakegitlab.Project, []string)
 
 func TestSetupCreatesUpdatesAndDryRuns(t *testing.T) {
 	g, p, env := setupWorld(t)
-	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("# mine\nexport LOG_LEVEL=info # keep\nWEBHOOK_SECRET=\n"), 0o644)
+	out, code := runCLIAt(t, dir, env, "setup", "--project", "group/proj")
 	hooks := g.Hooks(p.ID)
 	if len(hooks) != 1 || hooks[0].URL != "https://claude.example.com/webhook" || !hooks[0].NoteEvents || hooks[0].PushEvents {
 		t.Fatalf("hooks after create: %+v\n%s", hooks, out)
 	}
 	secret := hooks[0].Token
-	if !strings.Contains(out, "will create a webhook") || !strings.Contains(out, "WEBHOOK_SECRET="+secret) || len(secret) != 64 {
+	if !strings.Contains(out, "will create a webhook") || !strings.Contains(out, "written to .env") || strings.Contains(out, secret) || len(secret) != 64 {
 		t.Fatalf("create output:\n%s", out)
+	}
+	// The generated secret is in .env, every other line kept, readable by its owner only: serve
+	// starts with it.
+	dotenv, _ := os.ReadFile(filepath.Join(dir, ".env"))
+	if st, _ := os.Stat(filepath.Join(dir, ".env")); string(dotenv) != "# mine\nexport LOG_LEVEL=info # keep\nWEBHOOK_SECRET="+secret+"\n" || st.Mode().Perm() != 0o600 {
+		t.Fatalf(".env after setup (%v):\n%s", st.Mode(), dotenv)
 	}
 	// Then doctor ran for the project: the hook is fine, the CLI is missing (exit 1).
 	if code != 1 || !strings.Contains(out, "✓ webhook events") || !strings.Contains(out, "✗ claude CLI") {
@@ -123,6 +131,34 @@ func TestSetupCreatesUpdatesAndDryRuns(t *testing.T) {
 	out, _ = runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj", "--pipeline")
 	if len(g.Hooks(p.ID)) != 1 || !strings.Contains(out, "settings already right") {
 		t.Fatalf("second update:\n%s", out)
+	}
+}
+
+// --print: the secret is printed for a secret manager, and no .env is written.
+func TestSetupPrintsTheSecretWithPrint(t *testing.T) {
+	g, p, env := setupWorld(t)
+	dir := t.TempDir()
+	out, _ := runCLIAt(t, dir, env, "setup", "--project", "group/proj", "--print")
+	hooks := g.Hooks(p.ID)
+	if len(hooks) != 1 || !strings.Contains(out, "WEBHOOK_SECRET="+hooks[0].Token+"\n") {
+		t.Fatalf("--print output:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".env")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("--print wrote .env: %v", err)
+	}
+}
+
+// A refused token: the error says so once and ends with what to do.
+func TestSetupErrorsCarryAFix(t *testing.T) {
+	_, _, env := setupWorld(t)
+	env = append(env, "GITLAB_TOKEN=glpat-revoked-or-never-was-a-token")
+	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj")
+	if code != 1 || strings.Count(out, "401 Unauthorized") != 1 || !strings.Contains(out, "\nfix: GitLab refused GITLAB_TOKEN") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	out, code = runCLIAt(t, t.TempDir(), env[:len(env)-1], "setup", "--project", "group/no-such-project")
+	if code != 1 || !strings.Contains(out, "\nfix: check the path") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
 

@@ -27,7 +27,8 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("gitlab %s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
-	if e.Message != "" {
+	// GitLab often says no more than the status ("401 Unauthorized"): once is enough.
+	if e.Message != "" && e.Message != fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status)) {
 		s += ": " + e.Message
 	}
 	return s
