@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/doctor"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/logging"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
@@ -53,6 +55,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	runner, err := newRunner(cfg, gl, db, token, m, log)
 	if err != nil {
 		return err
+	}
+	for _, r := range doctor.Startup(cfg) { // what every job will miss, said once at start
+		log.Warn(fmt.Sprintf("%s %s: %s", marks[r.Status], r.Name, r.Detail), "fix", r.Fix)
 	}
 	jobPages, closePages, err := newPages(ctx, cfg, db, runner, log)
 	if err != nil {

@@ -15,14 +15,18 @@ func (d *doctor) publicEndpoint(ctx context.Context) []Result {
 	const name = "public endpoint"
 	pub := d.o.Settings.PublicURL
 	if pub == "" {
-		return []Result{warn(name, "PUBLIC_URL is not set",
-			"set PUBLIC_URL to the https:// address GitLab reaches the service at (links in replies and `setup` use it)")}
+		return []Result{publicURLMissing()}
 	}
 	out := []Result{d.health(ctx, pub)}
 	if r, ok := d.privateAddress(ctx, pub); ok {
 		out = append(out, r)
 	}
 	return out
+}
+
+func publicURLMissing() Result {
+	return warn("public endpoint", "PUBLIC_URL is not set",
+		"set PUBLIC_URL to the https:// address GitLab reaches the service at (links in replies and `setup` use it)")
 }
 
 func (d *doctor) health(ctx context.Context, pub string) Result {

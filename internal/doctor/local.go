@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
@@ -23,7 +24,7 @@ func (d *doctor) claudeCLI(ctx context.Context) Result {
 	const name = "claude CLI"
 	path, err := exec.LookPath(d.o.Settings.ClaudePath)
 	if err != nil {
-		return fail(name, fmt.Sprintf("%q not found on PATH", d.o.Settings.ClaudePath), installCLI)
+		return cliMissing(d.o.Settings.ClaudePath)
 	}
 	out, err := runVersion(ctx, path)
 	if err != nil {
@@ -52,9 +53,15 @@ func runVersion(ctx context.Context, prog string) (string, error) {
 	return line, nil
 }
 
-func (d *doctor) anthropicCredential() Result {
+func cliMissing(path string) Result {
+	return fail("claude CLI", fmt.Sprintf("%q not found on PATH", path), installCLI)
+}
+
+func (d *doctor) anthropicCredential() Result { return anthropicCredential(d.o.Settings) }
+
+func anthropicCredential(cfg config.Config) Result {
 	const name = "Anthropic credential"
-	for _, kv := range d.o.Settings.AgentEnv {
+	for _, kv := range cfg.AgentEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		if v != "" && (k == "ANTHROPIC_API_KEY" || k == "ANTHROPIC_AUTH_TOKEN" || k == "CLAUDE_CODE_OAUTH_TOKEN") {
 			return ok(name, k+" is set")
