@@ -122,7 +122,7 @@ func TestFault401OnEveryCallIsReportedWithoutACrashLoop(t *testing.T) {
 		t.Fatalf("jobs: %+v %v", jobs, err)
 	}
 	// Backing off (5 s, then 20 s): at most two failed attempts in 8 s, and still to be retried.
-	if s := jobs[0].State; (s != "retryable" && s != "available" && s != "scheduled") || len(jobs[0].Errors) > 2 {
+	if s := jobs[0].State; (s != "waiting" && s != "queued") || len(jobs[0].Errors) > 2 {
 		t.Fatalf("the job is %s after %d failed attempts in 8 s, want backing off", s, len(jobs[0].Errors))
 	}
 	if n := len(w.botNotes(fakegitlab.ThreadIssue, ref(iid))); n != 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
@@ -19,7 +20,7 @@ import (
 func runJobs(ctx context.Context, env *environment, args []string) error {
 	fs := newFlags(env, "jobs", "list [--state S] [--limit N] | show ID | retry ID | cancel ID  [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	state := fs.String("state", "", "only jobs in these states (comma-separated): available, running, retryable, scheduled, completed, cancelled, discarded")
+	state := fs.String("state", "", "only jobs in these states (comma-separated): "+jobstate.Names())
 	limit := fs.Int("limit", 50, "most jobs to list")
 	sub, rest := "list", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -28,6 +29,16 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 	pos, err := parseInterleaved(fs, rest)
 	if err != nil {
 		return err
+	}
+	var states []jobstate.Status
+	if *state != "" {
+		for _, s := range strings.Split(*state, ",") {
+			st, err := jobstate.Parse(s)
+			if err != nil {
+				return fmt.Errorf("jobs list --state: %w", err)
+			}
+			states = append(states, st)
+		}
 	}
 	cfg, err := config.Load(env.lookup, env.envFile, false)
 	if err != nil {
@@ -43,10 +54,6 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if sub == "list" {
-		var states []string
-		if *state != "" {
-			states = strings.Split(*state, ",")
-		}
 		jobs, err := q.List(ctx, *limit, states...)
 		if err != nil {
 			return err
@@ -96,6 +103,12 @@ func jobAction(ctx context.Context, env *environment, q *queue.Queue, sub string
 	if err != nil {
 		return err
 	}
+	if sub == "cancel" && in.Status == jobstate.Running {
+		in, err = waitStopped(ctx, q, in)
+		if err != nil {
+			return err
+		}
+	}
 	if asJSON {
 		return printJSON(env.stdout, in)
 	}
@@ -111,7 +124,7 @@ func printJobTable(w io.Writer, jobs []queue.Info, costs map[int64]float64) {
 		if c, ok := costs[j.ID]; ok {
 			cost = fmt.Sprintf("$%.4f", c)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.State, j.Attempt, j.MaxAttempts,
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.Status, j.Attempt,
 			age(j.CreatedAt), cost, j.Request.Project.Path, thread(j), j.Request.Author.Username, oneLine(j.Request.Text, 50))
 	}
 	tw.Flush()
@@ -121,7 +134,10 @@ func printJobTable(w io.Writer, jobs []queue.Info, costs map[int64]float64) {
 }
 
 func printJob(w io.Writer, j queue.Info) {
-	fmt.Fprintf(w, "Job %d: %s (attempt %d of %d)\n", j.ID, j.State, j.Attempt, j.MaxAttempts)
+	fmt.Fprintf(w, "Job %d: %s (try %d)\n", j.ID, j.Status, j.Attempt)
+	if j.Outcome != "" {
+		fmt.Fprintf(w, "Outcome:  %s\n", j.Outcome)
+	}
 	fmt.Fprintf(w, "Created:  %s\n", j.CreatedAt.Format(time.RFC3339))
 	if j.FinalizedAt != nil {
 		fmt.Fprintf(w, "Finished: %s\n", j.FinalizedAt.Format(time.RFC3339))
@@ -194,4 +210,28 @@ func withCosts(jobs []queue.Info, costs map[int64]float64) []jobWithCost {
 		}
 	}
 	return out
+}
+
+// cancelWait is how long `jobs cancel` waits for a running job to stop.
+const cancelWait = 15 * time.Second
+
+// waitStopped waits until the serving process has stopped a job whose cancellation was just
+// recorded, so that `jobs cancel` says what happened rather than "running".
+func waitStopped(ctx context.Context, q *queue.Queue, in queue.Info) (queue.Info, error) {
+	ctx, cancel := context.WithTimeout(ctx, cancelWait)
+	defer cancel()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for in.Status == jobstate.Running {
+		select {
+		case <-ctx.Done():
+			return in, fmt.Errorf("job %d: the cancellation is recorded but the job is still running after %s: is `claude-gitlab serve` running? it stops the job when it next looks", in.ID, cancelWait)
+		case <-t.C:
+		}
+		var err error
+		if in, err = q.Get(ctx, in.ID); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
 }

@@ -62,11 +62,17 @@ func TestJobsShowCancelRetry(t *testing.T) {
 		t.Fatalf("jobs cancel:\n%s", cancel)
 	}
 	retry := runCLI(t, []string{"DATA_DIR=" + dataDir}, "jobs", "retry", id)
-	if !strings.Contains(retry, "available") || jobState(t, dataDir, id) != "available" {
+	if !strings.Contains(retry, "queued") || jobState(t, dataDir, id) != "queued" {
 		t.Fatalf("jobs retry:\n%s", retry)
 	}
-	if out := runCLI(t, []string{"DATA_DIR=" + dataDir}, "jobs", "list", "--state", "available"); !strings.Contains(out, "explain the cache") {
-		t.Fatalf("jobs list --state available:\n%s", out)
+	if out := runCLI(t, []string{"DATA_DIR=" + dataDir}, "jobs", "list", "--state", "queued"); !strings.Contains(out, "explain the cache") {
+		t.Fatalf("jobs list --state queued:\n%s", out)
+	}
+	if out := runCLI(t, []string{"DATA_DIR=" + dataDir}, "jobs", "list", "--state", "answered"); !strings.Contains(out, "(no jobs)") {
+		t.Fatalf("jobs list --state answered:\n%s", out)
+	}
+	if out := runCLIErr(t, []string{"DATA_DIR=" + dataDir}, "jobs", "list", "--state", "bogus"); !strings.Contains(out, `"bogus" is not a job state`) || !strings.Contains(out, "queued, running, waiting") {
+		t.Fatalf("jobs list --state bogus:\n%s", out)
 	}
 	if out := runCLIErr(t, []string{"DATA_DIR=" + dataDir}, "jobs", "show", "999999"); !strings.Contains(out, "999999") {
 		t.Fatalf("unknown job:\n%s", out)

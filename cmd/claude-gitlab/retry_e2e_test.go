@@ -30,7 +30,7 @@ func TestRetryOutlastsAnOutageAndAnswersOnce(t *testing.T) {
 	}
 	w.g.ClearFaults()
 	w.waitAnswers(fakegitlab.ThreadIssue, ref(iid), 1)
-	w.waitJobState("completed")
+	w.waitJobState("answered")
 	notes = w.botNotes(fakegitlab.ThreadIssue, ref(iid))
 	if len(notes) != 1 || !strings.Contains(notes[0].Body, "turns ·") || strings.Contains(notes[0].Body, "waiting for GitLab") {
 		t.Fatalf("want one answer replacing the waiting note, got %+v", notes)

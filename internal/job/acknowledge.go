@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -18,7 +19,7 @@ func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
 	s := r.Settings
 	if !projectAllowed(s.AllowedProjects, j.req.Project.Path) {
 		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
-		return false, j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+		return false, r.end(ctx, j, jobstate.Skipped, "project not allowed")
 	}
 	if isAllowedUser(s.AllowedUsers, j.req.Author.Username) {
 		return true, nil
@@ -38,7 +39,7 @@ func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
 	if _, err := r.postOnce(ctx, j, publish.Unauthorised(j.id, j.req.Author.Username, role)); err != nil {
 		return false, err
 	}
-	return false, j.steps.save(ctx, stepAnswered, "refused: below MIN_ACCESS_LEVEL")
+	return false, r.end(ctx, j, jobstate.Refused, "below MIN_ACCESS_LEVEL")
 }
 
 // acknowledge gives 👀 to what triggered the job and posts the progress note in its discussion.

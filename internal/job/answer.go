@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -38,8 +39,7 @@ func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 		}
 	}
 	j.log.Info("job: answered", "note", j.noteID, "parts", len(parts), "commit", f.CommitSHA, "mr", f.MRIID)
-	r.count("answered")
-	return j.steps.save(ctx, stepAnswered, "answered")
+	return r.end(ctx, j, jobstate.Answered, "")
 }
 
 // postPart posts the k-th note of a long answer as a reply in the discussion, once: each is a
@@ -71,8 +71,8 @@ func (r *Runner) projectWeb(ctx context.Context, j *job) string {
 	return strings.TrimRight(j.project.WebURL, "/")
 }
 
-func (r *Runner) count(outcome string) {
+func (r *Runner) count(st jobstate.Status) {
 	if r.Metrics != nil {
-		r.Metrics.Jobs.WithLabelValues(outcome).Inc()
+		r.Metrics.Jobs.WithLabelValues(st.String()).Inc()
 	}
 }

@@ -3,6 +3,8 @@ package job
 import (
 	"context"
 	"fmt"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 )
 
 // autoReviewWanted decides, without a word in the thread, whether an automatic review (AUTO_REVIEW)
@@ -20,7 +22,7 @@ func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
 		}
 		if level < s.MinAccessLevel {
 			j.log.Info("job: automatic review of an MR by someone below MIN_ACCESS_LEVEL; skipped", "author", j.req.Author.Username)
-			return false, j.steps.save(ctx, stepAnswered, "skipped: automatic review, author below MIN_ACCESS_LEVEL")
+			return false, r.end(ctx, j, jobstate.Skipped, "automatic review, author below MIN_ACCESS_LEVEL")
 		}
 	}
 	jr, err := r.forProject(ctx, j)
@@ -29,7 +31,7 @@ func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
 	}
 	if !jr.Settings.AutoReview {
 		j.log.Info("job: automatic review turned off for this project; skipped")
-		return false, j.steps.save(ctx, stepAnswered, "skipped: auto_review off for the project")
+		return false, r.end(ctx, j, jobstate.Skipped, "auto_review off for the project")
 	}
 	return true, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -37,8 +38,7 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 		case errors.Is(cause, river.ErrJobCancelledRemotely):
 			// `jobs cancel`: say so in the thread rather than leave "working…" there.
 			j.log.Info("job: cancelled by the operator")
-			r.count("cancelled")
-			if perr := r.reportFailure(context.WithoutCancel(ctx), j, "An operator cancelled this request.", "Comment `@claude` again to ask anew."); perr != nil {
+			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, "An operator cancelled this request.", "Comment `@claude` again to ask anew."); perr != nil {
 				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
 			}
 			return river.JobCancel(cause)
@@ -65,7 +65,6 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 		what = fmt.Sprintf("%s It kept failing, so I gave up after %d %s.", what, j.attempt, limit)
 	}
 	j.log.Error("job: failed", "error", r.redact(err.Error()))
-	r.count("failed")
 	if perr := r.reportFailure(context.WithoutCancel(ctx), j, what, todo); perr != nil {
 		// Not even the failure could be posted: let the queue try again while it may.
 		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "max_attempts", j.maxAttempts)
@@ -97,17 +96,20 @@ func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
 	}
 }
 
-// failedPrefix starts the answered step of a job that ended with a failure reply.
-const failedPrefix = "failed: "
-
 // errJobTimeout: the job as a whole ran past the queue's timeout.
 var errJobTimeout = errors.New("job timed out")
 
 func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) error {
+	return r.reportEnd(ctx, j, jobstate.Failed, what, todo)
+}
+
+// reportEnd ends a job with a failure reply (or a refusal, or a cancellation: st) saying what
+// happened and what to do.
+func (r *Runner) reportEnd(ctx context.Context, j *job, st jobstate.Status, what, todo string) error {
 	if j.req.Wiki != nil { // a wiki page has no thread: the log and the job's page say it
 		j.log.Error("job: wiki edit failed", "page", j.req.Wiki.Slug, "what", r.redact(what), "todo", todo)
 		r.note(ctx, j, "error", what+" "+todo)
-		return j.steps.save(ctx, stepAnswered, failedPrefix+what)
+		return r.end(ctx, j, st, what)
 	}
 	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))
 	if j.noteID != 0 {
@@ -117,7 +119,7 @@ func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) e
 	} else if _, err := r.postOnce(ctx, j, body); err != nil {
 		return err
 	}
-	return j.steps.save(ctx, stepAnswered, failedPrefix+what)
+	return r.end(ctx, j, st, what)
 }
 
 // isTransient: worth another try later.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -142,13 +143,43 @@ func stepLine(name, value string) (kind, text string) {
 		}
 		return "step", "Auto-merge not set: " + value
 	case stepAnswered:
+		o := jobstate.ParseOutcome(value)
 		switch {
-		case value == "answered":
+		case o.Status == jobstate.Failed:
+			return "error", o.Detail
+		case o.Status == jobstate.Answered && o.Detail == "":
 			return "step", "Answered in the thread"
-		case strings.HasPrefix(value, "failed: "):
-			return "error", strings.TrimPrefix(value, "failed: ")
+		case o.Detail == "":
+			return "step", "Ended: " + o.Status.String()
 		}
-		return "step", "Ended: " + value
+		return "step", "Ended (" + o.Status.String() + "): " + o.Detail
+	case stepWaiting:
+		return "step", "Waiting for GitLab; next try at " + value
+	case stepFollowUp:
+		var f FollowUp
+		if value == "none" || json.Unmarshal([]byte(value), &f) != nil {
+			return "", "" // not a follow-up: nothing worth a line
+		}
+		return "step", fmt.Sprintf("Fixing the review comment on %s:%d", f.Path, f.Line)
+	case stepResolved:
+		return "step", "Review comment's discussion resolved"
+	case stepPipelineMR:
+		return "step", "Failed pipeline of merge request !" + value
+	case stepPipelineAttempt:
+		if value == "0" {
+			return "step", "Past PIPELINE_FIX_ATTEMPTS: asking for help"
+		}
+		return "step", "Pipeline fix attempt " + value
+	case stepReviewVersion:
+		return "step", "Reviewing the merge request's latest diff"
 	}
-	return "step", name
+	switch {
+	case strings.HasPrefix(name, stepFindingPrefix):
+		return "step", "Review comment posted"
+	case strings.HasPrefix(name, stepFixedPrefix):
+		return "step", "Earlier review comment resolved as fixed"
+	case strings.HasPrefix(name, stepAnswered+"_part_"):
+		return "step", "Answer part " + strings.TrimPrefix(name, stepAnswered+"_part_") + " posted"
+	}
+	return "step", strings.ReplaceAll(name, "_", " ") // a step without words yet, still readable
 }

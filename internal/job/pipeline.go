@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -40,7 +41,7 @@ const (
 func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
 	if !projectAllowed(r.Settings.AllowedProjects, j.req.Project.Path) {
 		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
-		return j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+		return r.end(ctx, j, jobstate.Skipped, "project not allowed")
 	}
 	if ok, err := r.pipelineMR(ctx, j); err != nil || !ok {
 		return err
@@ -89,7 +90,7 @@ func (r *Runner) pipelineFixAttempts() int {
 func (r *Runner) pipelineMR(ctx context.Context, j *job) (bool, error) {
 	pl := j.req.Pipeline
 	if pl == nil {
-		return false, j.steps.save(ctx, stepAnswered, "skipped: no pipeline in the request")
+		return false, r.end(ctx, j, jobstate.Skipped, "no pipeline in the request")
 	}
 	if v, ok := j.steps.values[stepPipelineMR]; ok {
 		iid, err := strconv.ParseInt(v, 10, 64)
@@ -106,10 +107,10 @@ func (r *Runner) pipelineMR(ctx context.Context, j *job) (bool, error) {
 	switch {
 	case mr == nil:
 		j.log.Info("job: failed pipeline on a branch without an open merge request; ignored", "branch", pl.Branch, "pipeline", pl.ID)
-		return false, j.steps.save(ctx, stepAnswered, "skipped: no open merge request from "+pl.Branch)
+		return false, r.end(ctx, j, jobstate.Skipped, "no open merge request from "+pl.Branch)
 	case pl.SHA != "" && mr.SHA != "" && mr.SHA != pl.SHA:
 		j.log.Info("job: the branch moved on since the failed pipeline; ignored", "branch", pl.Branch, "pipeline", pl.ID)
-		return false, j.steps.save(ctx, stepAnswered, "skipped: the branch moved on since pipeline "+strconv.FormatInt(pl.ID, 10))
+		return false, r.end(ctx, j, jobstate.Skipped, "the branch moved on since pipeline "+strconv.FormatInt(pl.ID, 10))
 	}
 	if err := j.steps.save(ctx, stepPipelineMR, strconv.FormatInt(mr.IID, 10)); err != nil {
 		return false, err
@@ -160,7 +161,7 @@ func (r *Runner) askForHelp(ctx context.Context, j *job) error {
 		return fmt.Errorf("look for our request for help: %w", err)
 	} else if found && !j.steps.has(stepNote) {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
-		return j.steps.save(ctx, stepAnswered, "skipped: past PIPELINE_FIX_ATTEMPTS, help asked already")
+		return r.end(ctx, j, jobstate.Skipped, "past PIPELINE_FIX_ATTEMPTS, help asked already")
 	}
 	pl := j.req.Pipeline
 	body := fmt.Sprintf("🆘 **The pipeline still fails** on `%s` (%s). I tried to fix it %d times "+
@@ -174,8 +175,7 @@ func (r *Runner) askForHelp(ctx context.Context, j *job) error {
 		return err
 	}
 	j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; asked for help", "mr", j.req.Thread.IID, "note", id)
-	r.count("help_asked")
-	return j.steps.save(ctx, stepAnswered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
+	return r.end(ctx, j, jobstate.Answered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
 }
 
 // pipelineNote posts the progress note of a fix on the MR; it carries the fix marker from the

@@ -14,6 +14,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
@@ -116,10 +117,10 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 	if err != nil {
 		return err
 	}
-	if v := j.steps.values[stepAnswered]; strings.HasPrefix(v, failedPrefix) {
+	if o := jobstate.ParseOutcome(j.steps.values[stepAnswered]); o.Status == jobstate.Failed || o.Status == jobstate.Cancelled {
 		// A job that ended in failure runs again only when an operator retried it (`jobs
 		// retry`): start over from the failed step; the note says what happens now.
-		j.log.Info("job: retried after it failed; running again", "failure", v)
+		j.log.Info("job: retried after it failed; running again", "failure", o.String())
 		if err := j.steps.forget(ctx, stepAnswered); err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	}
 	if j.fromBot() {
 		j.log.Info("job: request written by the bot itself; nothing to do")
-		return j.steps.save(ctx, stepAnswered, "skipped: bot's own")
+		return r.end(ctx, j, jobstate.Skipped, "bot's own")
 	}
 	if j.req.Task == trigger.TaskWikiEdit {
 		return r.editWiki(ctx, j)

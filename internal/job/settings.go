@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
@@ -38,8 +39,7 @@ func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
 	if _, err := r.postOnce(ctx, j, publish.OverBudget(j.id, spent, budget, midnight.Add(24*time.Hour).Sub(now))); err != nil {
 		return false, err
 	}
-	r.count("over_budget")
-	return false, j.steps.save(ctx, stepAnswered, "refused: daily budget spent")
+	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
 }
 
 // forProject returns a Runner with the settings of this job: the operator's, narrowed by the
@@ -192,11 +192,10 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 		}
 		if path, pattern, found := projectconfig.Forbidden(r.Settings.ForbiddenPaths, files); found {
 			j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
-			r.count("refused")
 			what := fmt.Sprintf("Claude's change touches `%s`, which this project's `forbidden_paths` (`%s` in %s) does not allow, so nothing was pushed.",
 				path, pattern, r.settingsSource(j))
 			todo := "Ask for the change without that file, or change `forbidden_paths` on the default branch."
-			return false, r.reportFailure(ctx, j, what, todo)
+			return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
 		}
 	}
 	return true, j.steps.save(ctx, stepChecked, "ok")

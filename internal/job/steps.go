@@ -9,6 +9,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -23,7 +24,7 @@ const (
 	stepPushed   = "pushed"   // the commit is on GitLab
 	stepMR       = "mr"       // the merge request opened
 	stepMerge    = "merge"    // auto-merge set, or why not
-	stepAnswered = "answered" // the thread has its final reply: the job is over
+	stepAnswered = "answered" // the thread has its final reply: the job is over (store.OutcomeStep)
 	stepWaiting  = "waiting"  // the progress note says it waits for GitLab: the next run edits it back
 )
 
@@ -63,6 +64,15 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 		j.noteID, _ = strconv.ParseInt(v, 10, 64)
 	}
 	return j, nil
+}
+
+// end records how the job ended (the thread has its final reply, or needs none) and counts it.
+func (r *Runner) end(ctx context.Context, j *job, st jobstate.Status, detail string) error {
+	if err := j.steps.save(ctx, stepAnswered, jobstate.Outcome{Status: st, Detail: detail}.String()); err != nil {
+		return err
+	}
+	r.count(st)
+	return nil
 }
 
 func threadRef(r trigger.Request) gitlab.ThreadRef {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -37,7 +38,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	if out.Commit == "" {
 		j.log.Info("job: wiki page unchanged", "page", j.req.Wiki.Slug)
 		r.note(ctx, j, "result", out.Text)
-		return j.steps.save(ctx, stepAnswered, "wiki page unchanged")
+		return r.end(ctx, j, jobstate.Answered, "wiki page unchanged")
 	}
 	branch, err := r.pushWiki(ctx, j, out)
 	if err != nil {
@@ -46,8 +47,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	j.log.Info("job: wiki page edited", "page", j.req.Wiki.Slug, "branch", branch, "sha", out.Commit,
 		"requested_by", j.req.Author.Username)
 	r.note(ctx, j, "result", out.Text)
-	r.count("wiki_edited")
-	return j.steps.save(ctx, stepAnswered, "edited wiki page "+j.req.Wiki.Slug+" ("+shortSHA(out.Commit)+")")
+	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+shortSHA(out.Commit)+")")
 }
 
 // wikiAuthorised applies ALLOWED_PROJECTS, ALLOWED_USERS and MIN_ACCESS_LEVEL. The wiki hook
@@ -57,7 +57,7 @@ func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
 	s := r.Settings
 	if !projectAllowed(s.AllowedProjects, j.req.Project.Path) {
 		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
-		return false, j.steps.save(ctx, stepAnswered, "skipped: project not allowed")
+		return false, r.end(ctx, j, jobstate.Skipped, "project not allowed")
 	}
 	if isAllowedUser(s.AllowedUsers, j.req.Author.Username) {
 		return true, nil
@@ -66,7 +66,7 @@ func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
 		u, err := r.GitLab.UserByUsername(ctx, j.req.Author.Username)
 		if errors.Is(err, gitlab.ErrNoSuchUser) {
 			j.log.Info("job: wiki page edited by an unknown user; ignored", "author", j.req.Author.Username)
-			return false, j.steps.save(ctx, stepAnswered, "refused: unknown user")
+			return false, r.end(ctx, j, jobstate.Refused, "unknown user")
 		}
 		if err != nil {
 			return false, err
@@ -81,7 +81,7 @@ func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
 		return true, nil
 	}
 	j.log.Info("job: wiki request from an author below MIN_ACCESS_LEVEL; ignored", "author", j.req.Author.Username, "level", level)
-	return false, j.steps.save(ctx, stepAnswered, "refused: below MIN_ACCESS_LEVEL")
+	return false, r.end(ctx, j, jobstate.Refused, "below MIN_ACCESS_LEVEL")
 }
 
 // wikiWithinBudget applies PROJECT_DAILY_BUDGET_USD; with no thread to reply in, a spent budget
@@ -99,8 +99,7 @@ func (r *Runner) wikiWithinBudget(ctx context.Context, j *job) (bool, error) {
 		return true, nil
 	}
 	j.log.Info("job: project's daily budget spent; wiki request ignored", "spent_usd", spent, "budget_usd", budget)
-	r.count("over_budget")
-	return false, j.steps.save(ctx, stepAnswered, "refused: daily budget spent")
+	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
 }
 
 // produceWiki runs Claude in a worktree of the wiki's repository, removes the request lines from

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 )
@@ -29,7 +30,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 // it ends; the journal keeps the rest for JOB_RETENTION.
 type Jobs interface {
 	Get(ctx context.Context, id int64) (queue.Info, error)
-	List(ctx context.Context, limit int, states ...string) ([]queue.Info, error)
+	List(ctx context.Context, limit int, states ...jobstate.Status) ([]queue.Info, error)
 }
 
 // Config is what the pages need.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
@@ -32,7 +33,7 @@ func (j jobs) Get(_ context.Context, id int64) (queue.Info, error) {
 	return queue.Info{}, errors.New("not found")
 }
 
-func (j jobs) List(context.Context, int, ...string) ([]queue.Info, error) {
+func (j jobs) List(context.Context, int, ...jobstate.Status) ([]queue.Info, error) {
 	var out []queue.Info
 	for _, in := range j {
 		out = append(out, in)

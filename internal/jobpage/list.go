@@ -9,14 +9,21 @@ import (
 	"strconv"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
 // listLimit is how many jobs the list shows.
 const listLimit = 100
 
-// states the list can filter on (see status).
-var states = []string{"queued", "running", "answered", "failed", "refused", "skipped", "cancelled"}
+// states the list can filter on (see status): jobstate's.
+var states = func() []string {
+	out := make([]string, len(jobstate.All))
+	for i, s := range jobstate.All {
+		out[i] = s.String()
+	}
+	return out
+}()
 
 type listView struct {
 	Project, State string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
@@ -62,34 +63,22 @@ func (h *handler) lookup(ctx context.Context, id int64) (found, bool, error) {
 	return f, f.info != nil || f.rec != nil, nil
 }
 
-// status says in one word where a job is.
+// status says in one word (jobstate's) where a job is: the queue's state while it holds the
+// job, the recorded outcome once it ended.
 func status(rec *store.JobRecord, info *queue.Info) string {
-	if rec != nil && rec.Outcome != "" {
-		o := rec.Outcome
-		switch {
-		case o == "answered":
-			return "answered"
-		case strings.HasPrefix(o, "failed"):
-			return "failed"
-		case strings.HasPrefix(o, "refused"):
-			return "refused"
-		}
-		return "skipped"
+	var o jobstate.Outcome
+	if rec != nil {
+		o = jobstate.ParseOutcome(rec.Outcome)
 	}
-	if info == nil {
-		return "unknown"
+	switch {
+	case info != nil && !o.Valid() && info.Status != "":
+		return info.Status.String()
+	case info != nil:
+		return jobstate.Of(info.State, o).String()
+	case o.Valid():
+		return o.Status.String()
 	}
-	switch info.State {
-	case "running":
-		return "running"
-	case "available", "scheduled", "retryable", "pending":
-		return "queued"
-	case "cancelled":
-		return "cancelled"
-	case "discarded":
-		return "failed"
-	}
-	return "done"
+	return "unknown" // the queue forgot it and it recorded no end
 }
 
 // allowed answers 403 unless the request may see job id: the operator, or the job's own token

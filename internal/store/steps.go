@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,4 +42,34 @@ func (db *DB) DeleteStep(ctx context.Context, jobID int64, name string) error {
 		return fmt.Errorf("forget step %s of job %d: %w", name, jobID, err)
 	}
 	return nil
+}
+
+// OutcomeStep is the step a job records when it ends: its jobstate.Outcome in words.
+const OutcomeStep = "answered"
+
+// Outcomes returns the recorded outcome (OutcomeStep) of the given jobs that have one.
+func (db *DB) Outcomes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{OutcomeStep}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	q := `SELECT job_id, value FROM claude_job_steps WHERE name = ? AND job_id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+	rows, err := db.QueryContext(ctx, db.Rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read job outcomes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("read job outcomes: %w", err)
+		}
+		out[id] = v
+	}
+	return out, rows.Err()
 }
