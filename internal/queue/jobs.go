@@ -124,7 +124,7 @@ func (q *Queue) Retry(ctx context.Context, id int64) (Info, error) {
 }
 
 // Cancel stops a job: a queued one never runs, a running one is told to stop (the serving
-// process notices within moments: see cancelWatch).
+// process learns it at its next fetch: within FetchPollInterval on SQLite, at once on PostgreSQL).
 func (q *Queue) Cancel(ctx context.Context, id int64) (Info, error) {
 	row, err := q.river().JobCancel(ctx, id)
 	return q.one(ctx, "cancel job", id, row, err)

@@ -78,8 +78,7 @@ type Queue struct {
 	wg      sync.WaitGroup
 	stop    chan struct{}
 	once    sync.Once
-	cancel  context.CancelFunc // stops the take-over loop and the cancel watch
-	running *running           // the jobs this process runs, for `jobs cancel`
+	cancel  context.CancelFunc // stops the take-over loop
 }
 
 // Open migrates River's tables and makes the client. Call Start to run workers and intake.
@@ -88,8 +87,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{}),
-		running: &running{}}
+	q := &Queue{db: db, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}
 	replica := opts.ReplicaID
 	if replica == "" {
 		replica = randomHex(6)
@@ -99,7 +97,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 		q.beats = &heartbeats{db: db, clientID: clientID, replica: replica, log: log,
 			every: cmp(opts.Heartbeat, DefaultHeartbeat), stale: cmp(opts.StaleAfter, DefaultStaleAfter)}
 	}
-	cfg := riverConfig(opts, log, q.gate, q.beats, q.running)
+	cfg := riverConfig(opts, log, q.gate, q.beats)
 	cfg.ID = clientID
 	var err error
 	if q.backend, err = openBackend(ctx, db, cfg, log); err != nil {
@@ -123,7 +121,7 @@ func cmp(d, def time.Duration) time.Duration {
 	return def
 }
 
-func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error, beats *heartbeats, run *running) *river.Config {
+func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int64, int) error, beats *heartbeats) *river.Config {
 	delays := cmpOr(opts.RetryDelays, retryDelays)
 	cfg := &river.Config{
 		Logger:      quiet(log),
@@ -142,7 +140,7 @@ func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int6
 	if opts.Handler != nil {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject, beats: beats,
-			delays: delays, giveUp: opts.GiveUp, running: run})
+			delays: delays, giveUp: opts.GiveUp})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
 	}
@@ -185,12 +183,10 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.workers {
 		return nil
 	}
-	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	q.cancel = cancel
 	if q.beats != nil {
+		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		q.cancel = cancel
 		q.wg.Go(func() { q.beats.run(bctx) })
-	} else {
-		q.wg.Go(func() { q.cancelWatch(bctx) })
 	}
 	return q.river().Start(ctx)
 }
@@ -234,7 +230,6 @@ type worker struct {
 	beats      *heartbeats
 	delays     []time.Duration
 	giveUp     time.Duration
-	running    *running
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
@@ -249,10 +244,6 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		defer stop()
 		ctx = bctx
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	w.running.add(job.ID, cancel)
-	defer w.running.remove(job.ID)
 	retryAt, last := nextTry(job.JobRow, w.delays, w.giveUp, time.Now())
 	err := w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request,
 		RetryAt: retryAt, LastTry: last})
