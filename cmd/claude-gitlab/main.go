@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
@@ -81,13 +80,14 @@ func run(ctx context.Context, env *environment, args []string) error {
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {
-		usage(env.stdout)
-		return nil
+		return help(ctx, env, args[1:])
 	}
 	cmd, ok := commands[name]
 	if !ok {
+		// Said first: the usage that follows is long.
+		fmt.Fprintf(env.stderr, "claude-gitlab: unknown command %q\n\n", name)
 		usage(env.stderr)
-		return fmt.Errorf("unknown command %q", name)
+		return exitError{2}
 	}
 	return cmd.run(ctx, env, args[1:])
 }
@@ -131,18 +131,15 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\n"+config.Help())
+	fmt.Fprintln(w, "\n`claude-gitlab COMMAND --help` shows a command's flags and the settings it reads;")
+	fmt.Fprintln(w, "`claude-gitlab help settings` lists every setting.")
 }
 
-// newFlags makes a command's flag set whose --help also lists the settings.
+// newFlags makes a command's flag set whose --help shows its flags and the settings it reads.
 func newFlags(env *environment, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: claude-gitlab %s %s\n\n%s\n", name, synopsis, strings.TrimSpace(commands[name].summary))
-		fs.PrintDefaults()
-		fmt.Fprintln(env.stderr, "\n"+config.Help())
-	}
+	fs.Usage = func() { commandHelp(env.stderr, fs, name, synopsis) }
 	return fs
 }
 

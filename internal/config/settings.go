@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -70,20 +69,6 @@ const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(
 // CLAUDE_CODE_MAX_RETRIES and API_TIMEOUT_MS tune the CLI's own API retries.
 var AgentEnvNames = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL",
 	"CLAUDE_CODE_MAX_RETRIES", "API_TIMEOUT_MS"}
-
-// Help is the settings table for --help.
-func Help() string {
-	var b strings.Builder
-	b.WriteString("Settings (environment; a .env file in the working directory is read, the real environment wins):\n")
-	for _, s := range Settings {
-		def := s.Default
-		if def == "" {
-			def = "-"
-		}
-		fmt.Fprintf(&b, "  %-28s %-22s %s\n", s.Name, def, s.Meaning)
-	}
-	return b.String()
-}
 
 func (r *reader) config() Config {
 	var c Config
