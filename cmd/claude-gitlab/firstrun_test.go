@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,4 +39,42 @@ func TestServeSaysAtStartWhatJobsWillLack(t *testing.T) {
 			t.Errorf("serve said %q %d times, want once; it said %q", want, n, said)
 		}
 	}
+}
+
+// setup on a GitLab before 19.0 (its hook API has no token_present): the secret is written,
+// doctor says it cannot tell rather than ✗, and setup succeeds when nothing else is wrong.
+func TestSetupOnGitLabThatDoesNotSayTheSecret(t *testing.T) {
+	g, p, env := setupWorld(t) // the fake answers as GitLab 17.8
+	dataDir := t.TempDir()
+	svc := startService(t, "GITLAB_URL="+g.URL(), "GITLAB_TOKEN="+tokenOf(env), "WEBHOOK_SECRET="+testSecret, "DATA_DIR="+dataDir)
+	env = append(env, "PUBLIC_URL="+svc.url, "WEBHOOK_SECRET="+testSecret, "DATA_DIR="+dataDir,
+		"CLAUDE_PATH="+versionOnlyCLI(t), "ANTHROPIC_API_KEY=sk-fake-anthropic-key-for-tests")
+	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj")
+	if !strings.Contains(out, "- webhook secret: this GitLab does not say whether the hook has a secret") || strings.Contains(out, "\n✗ ") {
+		t.Fatalf("setup (exit %d):\n%s", code, out)
+	}
+	if code != 0 {
+		t.Fatalf("setup exit %d with nothing wrong:\n%s", code, out)
+	}
+	if h := g.Hooks(p.ID); len(h) != 1 || h[0].Token != testSecret {
+		t.Fatalf("hooks: %+v", h)
+	}
+}
+
+// versionOnlyCLI is a `claude` that only knows its version: all doctor asks of it.
+func versionOnlyCLI(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "claude")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho '2.1.328 (Claude Code)'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func tokenOf(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GITLAB_TOKEN="); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -32,9 +32,13 @@ type world struct {
 	endpoint *httptest.Server
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, version ...string) *world {
 	t.Helper()
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	v := "19.0.0-ee" // the hook API says token_present
+	if len(version) > 0 {
+		v = version[0]
+	}
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1, Version: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +187,21 @@ func TestEachCheckFails(t *testing.T) {
 			w.deleteHooks()
 			w.addHookRaw(&gogitlab.AddProjectHookOptions{URL: gogitlab.Ptr(w.endpoint.URL + "/webhook")})
 		}, "webhook secret", Fail, "setup"},
+		{"pipeline events off with PIPELINE_FIX", func(t *testing.T, w *world) { w.opts.Settings.PipelineFix = true }, "webhook events", Fail, "setup --pipeline --project"},
+		{"wiki events off with WIKI_ENABLED", func(t *testing.T, w *world) { w.opts.Settings.WikiEnabled = true }, "webhook events", Fail, "setup --wiki --project"},
+		{"pipeline and wiki events on", func(t *testing.T, w *world) {
+			w.opts.Settings.PipelineFix, w.opts.Settings.WikiEnabled = true, true
+			w.deleteHooks()
+			w.addHook(w.endpoint.URL+"/webhook", setup.Options{Secret: "s", Pipeline: true, Wiki: true})
+		}, "webhook events", OK, ""},
+		{".env readable by others", func(t *testing.T, w *world) {
+			w.opts.Settings.EnvFile = filepath.Join(t.TempDir(), ".env")
+			os.WriteFile(w.opts.Settings.EnvFile, []byte("GITLAB_TOKEN=x\n"), 0o644)
+		}, "settings file", Warn, "chmod 600"},
+		{".env private", func(t *testing.T, w *world) {
+			w.opts.Settings.EnvFile = filepath.Join(t.TempDir(), ".env")
+			os.WriteFile(w.opts.Settings.EnvFile, []byte("GITLAB_TOKEN=x\n"), 0o600)
+		}, "settings file", OK, ""},
 		{"SSL off", func(t *testing.T, w *world) {
 			w.deleteHooks()
 			w.addHook(w.endpoint.URL+"/webhook", setup.Options{Secret: "s", InsecureSSL: true})
@@ -295,4 +314,26 @@ func TestPushRuleProblems(t *testing.T) {
 			t.Errorf("%+v: %v", c.rule, got)
 		}
 	}
+}
+
+// GitLab before 19.0 does not say whether a hook has a secret: doctor says that, not ✗, and the
+// deliveries check is what finds a missing or wrong one (403s).
+func TestWebhookSecretOnGitLabThatDoesNotSay(t *testing.T) {
+	w := newWorld(t, "17.8.0-ee")
+	res := w.run()
+	if r := res["webhook secret"]; r.Status != Skip || r.Detail != "this GitLab does not say whether the hook has a secret" {
+		t.Fatalf("webhook secret = %+v", r)
+	}
+	if Failed(w.results()) {
+		t.Fatalf("a hook GitLab says nothing about is no failure: %+v", res)
+	}
+	w.g.AddHookEvent(w.p.ID, w.hookID, fakegitlab.HookEvent{ResponseStatus: "403", ResponseBody: `{"error":"forbidden"}`})
+	if r := w.run()["webhook deliveries"]; r.Status != Warn || !strings.Contains(r.Fix, "WEBHOOK_SECRET") {
+		t.Fatalf("the 403 deliveries should tell: %+v", r)
+	}
+}
+
+func (w *world) results() []Result {
+	w.opts.GitLab = w.client()
+	return Run(context.Background(), w.opts)
 }

@@ -71,6 +71,25 @@ func anthropicCredential(cfg config.Config) Result {
 		"put ANTHROPIC_API_KEY=… (from console.anthropic.com) or CLAUDE_CODE_OAUTH_TOKEN=… (`claude setup-token`) in .env")
 }
 
+// envFile warns when the .env file (the bot's token, the webhook secret) can be read by other
+// users of the machine; nil when settings come from the environment alone.
+func (d *doctor) envFile() []Result {
+	const name = "settings file"
+	path := d.o.Settings.EnvFile
+	if path == "" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return []Result{skip(name, err.Error(), "run doctor from the folder that holds .env")}
+	}
+	if perm := st.Mode().Perm(); perm&0o044 != 0 {
+		return []Result{warn(name, fmt.Sprintf("%s is readable by other users (mode %04o): it holds the bot's token and the webhook secret", path, perm),
+			"chmod 600 "+path)}
+	}
+	return []Result{ok(name, path+" is readable by its owner only")}
+}
+
 func (d *doctor) git(ctx context.Context) Result {
 	path, err := exec.LookPath("git")
 	if err != nil {

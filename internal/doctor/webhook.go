@@ -36,7 +36,7 @@ func (d *doctor) webhook(ctx context.Context) []Result {
 		out[0] = warn("webhook", fmt.Sprintf("hook %d → %s; PUBLIC_URL is not set, so doctor cannot tell it is ours", h.ID, h.URL),
 			"set PUBLIC_URL to the address GitLab reaches the service at")
 	}
-	out = append(out, hookEvents(*h, fix), hookSSL(*h, fix), hookSecret(*h, fix), d.hookStatus(*h))
+	out = append(out, hookEvents(*h, fix, d.o.Settings.PipelineFix, d.o.Settings.WikiEnabled), hookSSL(*h, fix), hookSecret(*h, fix), d.hookStatus(*h))
 	return append(out, d.hookDeliveries(ctx, scope, *h))
 }
 
@@ -90,8 +90,10 @@ func (d *doctor) noHook(all []gitlab.Hook, fix string) Result {
 	return fail("webhook", "no webhook delivers to this service: GitLab never tells it about @claude", fix)
 }
 
-func hookEvents(h gitlab.Hook, fix string) Result {
-	var missing []string
+// hookEvents checks the events the service needs: always the ones that carry mentions, and
+// pipeline and wiki page events when PIPELINE_FIX and WIKI_ENABLED are on.
+func hookEvents(h gitlab.Hook, fix string, pipelineFix, wiki bool) Result {
+	var missing, flags []string
 	for _, e := range []struct {
 		on   bool
 		name string
@@ -101,10 +103,26 @@ func hookEvents(h gitlab.Hook, fix string) Result {
 			missing = append(missing, e.name)
 		}
 	}
+	if pipelineFix && !h.Pipelines {
+		missing, flags = append(missing, "pipeline events (PIPELINE_FIX is on: failed pipelines are never seen)"), append(flags, " --pipeline")
+	}
+	if wiki && !h.WikiPages {
+		missing, flags = append(missing, "wiki page events (WIKI_ENABLED is on: wiki requests are never seen)"), append(flags, " --wiki")
+	}
 	if len(missing) > 0 {
+		if len(flags) > 0 {
+			fix = strings.Replace(fix, "`claude-gitlab setup --project ", "`claude-gitlab setup"+strings.Join(flags, "")+" --project ", 1)
+		}
 		return fail("webhook events", "off: "+strings.Join(missing, ", ")+" (mentions there are never seen)", fix)
 	}
-	return ok("webhook events", "comments, issues, merge requests and their confidential kinds are on")
+	on := "comments, issues, merge requests and their confidential kinds are on"
+	if pipelineFix {
+		on += "; pipelines too"
+	}
+	if wiki {
+		on += "; wiki pages too"
+	}
+	return ok("webhook events", on)
 }
 
 func hookSSL(h gitlab.Hook, fix string) Result {
@@ -120,6 +138,10 @@ func hookSSL(h gitlab.Hook, fix string) Result {
 }
 
 func hookSecret(h gitlab.Hook, fix string) Result {
+	if h.TokenUnknown { // GitLab before 19.0: the deliveries check below shows a missing or wrong one as 403
+		return skip("webhook secret", "this GitLab does not say whether the hook has a secret",
+			"a missing or different secret shows as 403 in the webhook deliveries check; `claude-gitlab setup` writes it")
+	}
 	if !h.TokenPresent {
 		return fail("webhook secret", "the hook sends no secret token: the service answers 403 to every delivery", fix)
 	}

@@ -86,11 +86,7 @@ func (g *GitLab) withGroupOwner(fn func(*call, string)) func(*call) {
 }
 
 func (g *GitLab) listGroupHooks(c *call, group string) {
-	out := []gitlab.ProjectHook{}
-	for _, h := range g.st.groupHooks[group] {
-		out = append(out, h.ProjectHook)
-	}
-	c.json(http.StatusOK, paginate(c.w, c.r, out))
+	c.json(http.StatusOK, paginate(c.w, c.r, g.hooksJSON(g.st.groupHooks[group])))
 }
 
 func (g *GitLab) postGroupHook(c *call, group string) {
@@ -108,14 +104,14 @@ func (g *GitLab) postGroupHook(c *call, group string) {
 		g.st.groupHooks = map[string][]*hook{}
 	}
 	g.st.groupHooks[group] = append(g.st.groupHooks[group], h)
-	c.json(http.StatusCreated, h.ProjectHook)
+	c.json(http.StatusCreated, g.hookJSON(h.ProjectHook))
 }
 
 func (g *GitLab) putGroupHook(c *call, group string) {
 	for _, h := range g.st.groupHooks[group] {
 		if h.ID == c.pathInt("hook_id") {
 			g.applyHookParams(c, h)
-			c.json(http.StatusOK, h.ProjectHook)
+			c.json(http.StatusOK, g.hookJSON(h.ProjectHook))
 			return
 		}
 	}

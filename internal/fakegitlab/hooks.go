@@ -51,11 +51,7 @@ func (g *GitLab) withHook(fn func(*call, *hook)) func(*call) {
 }
 
 func (g *GitLab) listHooks(c *call) {
-	out := []gitlab.ProjectHook{}
-	for _, h := range c.p.hooks {
-		out = append(out, h.ProjectHook)
-	}
-	c.json(http.StatusOK, paginate(c.w, c.r, out))
+	c.json(http.StatusOK, paginate(c.w, c.r, g.hooksJSON(c.p.hooks)))
 }
 
 func (g *GitLab) postHook(c *call) {
@@ -70,14 +66,14 @@ func (g *GitLab) postHook(c *call) {
 	}}
 	g.applyHookParams(c, h)
 	c.p.hooks = append(c.p.hooks, h)
-	c.json(http.StatusCreated, h.ProjectHook)
+	c.json(http.StatusCreated, g.hookJSON(h.ProjectHook))
 }
 
-func (g *GitLab) getHook(c *call, h *hook) { c.json(http.StatusOK, h.ProjectHook) }
+func (g *GitLab) getHook(c *call, h *hook) { c.json(http.StatusOK, g.hookJSON(h.ProjectHook)) }
 
 func (g *GitLab) putHook(c *call, h *hook) {
 	g.applyHookParams(c, h)
-	c.json(http.StatusOK, h.ProjectHook)
+	c.json(http.StatusOK, g.hookJSON(h.ProjectHook))
 }
 
 func (g *GitLab) deleteHook(c *call, h *hook) {

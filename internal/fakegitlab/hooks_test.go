@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func TestHookCRUDAndDelivery(t *testing.T) {
-	w := newWorld(t, Options{})
+	w := newWorld(t, Options{Version: "19.0.0-ee"}) // token_present is in hooks from 19.0
 	maintainer := w.g.AddUser("mia", "Mia", false)
 	w.g.AddMember(w.p.ID, maintainer.ID, Maintainer)
 	c := w.client(t, w.g.AddToken(maintainer.ID, []string{"api"}, time.Time{}, "personal"))
@@ -60,5 +61,29 @@ func TestHookCRUDAndDelivery(t *testing.T) {
 	}
 	if _, err := c.Projects.DeleteProjectHook(w.p.ID, h.ID); err != nil || len(w.g.Hooks(w.p.ID)) != 0 {
 		t.Fatalf("delete: %v", err)
+	}
+}
+
+// Before 19.0 GitLab's hook API says nothing about the secret: no token_present at all.
+func TestHooksSayTokenPresentFrom19(t *testing.T) {
+	for version, want := range map[string]bool{"17.8.0-ee": false, "18.11.2-ee": false, "19.0.0-ee": true} {
+		w := newWorld(t, Options{Version: version})
+		maintainer := w.g.AddUser("mia", "Mia", false)
+		w.g.AddMember(w.p.ID, maintainer.ID, Maintainer)
+		c := w.client(t, w.g.AddToken(maintainer.ID, []string{"api"}, time.Time{}, "personal"))
+		if _, _, err := c.Projects.AddProjectHook(w.p.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr("https://x.example/webhook"), Token: gitlab.Ptr("s")}); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodGet, w.g.APIURL()+"/projects/1/hooks", nil)
+		req.Header.Set("PRIVATE-TOKEN", w.g.AddToken(maintainer.ID, []string{"api"}, time.Time{}, "personal"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := strings.Contains(string(body), `"token_present"`); got != want {
+			t.Errorf("GitLab %s lists token_present: %v, want %v\n%s", version, got, want, body)
+		}
 	}
 }

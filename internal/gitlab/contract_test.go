@@ -22,7 +22,7 @@ type fakeWorld struct {
 
 func newFakeWorld(t *testing.T, change ...func(*Config)) *fakeWorld {
 	t.Helper()
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1, Version: "19.0.0-ee"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,6 +54,24 @@ type Hook struct {
 	TokenPresent          bool       `json:"token_present"`
 	AlertStatus           string     `json:"alert_status"` // executable, temporarily_disabled, disabled
 	DisabledUntil         *time.Time `json:"disabled_until"`
+	// TokenUnknown: this GitLab does not say whether the hook has a secret (token_present came
+	// with signed webhooks, 19.0; older versions leave it out). TokenPresent is then false.
+	TokenUnknown bool `json:"-"`
+}
+
+// UnmarshalJSON tells a token_present GitLab left out from one that is false.
+func (h *Hook) UnmarshalJSON(b []byte) error {
+	type plain Hook
+	var v struct {
+		plain
+		Present *bool `json:"token_present"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*h = Hook(v.plain)
+	h.TokenPresent, h.TokenUnknown = v.Present != nil && *v.Present, v.Present == nil
+	return nil
 }
 
 // HookSettings is what AddHook and EditHook write. Every event switch is sent, so an edit

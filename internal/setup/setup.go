@@ -98,7 +98,7 @@ func changes(h gitlab.Hook, want gitlab.HookSettings) []Change {
 	diff("pipeline events", e.Pipelines, w.Pipelines)
 	diff("wiki page events", e.WikiPages, w.WikiPages)
 	diff("SSL verification", h.EnableSSLVerification, want.EnableSSLVerification)
-	if !h.TokenPresent {
+	if !h.TokenPresent && !h.TokenUnknown { // unknown: it is written anyway
 		out = append(out, Change{"secret token", "none", "set"})
 	}
 	return out
