@@ -78,3 +78,27 @@ func tokenOf(env []string) string {
 	}
 	return ""
 }
+
+// Settings are taken as the README says, or refused with one line naming them: a duration needs
+// a unit, a level is one of GitLab's, a *_FILE must be there; .env is read as dotenv files are.
+func TestSettingsAreValidatedAtStart(t *testing.T) {
+	base := []string{"GITLAB_TOKEN=token-for-tests", "WEBHOOK_SECRET=" + testSecret, "DATA_DIR=" + t.TempDir()}
+	for _, c := range []struct{ setting, want string }{
+		{"CLAUDE_TIMEOUT=20", `CLAUDE_TIMEOUT: "20" has no unit`},
+		{"MIN_ACCESS_LEVEL=35", `MIN_ACCESS_LEVEL: "35" is not a GitLab access level`},
+		{"GITLAB_TOKEN_FILE=/nonexistent/token", "GITLAB_TOKEN_FILE: cannot read /nonexistent/token"},
+	} {
+		out := runCLIErr(t, append(base, c.setting), "serve")
+		if !strings.Contains(out, c.want) || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+			t.Errorf("serve with %s: want one line saying %q, got:\n%s", c.setting, c.want, out)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("export DATA_DIR=./jobs-data # where the database lives\n"), 0o600)
+	if out, code := runCLIAt(t, dir, nil, "jobs", "list"); code != 0 || !strings.Contains(out, "(no jobs)") {
+		t.Fatalf("jobs list (exit %d):\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jobs-data")); err != nil {
+		t.Fatalf("DATA_DIR with a comment after it was not read as ./jobs-data: %v", err)
+	}
+}
