@@ -91,7 +91,7 @@ func TestFaultRejectedPushEndsWithAClearReply(t *testing.T) {
 	if len(notes) != 1 || !contains(notes[0].Body, "GitLab refused the push", "does not follow the pattern") {
 		t.Fatalf("bot notes: %+v", notes)
 	}
-	if jobs := runCLI(t, w.env, "jobs", "list", "--json"); !strings.Contains(jobs, `"state": "cancelled"`) || strings.Count(jobs, `"attempt": 1,`) != 1 {
+	if jobs := runCLI(t, w.env, "jobs", "list", "--json"); !strings.Contains(jobs, `"state": "failed"`) || strings.Count(jobs, `"attempt": 1,`) != 1 {
 		t.Fatalf("the job should end at its first attempt:\n%s", jobs)
 	}
 	t.Logf("FIGURE rejected push: one failure reply quoting GitLab's rule, job ended after 1 attempt")

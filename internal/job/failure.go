@@ -82,11 +82,11 @@ func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	why := r.redact(err.Error())
+	why := []rune(r.redact(err.Error()))
 	if len(why) > 200 {
-		why = why[:200] + "…"
+		why = append(why[:200], '…')
 	}
-	body := r.redact(publish.Waiting(j.id, r.jobURL(j), why, j.retryAt))
+	body := r.redact(publish.Waiting(j.id, r.jobURL(j), string(why), j.retryAt))
 	if uerr := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); uerr != nil {
 		j.log.Info("job: could not say in the thread that it waits for GitLab", "error", r.redact(uerr.Error()))
 		return
