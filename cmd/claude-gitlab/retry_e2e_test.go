@@ -24,6 +24,11 @@ func TestRetryOutlastsAnOutageAndAnswersOnce(t *testing.T) {
 	w.waitFor("8 failed tries (the old horizon was 5)", 60*time.Second, func() bool {
 		return strings.Count(w.svc.logs.String(), "transient failure; will retry") >= 8
 	})
+	for _, line := range strings.Split(w.svc.logs.String(), "\n") {
+		if strings.Contains(line, "transient failure") && strings.Count(line, `"attempt":`) != 1 {
+			t.Fatalf("a log line should say its attempt once: %s", line)
+		}
+	}
 	notes := w.botNotes(fakegitlab.ThreadIssue, ref(iid))
 	if len(notes) != 1 || !strings.Contains(notes[0].Body, "waiting for GitLab, next try at ") || !strings.Contains(notes[0].Body, " UTC") {
 		t.Fatalf("while GitLab is away the thread should say the job waits: %+v", notes)
