@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,9 +35,18 @@ type Enqueuer interface {
 // Config is the handler's part of the service configuration.
 type Config struct {
 	Secret          string // X-Gitlab-Token must equal it; empty refuses every delivery
-	SigningToken    string // "whsec_<base64 key>": also require a valid Standard Webhooks signature
+	SigningToken    string // "whsec_<base64 key>": check Standard Webhooks signatures (see Signing)
 	MaxPayloadBytes int64  // larger bodies get 413; 0 means DefaultMaxPayloadBytes
-	RatePerSecond   float64
+	// RatePerSecond limits, per source address, the deliveries that FAIL authentication: GitLab
+	// delivers every project's hooks from a few shared addresses, and a 4xx for load would make it
+	// switch the hook off. Authenticated deliveries are never limited (see MaxInFlight).
+	RatePerSecond float64
+	// Signing says when a signature is required: see SigningPolicy.
+	Signing SigningPolicy
+	// MaxInFlight is the hard ceiling of authenticated deliveries being handled at once; past it
+	// a delivery is answered 200 {"status":"shed"} and counted, never 4xx. 0 means
+	// DefaultMaxInFlight.
+	MaxInFlight int
 	// Rules returns the current trigger rules; the bot's identity is learned (and may change
 	// with a rotated token) while the service runs. Nil means trigger.Rules{}.
 	Rules func() trigger.Rules
@@ -48,6 +58,9 @@ type handler struct {
 	m        *metrics.Metrics
 	log      *slog.Logger
 	limiter  *limiter
+	rejects  *rejectLog
+	inflight chan struct{}
+	signing  *signingState
 	signKey  []byte
 	signErr  error
 	maxBytes int64
@@ -61,7 +74,8 @@ func New(cfg Config, q Enqueuer, m *metrics.Metrics, log *slog.Logger) http.Hand
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{cfg: cfg, q: q, m: m, log: log, limiter: newLimiter(cfg.RatePerSecond),
-		maxBytes: cfg.MaxPayloadBytes, now: time.Now}
+		rejects: newRejectLog(), inflight: make(chan struct{}, cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight)),
+		signing: newSigningState(cfg.Signing), maxBytes: cfg.MaxPayloadBytes, now: time.Now}
 	if h.maxBytes <= 0 {
 		h.maxBytes = DefaultMaxPayloadBytes
 	}
@@ -84,6 +98,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		source:    sourceAddr(r),
 		header:    r.Header.Get("X-Gitlab-Event"),
 		eventUUID: r.Header.Get("X-Gitlab-Event-UUID"),
+		hookUUID:  r.Header.Get("X-Gitlab-Webhook-UUID"),
 	}
 	w.Header().Set("X-Request-Id", d.requestID)
 	h.decide(w, r, d)
@@ -95,6 +110,10 @@ func (h *handler) decide(w http.ResponseWriter, r *http.Request, d *decision) {
 	if !h.admit(r, d) {
 		return
 	}
+	if !h.enter(d) {
+		return
+	}
+	defer h.leave()
 	body, ok := h.readBody(w, r, d)
 	if !ok || !h.verifySigned(r, body, d) {
 		return
@@ -112,15 +131,11 @@ func (h *handler) decide(w http.ResponseWriter, r *http.Request, d *decision) {
 	h.enqueue(r.Context(), queue.Delivery{Request: req, Keys: deliveryKeys(r.Header, ev)}, d)
 }
 
-// admit checks what needs no body: method, rate and token.
+// admit checks what needs no body: method and token. Only a delivery that fails the token check
+// meets the rate limit (authFailed).
 func (h *handler) admit(r *http.Request, d *decision) bool {
 	if r.Method != http.MethodPost {
 		d.fail(http.StatusMethodNotAllowed, outcomeBadRequest, "only POST is accepted")
-		return false
-	}
-	if ok, wait := h.limiter.allow(d.source, d.start); !ok {
-		d.fail(http.StatusTooManyRequests, outcomeRateLimited, "too many requests from this address")
-		d.retryAfter = wait
 		return false
 	}
 	token := r.Header.Get("X-Gitlab-Token")
@@ -129,7 +144,7 @@ func (h *handler) admit(r *http.Request, d *decision) bool {
 		if token == "" {
 			reason = "missing X-Gitlab-Token"
 		}
-		d.fail(http.StatusForbidden, outcomeForbidden, reason)
+		h.authFailed(d, reason)
 		return false
 	}
 	return true
@@ -156,6 +171,9 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request, d *decision) 
 	return body, true
 }
 
+// verifySigned checks the signature when one is required (WEBHOOK_SIGNING=require, or this
+// service has seen GitLab sign) or present; an unsigned delivery is accepted on its token alone
+// until then, since GitLab signs only behind a feature flag (generally from 19.0).
 func (h *handler) verifySigned(r *http.Request, body []byte, d *decision) bool {
 	if h.cfg.SigningToken == "" {
 		return true
@@ -164,10 +182,14 @@ func (h *handler) verifySigned(r *http.Request, body []byte, d *decision) bool {
 		d.fail(http.StatusInternalServerError, outcomeError, "webhook signing token misconfigured")
 		return false
 	}
+	if r.Header.Get("webhook-signature") == "" && !h.signing.required() {
+		return true
+	}
 	if err := verifySignature(h.signKey, r.Header, body, h.now()); err != nil {
-		d.fail(http.StatusForbidden, outcomeForbidden, "signature: "+err.Error())
+		h.authFailed(d, "signature: "+err.Error())
 		return false
 	}
+	h.signing.seen(r.Context(), h.log)
 	return true
 }
 
@@ -255,12 +277,14 @@ func (h *handler) enqueue(ctx context.Context, del queue.Delivery, d *decision) 
 
 // deliveryKeys identify this delivery (same across GitLab's retries and manual resends) and the
 // object that triggered (same across a project hook and a group hook both delivering it).
+// Idempotency-Key (GitLab ≈17.4+) and webhook-id (signed deliveries; the same value) are stable
+// across retries. X-Gitlab-Webhook-UUID and X-Gitlab-Event-UUID are NOT: GitLab makes them anew
+// for every request, retries included, so they are logged, never used here; without either
+// stable header only the object key dedupes.
 func deliveryKeys(h http.Header, ev event.Event) []string {
 	var keys []string
-	if k := h.Get("Idempotency-Key"); k != "" {
+	if k := cmp.Or(h.Get("Idempotency-Key"), h.Get("webhook-id")); k != "" {
 		keys = append(keys, "delivery:"+boundKey(k))
-	} else if hook, evID := h.Get("X-Gitlab-Webhook-UUID"), h.Get("X-Gitlab-Event-UUID"); hook != "" && evID != "" {
-		keys = append(keys, "delivery:"+boundKey(hook+":"+evID))
 	}
 	if k := trigger.ObjectKey(ev); k != "" {
 		keys = append(keys, k)

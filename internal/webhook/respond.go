@@ -33,6 +33,7 @@ type decision struct {
 	source     string
 	header     string
 	eventUUID  string
+	hookUUID   string // X-Gitlab-Webhook-UUID: new for every request, retries included; logged only
 	status     int
 	outcome    string
 	reason     string
@@ -67,7 +68,7 @@ func responseBody(d *decision) map[string]any {
 	switch d.outcome {
 	case outcomeQueued, outcomeDuplicate:
 		return map[string]any{"status": d.outcome, "job": d.job}
-	case outcomeIgnored:
+	case outcomeIgnored, outcomeShed:
 		return map[string]any{"status": d.outcome, "reason": d.reason}
 	}
 	return map[string]any{"error": d.reason}
@@ -98,15 +99,23 @@ func eventLabel(header string) string {
 	return "other"
 }
 
-// logDecision writes the one line per delivery. Rate-limited requests log at debug: under a
-// flood a line each would be a second flood (the metric still counts them).
+// logDecision writes the one line per delivery. Rejected deliveries log at most one line per
+// source and minute, with the count of those held back: under a flood a line each would be a
+// second flood (the metric still counts every one).
 func (h *handler) logDecision(d *decision) {
 	level := slog.LevelInfo
+	var heldBack int
 	switch d.outcome {
-	case outcomeForbidden, outcomeBadRequest, outcomeTooLarge:
-		level = slog.LevelWarn
-	case outcomeRateLimited:
-		level = slog.LevelDebug
+	case outcomeForbidden, outcomeBadRequest, outcomeTooLarge, outcomeRateLimited, outcomeShed:
+		log, before, stale := h.rejects.admit(d.source, d.start)
+		h.logHeldBack(stale)
+		if !log {
+			return
+		}
+		level, heldBack = slog.LevelWarn, before
+		if d.outcome == outcomeShed {
+			level = slog.LevelError
+		}
 	case outcomeError:
 		level = slog.LevelError
 	}
@@ -114,6 +123,7 @@ func (h *handler) logDecision(d *decision) {
 		slog.String("request_id", d.requestID),
 		slog.String("event", d.header),
 		slog.String("event_uuid", d.eventUUID),
+		slog.String("webhook_uuid", d.hookUUID),
 		slog.String("source", d.source),
 		slog.String("project", projectName(d.ev.Project)),
 		slog.Int64("iid", d.ev.Thread.IID),
@@ -125,7 +135,17 @@ func (h *handler) logDecision(d *decision) {
 	if d.err != nil {
 		attrs = append(attrs, slog.String("err", d.err.Error()))
 	}
+	if heldBack > 0 {
+		attrs = append(attrs, slog.Int("rejected_not_logged", heldBack))
+	}
 	h.log.LogAttrs(context.Background(), level, "webhook "+d.outcome, attrs...)
+}
+
+// logHeldBack tells, for each source whose minute closed, how many rejections were not logged.
+func (h *handler) logHeldBack(stale []heldBack) {
+	for _, s := range stale {
+		h.log.Warn("webhook rejected deliveries not logged", "source", s.source, "rejected_not_logged", s.count)
+	}
 }
 
 func projectName(p event.Project) string {
