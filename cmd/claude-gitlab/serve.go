@@ -81,9 +81,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	go bot.learn(ctx)
 	registerQueueDepth(m, q)
 
+	signing, err := signingPolicy(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
 	hook := webhook.New(webhook.Config{
-		Secret: cfg.WebhookSecret, SigningToken: cfg.WebhookSigningToken,
+		Secret: cfg.WebhookSecret, SigningToken: cfg.WebhookSigningToken, Signing: signing,
 		MaxPayloadBytes: cfg.MaxPayloadBytes, RatePerSecond: cfg.WebhookRateLimit, Rules: bot.rules,
+		MaxInFlight: cfg.WebhookMaxInFlight,
 	}, q, m, log)
 	srv, err := server.Listen(server.Options{
 		Addr: cfg.ListenAddr, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,

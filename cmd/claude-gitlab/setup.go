@@ -95,7 +95,8 @@ func doSetup(ctx context.Context, env *environment, cfg config.Config, f setupFl
 	if secret == "" {
 		secret, generated = setup.NewSecret(), true
 	}
-	want := setup.Wanted(setup.Options{URL: url, Secret: secret, Pipeline: f.pipeline, Wiki: f.wiki, InsecureSSL: f.insecure})
+	want := setup.Wanted(setup.Options{URL: url, Secret: secret, Pipeline: f.pipeline, Wiki: f.wiki, InsecureSSL: f.insecure,
+		SigningToken: cfg.WebhookSigningToken})
 	plan, err := setup.PlanFor(ctx, gl, scope, want)
 	if err != nil {
 		return err
@@ -124,7 +125,11 @@ func doSetup(ctx context.Context, env *environment, cfg config.Config, f setupFl
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "webhook %d on %s is set up → %s\n\n", h.ID, scope, h.URL)
+	fmt.Fprintf(env.stdout, "webhook %d on %s is set up → %s\n", h.ID, scope, h.URL)
+	if line := setup.SigningReport(h, cfg.WebhookSigningToken != ""); line != "" {
+		fmt.Fprintln(env.stdout, line)
+	}
+	fmt.Fprintln(env.stdout)
 	cfg.WebhookSecret = secret
 	if f.project == "" {
 		fmt.Fprintln(env.stdout, "run `claude-gitlab doctor --project <a project of the group>` to check a project")

@@ -16,6 +16,7 @@ type Config struct {
 	GitLabTokenFile     string // where the token was read from, if a file (rotate-token writes it back)
 	WebhookSecret       string
 	WebhookSigningToken string
+	WebhookSigning      string // WEBHOOK_SIGNING: auto (enforce once GitLab is seen signing) or require
 	ListenAddr          string
 	TLSCertFile         string
 	TLSKeyFile          string
@@ -59,6 +60,8 @@ type Config struct {
 	GitLabRateLimit  int
 	GitLabTimeout    time.Duration
 	WebhookRateLimit float64
+	// WebhookMaxInFlight: authenticated deliveries handled at once; past it they are shed (2xx).
+	WebhookMaxInFlight int
 	MaxPayloadBytes  int64
 	ShutdownTimeout  time.Duration
 	// With several replicas (PostgreSQL), a running job beats every JobHeartbeat, and one whose

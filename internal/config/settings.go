@@ -50,7 +50,9 @@ var Settings = []Setting{
 	{"ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL", "", "passed to the CLI only"},
 	{"GITLAB_RATE_LIMIT", "2000", "outbound GitLab API requests per minute"},
 	{"GITLAB_TIMEOUT", "30s", "longest wait for one GitLab API answer before it is retried"},
-	{"WEBHOOK_RATE_LIMIT", "100", "inbound requests per second per source address (0 = off)"},
+	{"WEBHOOK_RATE_LIMIT", "100", "deliveries failing authentication per second per source address (0 = off)"},
+	{"WEBHOOK_MAX_INFLIGHT", "1000", "authenticated deliveries handled at once; past it answered 200 \"shed\" and counted"},
+	{"WEBHOOK_SIGNING", "auto", "auto: signatures enforced once GitLab is seen signing; require: always"},
 	{"MAX_PAYLOAD_BYTES", "26214400", "larger webhook bodies get 413"},
 	{"SHUTDOWN_TIMEOUT", "10m", "how long SIGTERM waits for running jobs"},
 	{"LOG_LEVEL", "info", "debug, info, warn, error"},
@@ -76,6 +78,7 @@ func (r *reader) config() Config {
 	c.GitLabToken, c.GitLabTokenFile = r.secret("GITLAB_TOKEN")
 	c.WebhookSecret, c.WebhookSecretFile = r.secret("WEBHOOK_SECRET")
 	c.WebhookSigningToken, _ = r.secret("WEBHOOK_SIGNING_TOKEN")
+	c.WebhookSigning = r.oneOf("WEBHOOK_SIGNING", "auto", "auto", "require")
 	c.ListenAddr = r.listenAddr()
 	c.TLSCertFile = r.str("", "TLS_CERT_FILE")
 	c.TLSKeyFile = r.str("", "TLS_KEY_FILE")
@@ -105,6 +108,7 @@ func (r *reader) config() Config {
 	c.GitLabRateLimit = r.integer("GITLAB_RATE_LIMIT", 2000, 1, 1_000_000)
 	c.GitLabTimeout = r.duration("GITLAB_TIMEOUT", 30*time.Second)
 	c.WebhookRateLimit = r.number("WEBHOOK_RATE_LIMIT", 100, 0)
+	c.WebhookMaxInFlight = r.integer("WEBHOOK_MAX_INFLIGHT", 1000, 1, 1_000_000)
 	c.MaxPayloadBytes = int64(r.integer("MAX_PAYLOAD_BYTES", 26214400, 1024, 1<<30))
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Minute)
 	c.JobHeartbeat = r.duration("JOB_HEARTBEAT", 15*time.Second)

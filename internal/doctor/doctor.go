@@ -45,7 +45,8 @@ type Options struct {
 // doctor carries what earlier checks learnt to the later ones.
 type doctor struct {
 	o       Options
-	reached bool // GitLab answered at all
+	reached bool   // GitLab answered at all
+	version string // what GET /version said ("" when hidden)
 	token   *gitlab.TokenInfo
 	user    *gitlab.User
 	project *gitlab.Project
@@ -65,7 +66,7 @@ func Run(ctx context.Context, o Options) []Result {
 	}
 	d := &doctor{o: o}
 	var out []Result
-	out = append(out, d.reachable(ctx), d.tokenValid(ctx), d.tokenExpiry())
+	out = append(out, d.reachable(ctx), d.versionFeatures(), d.tokenValid(ctx), d.tokenExpiry())
 	out = append(out, d.tokenScopes()...)
 	out = append(out, d.identity(ctx))
 	if o.Project != "" {

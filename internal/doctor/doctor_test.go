@@ -34,11 +34,18 @@ type world struct {
 
 func newWorld(t *testing.T, version ...string) *world {
 	t.Helper()
-	v := "19.0.0-ee" // the hook API says token_present
+	v := fakegitlab.VersionLatest // the hook API says token_present
 	if len(version) > 0 {
 		v = version[0]
 	}
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1, Version: v})
+	return newWorldAt(t, fakegitlab.Options{Version: v})
+}
+
+// newWorldAt is newWorld on a fake GitLab of another version or tier.
+func newWorldAt(t *testing.T, opts fakegitlab.Options) *world {
+	t.Helper()
+	opts.RateLimitPerMinute = -1
+	g, err := fakegitlab.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,8 +55,7 @@ func (d *doctor) accessLevel(ctx context.Context) Result {
 	if level < gitlab.AccessMaintainer {
 		protected, err := d.o.GitLab.ProtectedBranch(ctx, d.project.ID, d.project.DefaultBranch)
 		if err == nil && protected {
-			return warn(name, detail+"; the default branch "+d.project.DefaultBranch+" is protected",
-				"fine with GITLAB_USE_MR=true (changes arrive as merge requests); for direct pushes allow the bot under Settings → Repository → Protected branches")
+			return warn(name, detail+"; the default branch "+d.project.DefaultBranch+" is protected", pushAdvice())
 		}
 	}
 	return ok(name, detail)
@@ -83,8 +82,7 @@ func (d *doctor) defaultBranchPush(ctx context.Context) Result {
 	if d.o.Settings.UseMR {
 		return ok(name, "the bot may not push to "+b.Name+"; with GITLAB_USE_MR=true it opens merge requests instead")
 	}
-	return fail(name, "the bot may not push to "+b.Name+" and GITLAB_USE_MR is off",
-		"set GITLAB_USE_MR=true (changes arrive as merge requests), or allow the bot to push: Settings → Repository → Protected branches → Allowed to push")
+	return fail(name, "the bot may not push to "+b.Name+" and GITLAB_USE_MR is off", pushAdvice())
 }
 
 // pushRules warns about rules (Premium) that would reject the bot's commits: its messages are
@@ -95,8 +93,10 @@ func (d *doctor) pushRules(ctx context.Context) Result {
 		return skip(name, "no project", "fix the project check first")
 	}
 	rule, err := d.o.GitLab.PushRule(ctx, d.project.ID)
-	if errors.Is(err, gitlab.ErrForbidden) {
-		return skip(name, "reading push rules needs Maintainer",
+	if errors.Is(err, gitlab.ErrForbidden) || errors.Is(err, gitlab.ErrNotFound) {
+		// 403 comes to a Developer, and on EE Free to everyone but an administrator: it says
+		// nothing about whether rules exist.
+		return skip(name, "unknown: GitLab would not show the push rules to the bot (a Developer may not read them; on the Free tier only an administrator may)",
 			"if pushes are rejected, compare Settings → Repository → Push rules with the bot's commits")
 	}
 	if err != nil {

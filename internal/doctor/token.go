@@ -26,7 +26,7 @@ func (d *doctor) reachable(ctx context.Context) Result {
 	var ae *gitlab.APIError
 	switch {
 	case err == nil:
-		d.reached = true
+		d.reached, d.version = true, v
 		return ok(name, fmt.Sprintf("GitLab %s at %s", v, d.o.Settings.GitLabURL))
 	case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
 		d.reached = true

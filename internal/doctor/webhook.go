@@ -36,7 +36,8 @@ func (d *doctor) webhook(ctx context.Context) []Result {
 		out[0] = warn("webhook", fmt.Sprintf("hook %d → %s; PUBLIC_URL is not set, so doctor cannot tell it is ours", h.ID, h.URL),
 			"set PUBLIC_URL to the address GitLab reaches the service at")
 	}
-	out = append(out, hookEvents(*h, fix, d.o.Settings.PipelineFix, d.o.Settings.WikiEnabled), hookSSL(*h, fix), hookSecret(*h, fix), d.hookStatus(*h))
+	out = append(out, hookEvents(*h, fix, d.o.Settings.PipelineFix, d.o.Settings.WikiEnabled), hookSSL(*h, fix), hookSecret(*h, fix),
+		d.hookSigning(*h, fix), d.hookStatus(*h))
 	return append(out, d.hookDeliveries(ctx, scope, *h))
 }
 
@@ -160,6 +161,8 @@ func (d *doctor) hookStatus(h gitlab.Hook) Result {
 			until = h.DisabledUntil.Sub(d.o.Now()).Round(time.Minute).String()
 		}
 		return fail("webhook status", "temporarily disabled by GitLab after failures, for "+until, reenable)
+	case "":
+		return ok("webhook status", "this GitLab does not report alert_status; failed deliveries are listed below")
 	}
 	return ok("webhook status", "enabled")
 }
@@ -205,7 +208,7 @@ func deliveryFix(status string) string {
 	case status == "413":
 		return "the payload was larger than MAX_PAYLOAD_BYTES (or the proxy's body limit, e.g. nginx client_max_body_size)"
 	case status == "429":
-		return "the service's inbound limit answered 429: raise WEBHOOK_RATE_LIMIT (GitLab.com sends from a few shared addresses) or set it to 0"
+		return "the service answered 429: it limits only deliveries that fail authentication, so this one carried a wrong secret from an address that sent many; run `claude-gitlab setup` to write WEBHOOK_SECRET into the hook"
 	case strings.HasPrefix(status, "5"):
 		return "the service (or its proxy) failed: look at its logs around that time and at `claude-gitlab doctor` on the server"
 	}

@@ -57,6 +57,10 @@ func (g *GitLab) GroupHooks(groupPath string) []Hook {
 
 // getPushRule answers like GitLab: the rule, or null when the project has none.
 func (g *GitLab) getPushRule(c *call) {
+	if !g.paid() { // EE Free: a non-admin is refused before the licence is even checked
+		forbidden(c.w)
+		return
+	}
 	if c.p.pushRule == nil {
 		c.json(http.StatusOK, nil)
 		return
@@ -68,6 +72,10 @@ func (g *GitLab) getPushRule(c *call) {
 // hooks), directly or through a parent group.
 func (g *GitLab) withGroupOwner(fn func(*call, string)) func(*call) {
 	return func(c *call) {
+		if !g.paid() { // group webhooks are Premium
+			notFoundRoute(c.w)
+			return
+		}
 		group := c.path("group")
 		if _, ok := g.st.groups[group]; !ok {
 			notFound(c.w, "Group")
@@ -99,19 +107,25 @@ func (g *GitLab) postGroupHook(c *call, group string) {
 		ID: g.st.nextID("hook"), PushEvents: true, EnableSSLVerification: true,
 		AlertStatus: "executable", CreatedAt: &now,
 	}}
+	if !g.applySigningToken(c, h) {
+		return
+	}
 	g.applyHookParams(c, h)
 	if g.st.groupHooks == nil {
 		g.st.groupHooks = map[string][]*hook{}
 	}
 	g.st.groupHooks[group] = append(g.st.groupHooks[group], h)
-	c.json(http.StatusCreated, g.hookJSON(h.ProjectHook))
+	c.json(http.StatusCreated, g.hookJSON(h))
 }
 
 func (g *GitLab) putGroupHook(c *call, group string) {
 	for _, h := range g.st.groupHooks[group] {
 		if h.ID == c.pathInt("hook_id") {
+			if !g.applySigningToken(c, h) {
+				return
+			}
 			g.applyHookParams(c, h)
-			c.json(http.StatusOK, g.hookJSON(h.ProjectHook))
+			c.json(http.StatusOK, g.hookJSON(h))
 			return
 		}
 	}

@@ -56,9 +56,10 @@ func (g *GitLab) Deliver(ctx context.Context, projectID int64, event string, pay
 			headers := map[string]string{
 				"Content-Type": "application/json", "User-Agent": "GitLab/" + g.opts.Version,
 				"X-Gitlab-Event": event, "X-Gitlab-Instance": g.URL(), "X-Gitlab-Event-UUID": eventUUID,
-				"X-Gitlab-Webhook-UUID": fmt.Sprintf("00000000-0000-4000-8000-%012d", h.ID),
+				"X-Gitlab-Webhook-UUID": newUUID(), // new for every request, as GitLab makes it
 				"Idempotency-Key":       newUUID(),
 			}
+			g.deliveryHeaders(h, headers, payload)
 			if h.token != "" {
 				headers["X-Gitlab-Token"] = h.token
 			}
@@ -91,7 +92,15 @@ func (g *GitLab) Redeliver(ctx context.Context, projectID, hookID, eventID int64
 	if orig == nil {
 		return HookEvent{}, fmt.Errorf("fakegitlab: no delivery %d of hook %d", eventID, hookID)
 	}
-	e := post(ctx, orig.URL, orig.RequestHeaders, []byte(orig.RequestData))
+	headers := orig.RequestHeaders
+	if !g.atLeast(sinceIdempotencyKey) { // no stable key yet: a resend is a new request
+		headers = map[string]string{}
+		for k, v := range orig.RequestHeaders {
+			headers[k] = v
+		}
+		headers["X-Gitlab-Webhook-UUID"], headers["X-Gitlab-Event-UUID"] = newUUID(), newUUID()
+	}
+	e := post(ctx, orig.URL, headers, []byte(orig.RequestData))
 	e.Trigger = orig.Trigger
 	return g.recordDelivery(projectID, hookID, e), nil
 }
@@ -103,6 +112,7 @@ func (g *GitLab) recordDelivery(projectID, hookID int64, e HookEvent) HookEvent 
 	for _, h := range g.mustProject(projectID).hooks {
 		if h.ID == hookID {
 			h.events = append(h.events, &e)
+			g.noteDeliveryResult(h, e.ResponseStatus)
 		}
 	}
 	return e

@@ -37,8 +37,15 @@ type Options struct {
 	Now func() time.Time
 	// Dir holds the bare repositories; a temporary directory removed by Close when empty.
 	Dir string
-	// Version is what GET /version reports ("17.8.0-ee" when empty).
+	// Version is what GET /version reports ("17.8.0-ee" when empty); the fake behaves like that
+	// version where GitLab changed (compat.go): VersionLTS and VersionLatest are the two ends.
 	Version string
+	// Tier is the licence: TierFree, TierPremium or TierUltimate (the default). Free has no
+	// group webhooks and answers push_rule with 403.
+	Tier string
+	// WebhookSigning sets the webhook_signing_token feature flag where signing exists (19.0 and
+	// later; on when nil). Off, GitLab ignores signing_token silently.
+	WebhookSigning *bool
 }
 
 // GitLab is the fake instance. All state sits behind one mutex.
@@ -75,6 +82,9 @@ func newGitLab(opts Options) (*GitLab, error) {
 	}
 	if opts.Version == "" {
 		opts.Version = "17.8.0-ee"
+	}
+	if opts.Tier == "" {
+		opts.Tier = TierUltimate
 	}
 	g := &GitLab{opts: opts, st: newState(), windows: map[string]*rateWindow{}}
 	if g.opts.Dir == "" {

@@ -11,8 +11,10 @@ import (
 // shown), and the deliveries GitLab would list under "Recent events".
 type hook struct {
 	gitlab.ProjectHook
-	token  string
-	events []*HookEvent
+	token        string
+	signingToken string // whsec_…; taken only where GitLab has it (compat.go)
+	failures     int    // failed deliveries in a row, for alert_status
+	events       []*HookEvent
 }
 
 // HookEvent is one delivery of a hook, as GET /projects/:id/hooks/:hook_id/events lists it.
@@ -64,16 +66,22 @@ func (g *GitLab) postHook(c *call) {
 		ID: g.st.nextID("hook"), ProjectID: c.p.ID, PushEvents: true, EnableSSLVerification: true,
 		AlertStatus: "executable", CreatedAt: &now,
 	}}
+	if !g.applySigningToken(c, h) {
+		return
+	}
 	g.applyHookParams(c, h)
 	c.p.hooks = append(c.p.hooks, h)
-	c.json(http.StatusCreated, g.hookJSON(h.ProjectHook))
+	c.json(http.StatusCreated, g.hookJSON(h))
 }
 
-func (g *GitLab) getHook(c *call, h *hook) { c.json(http.StatusOK, g.hookJSON(h.ProjectHook)) }
+func (g *GitLab) getHook(c *call, h *hook) { c.json(http.StatusOK, g.hookJSON(h)) }
 
 func (g *GitLab) putHook(c *call, h *hook) {
+	if !g.applySigningToken(c, h) {
+		return
+	}
 	g.applyHookParams(c, h)
-	c.json(http.StatusOK, g.hookJSON(h.ProjectHook))
+	c.json(http.StatusOK, g.hookJSON(h))
 }
 
 func (g *GitLab) deleteHook(c *call, h *hook) {
@@ -142,8 +150,9 @@ func (g *GitLab) applyHookParams(c *call, h *hook) {
 // Hook is a project webhook with its secret, for assertions.
 type Hook struct {
 	gitlab.ProjectHook
-	Token  string
-	Events []HookEvent
+	Token        string
+	SigningToken string
+	Events       []HookEvent
 }
 
 // Hooks lists a project's webhooks, for assertions.
@@ -152,7 +161,7 @@ func (g *GitLab) Hooks(projectID int64) []Hook {
 	defer g.mu.Unlock()
 	var out []Hook
 	for _, h := range g.mustProject(projectID).hooks {
-		hk := Hook{ProjectHook: h.ProjectHook, Token: h.token}
+		hk := Hook{ProjectHook: h.ProjectHook, Token: h.token, SigningToken: h.signingToken}
 		for _, e := range h.events {
 			hk.Events = append(hk.Events, *e)
 		}

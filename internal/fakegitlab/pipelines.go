@@ -39,6 +39,13 @@ func (g *GitLab) FailPipelineEvent(projectID int64, branch string, userID int64,
 	for _, name := range names {
 		pl.jobs = append(pl.jobs, &ciJob{id: g.st.nextID("job"), name: name, stage: "test", status: "failed", trace: failedJobs[name]})
 	}
+	return pl.id, "Pipeline Hook", g.pipelineHook(p, pl, userID, "push", nil)
+}
+
+// pipelineHook is the Pipeline Hook payload of pl; source is object_attributes.source ("push",
+// "parent_pipeline", …) and sourcePipeline the payload's source_pipeline (a child's parent).
+func (g *GitLab) pipelineHook(p *project, pl *pipeline, userID int64, source string, sourcePipeline map[string]any) []byte {
+	branch, sha := pl.ref, pl.sha
 	now := hookTime(g.now())
 	builds := []any{}
 	for _, j := range pl.jobs {
@@ -54,7 +61,7 @@ func (g *GitLab) FailPipelineEvent(projectID int64, branch string, userID int64,
 		"object_kind": "pipeline",
 		"object_attributes": map[string]any{
 			"id": pl.id, "iid": pl.id, "name": nil, "ref": branch, "tag": false, "sha": sha, "before_sha": sha,
-			"source": "push", "status": "failed", "detailed_status": "failed", "stages": []string{"build", "test"},
+			"source": source, "status": pl.status, "detailed_status": pl.status, "stages": []string{"build", "test"},
 			"created_at": now, "finished_at": now, "duration": 63, "queued_duration": 1, "variables": []any{},
 			"url": fmt.Sprintf("%s/-/pipelines/%d", p.WebURL, pl.id),
 		},
@@ -68,22 +75,21 @@ func (g *GitLab) FailPipelineEvent(projectID int64, branch string, userID int64,
 		},
 		"builds": builds,
 	}
-	return pl.id, "Pipeline Hook", mustJSON(m)
+	if sourcePipeline != nil {
+		m["source_pipeline"] = sourcePipeline
+	}
+	return mustJSON(m)
 }
 
 func (g *GitLab) pipelineRoutes(api func(string, int, func(*call))) {
 	api("GET /projects/{id}/pipelines/{pipeline_id}/jobs", Reporter, g.listPipelineJobs)
+	api("GET /projects/{id}/pipelines/{pipeline_id}/bridges", Reporter, g.listPipelineBridges)
 	api("GET /projects/{id}/jobs/{job_id}/trace", Reporter, g.getJobTrace)
 }
 
 // listPipelineJobs honours scope[] (e.g. failed), as GitLab does.
 func (g *GitLab) listPipelineJobs(c *call) {
-	var pl *pipeline
-	for _, x := range c.p.pipelines {
-		if x.id == c.pathInt("pipeline_id") {
-			pl = x
-		}
-	}
+	pl := findPipeline(c.p, c.pathInt("pipeline_id"))
 	if pl == nil {
 		notFound(c.w, "Pipeline")
 		return
@@ -104,7 +110,7 @@ func (g *GitLab) listPipelineJobs(c *call) {
 }
 
 func (g *GitLab) getJobTrace(c *call) {
-	for _, pl := range c.p.pipelines {
+	for _, pl := range allPipelines(c.p) {
 		for _, j := range pl.jobs {
 			if j.id == c.pathInt("job_id") {
 				c.w.Header().Set("Content-Type", "text/plain")

@@ -81,6 +81,11 @@ func (g *GitLab) projectByRef(ref string) *project {
 // accessLevel is the user's effective role: the highest of the direct membership and the
 // memberships of every ancestor group, as GitLab's inherited membership works.
 func (g *GitLab) accessLevel(p *project, userID int64) int {
+	return max(g.directAndInheritedLevel(p, userID), g.sharedLevel(p, userID))
+}
+
+// directAndInheritedLevel is a user's role on the project itself or its parent groups.
+func (g *GitLab) directAndInheritedLevel(p *project, userID int64) int {
 	level := p.members[userID]
 	for dir := path.Dir(p.Path); dir != "." && dir != "/"; dir = path.Dir(dir) {
 		level = max(level, g.st.groups[dir][userID])
@@ -127,7 +132,7 @@ func (g *GitLab) groupAccessJSON(p *project, userID int64) any {
 // getInheritedMember answers GET members/all/:user_id; 404 "Not found" for non-members.
 func (g *GitLab) getInheritedMember(c *call) {
 	uid := c.pathInt("user_id")
-	level := g.accessLevel(c.p, uid)
+	level := g.listedLevel(c.p, uid)
 	if level == NoAccess || g.st.users[uid] == nil {
 		writeMessage(c.w, http.StatusNotFound, "404 Not found")
 		return
@@ -138,7 +143,7 @@ func (g *GitLab) getInheritedMember(c *call) {
 func (g *GitLab) listInheritedMembers(c *call) {
 	var out []*gitlab.ProjectMember
 	for _, u := range g.sortedUsers() {
-		if level := g.accessLevel(c.p, u.ID); level > NoAccess {
+		if level := g.listedLevel(c.p, u.ID); level > NoAccess {
 			out = append(out, g.memberJSON(u.ID, level))
 		}
 	}

@@ -87,6 +87,12 @@ func (g *GitLab) apiHandler(level int, fn func(*call)) http.Handler {
 
 func (g *GitLab) authenticate(c *call) bool {
 	t := g.st.tokens[tokenFromRequest(c.r)]
+	if t != nil && t.revoked && c.r.Method == http.MethodPost && c.r.URL.Path == "/api/v4/personal_access_tokens/self/rotate" {
+		// Reuse of a rotated token: GitLab revokes every token rotated from it (gitlab#524639).
+		for next := t.rotatedTo; next != nil; next = next.rotatedTo {
+			next.revoked = true
+		}
+	}
 	if t == nil || !t.active(g.now()) {
 		writeMessage(c.w, http.StatusUnauthorized, "401 Unauthorized")
 		return false

@@ -77,6 +77,7 @@ type project struct {
 	pipelines map[string]*pipeline // by sha
 	nextIID   map[string]int64
 	pushRule  *gitlab.ProjectPushRules // nil: none; see admin.go
+	shares    map[string]int           // groups invited into the project → their most access; compat.go
 }
 
 type issue struct {
@@ -141,4 +142,6 @@ type pipeline struct {
 	ref    string
 	status string
 	jobs   []*ciJob // see pipelines.go
+	// bridges are trigger jobs, each with the child pipeline it started; see bridges.go.
+	bridges []*bridge
 }

@@ -20,6 +20,7 @@ type token struct {
 	created   time.Time
 	expiresAt time.Time // zero: never
 	revoked   bool
+	rotatedTo *token // the token a rotation of this one made
 }
 
 // active says whether GitLab would still accept the token: not revoked, and its expiry date
@@ -101,6 +102,10 @@ func (g *GitLab) getTokenSelf(c *call) { c.json(http.StatusOK, g.tokenJSON(c.tok
 // rotateTokenSelf issues a new token with the same scopes and revokes the old one at once, as
 // GitLab does; the new one expires in a week unless expires_at says otherwise.
 func (g *GitLab) rotateTokenSelf(c *call) {
+	if !g.atLeast(sinceRotateSelf) {
+		notFoundRoute(c.w)
+		return
+	}
 	if c.tok.revoked {
 		writeMessage(c.w, http.StatusUnauthorized, "401 Unauthorized")
 		return
@@ -117,6 +122,7 @@ func (g *GitLab) rotateTokenSelf(c *call) {
 	c.tok.revoked = true
 	next := g.addToken(c.tok.userID, c.tok.scopes, expires, c.tok.kind)
 	next.name = c.tok.name
+	c.tok.rotatedTo = next
 	c.json(http.StatusOK, g.tokenJSON(next, true))
 }
 

@@ -22,7 +22,14 @@ type fakeWorld struct {
 
 func newFakeWorld(t *testing.T, change ...func(*Config)) *fakeWorld {
 	t.Helper()
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1, Version: "19.0.0-ee"})
+	return newFakeWorldAt(t, fakegitlab.Options{Version: "19.0.0-ee"}, change...) // the hook API says token_present
+}
+
+// newFakeWorldAt is newFakeWorld on a fake of another version or tier.
+func newFakeWorldAt(t *testing.T, opts fakegitlab.Options, change ...func(*Config)) *fakeWorld {
+	t.Helper()
+	opts.RateLimitPerMinute = -1
+	g, err := fakegitlab.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

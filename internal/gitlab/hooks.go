@@ -52,25 +52,30 @@ type Hook struct {
 	HookEvents
 	EnableSSLVerification bool       `json:"enable_ssl_verification"`
 	TokenPresent          bool       `json:"token_present"`
+	SigningTokenPresent   bool       `json:"signing_token_present"`
 	AlertStatus           string     `json:"alert_status"` // executable, temporarily_disabled, disabled
 	DisabledUntil         *time.Time `json:"disabled_until"`
 	// TokenUnknown: this GitLab does not say whether the hook has a secret (token_present came
 	// with signed webhooks, 19.0; older versions leave it out). TokenPresent is then false.
 	TokenUnknown bool `json:"-"`
+	// SigningUnknown: likewise for signing_token_present (same version): this GitLab does not sign.
+	SigningUnknown bool `json:"-"`
 }
 
-// UnmarshalJSON tells a token_present GitLab left out from one that is false.
+// UnmarshalJSON tells a token_present (signing_token_present) GitLab left out from one that is false.
 func (h *Hook) UnmarshalJSON(b []byte) error {
 	type plain Hook
 	var v struct {
 		plain
-		Present *bool `json:"token_present"`
+		Present        *bool `json:"token_present"`
+		SigningPresent *bool `json:"signing_token_present"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*h = Hook(v.plain)
 	h.TokenPresent, h.TokenUnknown = v.Present != nil && *v.Present, v.Present == nil
+	h.SigningTokenPresent, h.SigningUnknown = v.SigningPresent != nil && *v.SigningPresent, v.SigningPresent == nil
 	return nil
 }
 
@@ -81,6 +86,9 @@ type HookSettings struct {
 	HookEvents
 	EnableSSLVerification bool   `json:"enable_ssl_verification"`
 	Token                 string `json:"token,omitempty"`
+	// SigningToken (whsec_…) makes GitLab sign deliveries where its webhook_signing_token flag is
+	// on (generally from 19.0); elsewhere GitLab ignores it silently.
+	SigningToken string `json:"signing_token,omitempty"`
 }
 
 // ListHooks lists the webhooks of a project or group.

@@ -10,8 +10,32 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 )
 
+// token_present and signing_token_present arrived with signed webhooks in 19.0; signing_token is
+// ignored unless the webhook_signing_token flag is on (the default).
+func TestHookTokenFieldsByVersion(t *testing.T) {
+	off := false
+	const signing = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	for _, tc := range []struct {
+		opts                       fakegitlab.Options
+		known, present, signingSet bool
+	}{
+		{fakegitlab.Options{Version: fakegitlab.VersionLTS}, false, false, false},
+		{fakegitlab.Options{Version: "19.0.0-ee", WebhookSigning: &off}, true, true, false},
+		{fakegitlab.Options{Version: fakegitlab.VersionLatest}, true, true, true},
+	} {
+		t.Run(tc.opts.Version, func(t *testing.T) {
+			w := newFakeWorldAt(t, tc.opts)
+			h, err := w.c.AddHook(ctx, ProjectHooks("group/proj"), HookSettings{URL: "https://claude.example.com/webhook",
+				Token: "fake-secret-1", SigningToken: signing, HookEvents: HookEvents{Notes: true}})
+			if err != nil || h.TokenUnknown == tc.known || h.SigningUnknown == tc.known || h.TokenPresent != tc.present || h.SigningTokenPresent != tc.signingSet {
+				t.Fatalf("AddHook = %+v, %v", h, err)
+			}
+		})
+	}
+}
+
 func TestFakeGitLabHooks(t *testing.T) {
-	w := newFakeWorld(t)
+	w := newFakeWorldAt(t, fakegitlab.Options{Version: fakegitlab.VersionLatest})
 	scope := ProjectHooks("group/proj")
 	set := HookSettings{URL: "https://claude.example.com/webhook", Token: "fake-secret-1", EnableSSLVerification: true,
 		HookEvents: HookEvents{Notes: true, Issues: true}}

@@ -20,13 +20,33 @@ type Options struct {
 	Pipeline    bool   // also pipeline events (fixing failed pipelines)
 	Wiki        bool   // also wiki page events
 	InsecureSSL bool   // turn GitLab's certificate check of our endpoint off
+	// SigningToken is WEBHOOK_SIGNING_TOKEN (whsec_…), written as the hook's signing_token.
+	SigningToken string
+}
+
+// SigningReport reads signing_token_present back after setup wrote signing_token: GitLab ignores
+// the token silently where its webhook_signing_token flag is off, and before 19.0 it has no such
+// field at all. "" when no signing token was asked for.
+func SigningReport(h gitlab.Hook, asked bool) string {
+	switch {
+	case !asked:
+		return ""
+	case h.SigningUnknown:
+		return "signing: this GitLab does not report signing_token_present (before 19.0): it does not sign deliveries; " +
+			"they are checked by the secret token, and signatures are enforced only once GitLab sends them (WEBHOOK_SIGNING=auto)"
+	case !h.SigningTokenPresent:
+		return "signing: GitLab ignored signing_token (its webhook_signing_token feature flag is off): " +
+			"deliveries are checked by the secret token; signatures are enforced once GitLab sends them (WEBHOOK_SIGNING=auto)"
+	}
+	return "signing: GitLab stored the signing token and signs deliveries (webhook-signature); the service enforces " +
+		"signatures from the first signed delivery it sees"
 }
 
 // Wanted is the hook the service needs. Events it never acts on stay off: each one is traffic
 // to answer and counts toward GitLab's per-namespace webhook limit.
 func Wanted(o Options) gitlab.HookSettings {
 	return gitlab.HookSettings{
-		URL: o.URL, Token: o.Secret, EnableSSLVerification: !o.InsecureSSL,
+		URL: o.URL, Token: o.Secret, SigningToken: o.SigningToken, EnableSSLVerification: !o.InsecureSSL,
 		HookEvents: gitlab.HookEvents{
 			Issues: true, ConfidentialIssues: true, MergeRequests: true, Notes: true, ConfidentialNotes: true,
 			Pipelines: o.Pipeline, WikiPages: o.Wiki,
