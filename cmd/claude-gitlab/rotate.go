@@ -43,8 +43,16 @@ func rotate(ctx context.Context, env *environment, cfg config.Config, src config
 	if err != nil {
 		return err
 	}
+	if err := canRotate(ctx, gl); err != nil {
+		return err
+	}
+	release, err := rotationLease(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	expires := time.Now().AddDate(0, 0, days)
 	token, exp, err := gl.RotateToken(ctx, &expires)
+	release(err)
 	if err != nil {
 		return fmt.Errorf("%w\nfix: the old token still works unless GitLab says otherwise; check it with `claude-gitlab doctor`", err)
 	}

@@ -109,6 +109,18 @@ type Pipeline struct {
 	Status string
 	Ref    string
 	SHA    string
+	// ParentID is the parent pipeline of a child pipeline (object_attributes.source
+	// "parent_pipeline", source_pipeline in the same project); 0 otherwise.
+	ParentID int64
+}
+
+// RootID is the pipeline a fix is about: the parent of a child pipeline, so that a failing
+// parent-child tree gets one fix, not one per pipeline.
+func (p *Pipeline) RootID() int64 {
+	if p.ParentID != 0 {
+		return p.ParentID
+	}
+	return p.ID
 }
 
 // WikiPage is the part of a wiki page event we act on.

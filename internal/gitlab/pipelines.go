@@ -10,7 +10,8 @@ import (
 
 // CIJob is one job of a pipeline.
 type CIJob struct {
-	ID     int64
+	ProjectID int64 // the job's project: a multi-project downstream pipeline's may differ
+	ID        int64
 	Name   string
 	Stage  string
 	Status string
@@ -33,7 +34,7 @@ func (c *Client) FailedJobs(ctx context.Context, projectID, pipelineID int64, ma
 	var out []CIJob
 	for _, j := range list {
 		if j != nil && len(out) < max {
-			out = append(out, CIJob{ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, WebURL: j.WebURL})
+			out = append(out, CIJob{ProjectID: projectID, ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, WebURL: j.WebURL})
 		}
 	}
 	return out, nil

@@ -36,7 +36,11 @@ func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
 	if role == "" {
 		role = "level " + strconv.Itoa(s.MinAccessLevel)
 	}
-	if _, err := r.postOnce(ctx, j, publish.Unauthorised(j.id, j.req.Author.Username, role)); err != nil {
+	body := publish.Unauthorised(j.id, j.req.Author.Username, role)
+	if v := r.hidesSharedMembers(ctx, level); v != "" {
+		body = publish.UnauthorisedSharedGroupsUnseen(j.id, j.req.Author.Username, role, v)
+	}
+	if _, err := r.postOnce(ctx, j, body); err != nil {
 		return false, err
 	}
 	return false, r.end(ctx, j, jobstate.Refused, "below MIN_ACCESS_LEVEL")

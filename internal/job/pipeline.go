@@ -218,15 +218,16 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 	return out, j.steps.save(ctx, stepResult, out)
 }
 
-// failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs.
+// failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs, child
+// pipelines' included (their failures show in the parent only as failed bridges).
 func (r *Runner) failedLogs(ctx context.Context, j *job) ([]FailedJob, error) {
-	jobs, err := r.GitLab.FailedJobs(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
+	jobs, err := r.GitLab.FailedJobsInTree(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]FailedJob, 0, len(jobs))
 	for _, cj := range jobs {
-		trace, cut, err := r.GitLab.JobTraceTail(ctx, j.req.Project.ID, cj.ID, maxTraceBytes)
+		trace, cut, err := r.GitLab.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
 		if err != nil {
 			return nil, err
 		}

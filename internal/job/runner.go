@@ -49,10 +49,12 @@ type GitLab interface {
 	CreateDiffDiscussion(ctx context.Context, projectID, iid int64, pos gitlab.Position, body, marker string) (gitlab.Discussion, error)
 	ResolveDiscussion(ctx context.Context, projectID, iid int64, discussionID string, resolved bool) error
 	// Failed pipelines (pipeline.go).
-	FailedJobs(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
+	FailedJobsInTree(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
 	JobTraceTail(ctx context.Context, projectID, jobID int64, maxBytes int) (string, bool, error)
 	// Wiki pages (wiki.go): their webhook names the user without an id.
 	UserByUsername(ctx context.Context, username string) (gitlab.User, error)
+	// Version says what GitLab is (refusals explain what older versions cannot see).
+	Version(ctx context.Context) (string, error)
 }
 
 // Workspaces gives a job its worktree.

@@ -142,6 +142,15 @@ func Waiting(jobID int64, jobURL, why string, next time.Time) string {
 	return b.String()
 }
 
+// UnauthorisedSharedGroupsUnseen is the refusal on GitLab before 17.0, whose members/all does not
+// list members of groups invited into the project: the person may well have access that way.
+func UnauthorisedSharedGroupsUnseen(jobID int64, username, minLevelName, version string) string {
+	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here, and GitLab "+
+		"does not list you as one. If you have access through a group invited into this project: GitLab %s does not "+
+		"show such members to me (it does from 17.0); ask the operator to add you to `ALLOWED_USERS`, or a maintainer "+
+		"to add you to the project directly.\n\n%s", username, minLevelName, version, Marker(jobID))
+}
+
 // Unauthorised is the one short reply to someone who may not trigger the bot.
 func Unauthorised(jobID int64, username string, minLevelName string) string {
 	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here.\n\n%s",

@@ -49,7 +49,7 @@ func matchPipeline(ev event.Event, rules Rules) (Request, error) {
 	}
 	url := ""
 	if ev.Project.WebURL != "" {
-		url = fmt.Sprintf("%s/-/pipelines/%d", strings.TrimRight(ev.Project.WebURL, "/"), p.ID)
+		url = fmt.Sprintf("%s/-/pipelines/%d", strings.TrimRight(ev.Project.WebURL, "/"), p.RootID())
 	}
 	return Request{
 		Reason:   ReasonPipelineFailed,
@@ -57,8 +57,8 @@ func matchPipeline(ev event.Event, rules Rules) (Request, error) {
 		Project:  ev.Project,
 		Thread:   event.Thread{Type: event.ThreadMergeRequest, IID: t.IID, SourceBranch: branch, HeadSHA: p.SHA, Title: t.Title},
 		Author:   ev.Actor,
-		Text:     fmt.Sprintf("Pipeline #%d failed on %s", p.ID, branch),
+		Text:     fmt.Sprintf("Pipeline #%d failed on %s", p.RootID(), branch),
 		URL:      url,
-		Pipeline: &PipelineRef{ID: p.ID, Branch: branch, SHA: p.SHA},
+		Pipeline: &PipelineRef{ID: p.RootID(), Branch: branch, SHA: p.SHA},
 	}, nil
 }

@@ -239,7 +239,8 @@ func issuableText(t event.Thread) string {
 func ObjectKey(ev event.Event) string {
 	switch {
 	case ev.Kind == event.KindPipeline && ev.Pipeline != nil:
-		return fmt.Sprintf("pipeline:%d:%d", ev.Project.ID, ev.Pipeline.ID) // one fix per pipeline
+		// One fix per failing pipeline tree: a child pipeline's hook and its parent's share a key.
+		return fmt.Sprintf("pipeline:%d:%d", ev.Project.ID, ev.Pipeline.RootID())
 	case ev.Kind == event.KindWikiPage && ev.WikiPage != nil:
 		return wikiKey(ev)
 	case ev.Kind == event.KindNote && ev.Note != nil:

@@ -103,6 +103,12 @@ func fromPipeline(v *gitlab.PipelineEvent, x extras) event.Event {
 		Ref:    v.ObjectAttributes.Ref,
 		SHA:    v.ObjectAttributes.SHA,
 	}
+	// A child pipeline's hook names its parent; source_pipeline alone also appears for
+	// multi-project pipelines (another project's upstream), which stay pipelines of their own.
+	if sp := v.SourcePipeline; v.ObjectAttributes.Source == "parent_pipeline" && sp.PipelineID != 0 &&
+		(sp.Project.ID == 0 || sp.Project.ID == v.Project.ID) {
+		ev.Pipeline.ParentID = sp.PipelineID
+	}
 	if mr := v.MergeRequest; mr.IID != 0 {
 		ev.Thread = event.Thread{
 			Type: event.ThreadMergeRequest, ID: mr.ID, IID: mr.IID, Title: mr.Title, URL: mr.URL,
