@@ -34,7 +34,14 @@ var sampleFiles = map[string]string{
 
 func newWorld(t *testing.T, env ...string) *world {
 	t.Helper()
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	return newWorldAt(t, fakegitlab.Options{}, env...)
+}
+
+// newWorldAt is newWorld against a fake GitLab of another version or tier.
+func newWorldAt(t *testing.T, opts fakegitlab.Options, env ...string) *world {
+	t.Helper()
+	opts.RateLimitPerMinute = -1
+	g, err := fakegitlab.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

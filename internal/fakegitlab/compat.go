@@ -178,3 +178,16 @@ func (g *GitLab) listedLevel(p *project, userID int64) int {
 func notFoundRoute(w http.ResponseWriter) {
 	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 }
+
+// ActiveTokens counts a user's tokens GitLab would still accept.
+func (g *GitLab) ActiveTokens(userID int64) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, t := range g.st.tokens {
+		if t.userID == userID && t.active(g.now()) {
+			n++
+		}
+	}
+	return n
+}

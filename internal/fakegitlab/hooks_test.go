@@ -87,3 +87,26 @@ func TestHooksSayTokenPresentFrom19(t *testing.T) {
 		}
 	}
 }
+
+// The hazard rotate-token's lock prevents: rotating with the already-rotated token makes GitLab
+// revoke the new one (gitlab#524639), leaving no valid token.
+func TestRotatedTokenReuseRevokesTheNewOne(t *testing.T) {
+	w := newWorld(t, Options{})
+	old := w.g.AddToken(w.alice.ID, []string{"api"}, time.Time{}, "personal")
+	c := w.client(t, old)
+	next, _, err := c.PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil)
+	if err != nil || !w.g.TokenActive(next.Token) {
+		t.Fatalf("first rotation: %v", err)
+	}
+	if _, _, err := c.PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil); err == nil {
+		t.Fatal("second rotation with the old token succeeded")
+	}
+	if w.g.TokenActive(next.Token) || w.g.TokenActive(old) {
+		t.Fatal("the token rotated from the reused one is still active")
+	}
+	lts := newWorld(t, Options{Version: "16.9.0-ee"})
+	tok := lts.g.AddToken(lts.alice.ID, []string{"api"}, time.Time{}, "personal")
+	if _, resp, err := lts.client(t, tok).PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil); err == nil || resp.StatusCode != 404 {
+		t.Fatalf("self-rotation before 16.10: %v", err)
+	}
+}
