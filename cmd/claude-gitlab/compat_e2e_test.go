@@ -330,3 +330,38 @@ func TestRotateTokenRefusedBefore1610(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+// A failure in a child pipeline: the child's hook (source parent_pipeline) and the parent's
+// (whose only failure is the bridge) make one run, which reads the child's failed job through the
+// parent's bridge and gets its log. Control: keyed by its own id, the parent's hook made a second
+// job; reading only …/jobs of the parent, the run had no log.
+func TestChildPipelineFailureGetsOneRunWithTheChildsLog(t *testing.T) {
+	for _, version := range compatVersions {
+		t.Run(version, func(t *testing.T) {
+			w := newWorldAt(t, fakegitlab.Options{Version: version}, "PIPELINE_FIX=true")
+			w.g.EnablePipelineEvents(w.proj.ID)
+			const branch = "claude/issue-2-child"
+			w.g.CommitFiles(w.proj.ID, "main", branch, map[string]string{"calc.go": "package main\n"})
+			mr := w.g.CreateMR(w.proj.ID, w.bot.ID, branch, "main", "Add calc", "Closes #2.")
+			parentID, _, ev, childHook, parentHook := w.g.ChildPipelineEvents(w.proj.ID, branch, w.bot.ID, map[string]string{
+				"child-tests": "--- FAIL: TestChild\nFAKE_CLAUDE write child_fix.go package main\n",
+			})
+			w.deliver(ev, childHook, http.StatusAccepted)
+			w.deliver(ev, parentHook, http.StatusOK) // the same tree: a duplicate
+			notes := w.waitAnswers(fakegitlab.ThreadMR, ref(mr.IID), 1)
+			head := w.g.BranchSHA(w.proj.ID, branch)
+			if _, err := w.g.FileAt(w.proj.ID, head, "child_fix.go"); err != nil {
+				t.Fatalf("the fix did not follow the child's log: %v\n%s", err, tail(w.svc.logs.String(), 3000))
+			}
+			fixes := 0
+			for _, n := range notes {
+				if strings.Contains(n.Body, "fix 1 of at most") {
+					fixes++
+				}
+			}
+			if fixes != 1 || !strings.Contains(notes[len(notes)-1].Body, fmt.Sprintf("Pipeline #%d failed", parentID)) {
+				t.Fatalf("want one fix note naming pipeline %d: %+v", parentID, notes)
+			}
+		})
+	}
+}
