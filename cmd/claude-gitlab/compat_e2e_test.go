@@ -365,3 +365,49 @@ func TestChildPipelineFailureGetsOneRunWithTheChildsLog(t *testing.T) {
 		})
 	}
 }
+
+// A Q&A job makes at most 7 GitLab API calls (GitLab.com limits GET /projects/:id to 400/min):
+// the project is read once, and the settings file once per default-branch commit. The first
+// job also learns the bot (GET /user) and the settings; the second is counted.
+func TestQAJobAPICalls(t *testing.T) {
+	for _, version := range compatVersions {
+		t.Run(version, func(t *testing.T) {
+			w := newWorldAt(t, fakegitlab.Options{Version: version})
+			issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Question", "", false)
+			var calls []fakegitlab.RequestRecord
+			for i := range 2 {
+				before := len(apiRequests(w.g))
+				ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, fmt.Sprintf("@claude question %d", i))
+				w.deliver(ev, body, http.StatusAccepted)
+				w.waitAnswers(fakegitlab.ThreadIssue, ref(issue.IID), i+1)
+				calls = apiRequests(w.g)[before:]
+			}
+			var lines []string
+			projectReads := 0
+			for _, c := range calls {
+				lines = append(lines, c.Method+" "+c.Path+"?"+c.Query)
+				if c.Method == http.MethodGet && c.Path == fmt.Sprintf("/api/v4/projects/%d", w.proj.ID) {
+					projectReads++
+				}
+			}
+			t.Logf("%d calls:\n%s", len(calls), strings.Join(lines, "\n"))
+			if len(calls) > 7 || projectReads > 1 {
+				t.Fatalf("%d API calls (%d project reads) for a Q&A job, want ≤ 7 and one", len(calls), projectReads)
+			}
+			// A new commit on the default branch: the settings file is read again, at that commit.
+			w.g.CommitFiles(w.proj.ID, "main", "main", map[string]string{".claude-gitlab.yml": "max_turns: 5\n"})
+			head := w.g.BranchSHA(w.proj.ID, "main")
+			before := len(apiRequests(w.g))
+			ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude question 3")
+			w.deliver(ev, body, http.StatusAccepted)
+			w.waitAnswers(fakegitlab.ThreadIssue, ref(issue.IID), 3)
+			read := false
+			for _, c := range apiRequests(w.g)[before:] {
+				read = read || strings.Contains(c.Path, "/repository/files/%2Eclaude-gitlab%2Eyml/raw") && strings.Contains(c.Query, head)
+			}
+			if !read {
+				t.Fatalf("the settings file was not read at the new commit %s", head)
+			}
+		})
+	}
+}

@@ -34,7 +34,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 	}
 	sb.Log(log)
 	return &job.Runner{
-		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db,
+		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(),
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Settings: job.Settings{
 			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,

@@ -87,8 +87,12 @@ func (r *Runner) progressNote(ctx context.Context, j *job, body string) error {
 	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
 }
 
-// readProject learns the job's project from GitLab (clone URL, default branch, web URL).
+// readProject learns the job's project from GitLab (clone URL, default branch, web URL), once per
+// job: GitLab.com allows GET /projects/:id 400 times a minute.
 func (r *Runner) readProject(ctx context.Context, j *job) error {
+	if j.project.ID != 0 {
+		return nil
+	}
 	project, err := r.GitLab.Project(ctx, strconv.FormatInt(j.req.Project.ID, 10))
 	if err != nil {
 		return fmt.Errorf("read the project: %w", err)

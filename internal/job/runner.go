@@ -107,6 +107,8 @@ type Runner struct {
 	Log        *slog.Logger
 	Journal    Journal                                     // the job page's record; nil keeps none
 	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
+	// SettingsCache keeps the project settings file per default-branch commit; nil: none.
+	SettingsCache *SettingsCache
 
 	botOnce sync.Mutex
 	bot     *gitlab.User

@@ -2,12 +2,10 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -74,21 +72,29 @@ func (r *Runner) projectSettings(ctx context.Context, j *job) (projectconfig.Eff
 	if err != nil || branch == "" {
 		return defaults, err
 	}
-	for _, path := range projectconfig.Paths {
-		data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, path, branch)
-		if errors.Is(err, gitlab.ErrNotFound) {
-			continue
+	// Read at the branch's commit, once per commit: the cache answers while the branch stays.
+	ref := branch
+	key := settingsKey{project: j.req.Project.ID, commit: r.defaultBranchCommit(ctx, j, branch)}
+	f, cached := r.SettingsCache.get(key)
+	if !cached {
+		if key.commit != "" {
+			ref = key.commit
 		}
-		if errors.Is(err, gitlab.ErrForbidden) {
-			j.log.Warn("job: may not read the project's settings file; using the defaults", "file", path)
-			return defaults, nil
+		if f, err = r.readSettingsFile(ctx, j, ref); err != nil {
+			return defaults, err
 		}
-		if err != nil {
-			return defaults, fmt.Errorf("read %s: %w", path, err)
+		if key.commit != "" {
+			r.SettingsCache.put(key, f)
 		}
-		return r.applyFile(ctx, j, path, branch, data, defaults)
 	}
-	return defaults, nil
+	switch {
+	case f.forbidden:
+		j.log.Warn("job: may not read the project's settings file; using the defaults", "file", f.path)
+		return defaults, nil
+	case f.path == "":
+		return defaults, nil
+	}
+	return r.applyFile(ctx, j, f.path, branch, f.data, defaults)
 }
 
 func (r *Runner) applyFile(ctx context.Context, j *job, path, branch string, data []byte, defaults projectconfig.Effective) (projectconfig.Effective, error) {
@@ -169,7 +175,8 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	bot := r.bot
 	r.botOnce.Unlock()
 	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
-		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot}
+		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot,
+		SettingsCache: r.SettingsCache}
 }
 
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the

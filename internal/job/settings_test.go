@@ -25,7 +25,7 @@ type (
 func TestWithSettingsKeepsEveryField(t *testing.T) {
 	r := &Runner{GitLab: &stubGitLab{}, Workspaces: &stubWorkspaces{},
 		Steps: &stubSteps{}, Redactor: redact.New("x"), Metrics: metrics.New(), Log: slog.Default(),
-		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }}
+		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache()}
 	r.Agent = func(context.Context, agent.Config, agent.Request, func(agent.Progress)) (agent.Result, error) {
 		return agent.Result{}, nil
 	}
@@ -48,7 +48,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 			t.Errorf("withSettings does not copy %s", f.Name)
 		}
 	}
-	if exported != 9 {
+	if exported != 10 {
 		t.Fatalf("Runner has %d exported fields besides Settings; update withSettings and this test", exported)
 	}
 	if c.Settings.Agent.MaxTurns != 5 || !c.Settings.UseMR || r.Settings.Agent.MaxTurns != 30 {
