@@ -187,6 +187,16 @@ func TestSignedWebhooksAcrossVersions(t *testing.T) {
 			if want := map[bool]int{true: http.StatusForbidden, false: http.StatusAccepted}[signs]; code != want {
 				t.Fatalf("unsigned delivery after signed ones: %d, want %d", code, want)
 			}
+			if !signs {
+				return
+			}
+			// What was seen is kept in the database: after a restart unsigned is still refused.
+			w.svc.kill()
+			w.svc = startService(t, append(append([]string(nil), w.env...), "LISTEN_ADDR="+strings.TrimPrefix(w.svc.url, "http://"))...)
+			_, body = w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude and after a restart?")
+			if code, _ := w.svc.post(ev, body, "X-Gitlab-Token", testSecret); code != http.StatusForbidden {
+				t.Fatalf("unsigned delivery after a restart: %d, want 403", code)
+			}
 		})
 	}
 }
