@@ -150,7 +150,7 @@ func TestWrongTokenFloodLeavesFewLogLines(t *testing.T) {
 	}
 }
 
-// A signing token on a GitLab that does not sign (16.11; 18.11 with the flag off) leaves
+// A signing token on a GitLab that does not sign (16.11; internal/doctor covers 19.0 with the flag off) leaves
 // deliveries working and doctor warning; on the latest GitLab deliveries are signed, and an
 // unsigned one is refused once a signed one was seen.
 func TestSignedWebhooksAcrossVersions(t *testing.T) {
