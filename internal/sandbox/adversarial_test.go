@@ -21,6 +21,7 @@ import (
 // /proc/<pid>/environ shows the environment a process started with, which t.Setenv does not
 // change. The child is the "service" the agent attacks.
 func TestMain(m *testing.M) {
+	sandbox.RunBridgeIfAsked()
 	if os.Getenv("SANDBOX_TEST_SERVICE") == "" {
 		cmd := exec.Command(os.Args[0], os.Args[1:]...)
 		cmd.Env = append(os.Environ(), "SANDBOX_TEST_SERVICE=1", "GITLAB_TOKEN="+canaryEnvToken,

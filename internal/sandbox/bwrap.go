@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -68,13 +70,40 @@ func (s *Sandbox) wrapBwrap(r *Run, c Command) error {
 		return err
 	}
 	args = append(args, git...)
+	net, err := s.networkArgs(c)
+	if err != nil {
+		return err
+	}
+	args = append(args, net...)
 	// The root is bwrap's own tmpfs, holding only the folders that lead to the mounts; read-only,
 	// so that nothing can be written beside them (the mounts keep their own modes).
 	args = append(args, "--bind", c.Home, c.Home, "--bind", c.Dir, c.Dir, "--remount-ro", "/", "--chdir", c.Dir, "--")
 	// The environment passes through bwrap unchanged: --setenv would put the Anthropic key in
 	// bwrap's argv, which every local user can read in /proc/<pid>/cmdline.
 	r.prefix(args...)
+	if c.Egress != "" { // the bridge starts first, inside, and runs the CLI
+		i := slices.Index(r.Args, "--") // bwrap's own options end there
+		r.Args = slices.Insert(r.Args, i+1, s.bridge, BridgeArg,
+			filepath.Join(insideSocketDir, filepath.Base(c.Egress)), c.EgressAddr, "--")
+	}
 	return nil
+}
+
+// networkArgs give the run a network namespace of its own unless AGENT_NETWORK=full: only a
+// loopback (bwrap brings it up), no route out. The egress socket's folder is bound read-only
+// (connecting needs no write access to the mount) with the bridge's binary.
+func (s *Sandbox) networkArgs(c Command) ([]string, error) {
+	if s.cfg.Network == NetworkFull {
+		return nil, nil
+	}
+	args := []string{"--unshare-net"}
+	if c.Egress == "" {
+		return args, nil
+	}
+	if s.bridge == "" {
+		return nil, errors.New("sandbox: no bridge binary for the egress socket")
+	}
+	return append(args, "--ro-bind", filepath.Dir(c.Egress), insideSocketDir, "--ro-bind", s.bridge, s.bridge), nil
 }
 
 // cliDirs are the folders the CLI needs besides /usr: its own, and its target's when it is a
@@ -120,8 +149,11 @@ func gitBinds(dir string) ([]string, error) {
 }
 
 // checkBwrap runs a trivial sandbox: bwrap may be installed where user namespaces are off.
-func checkBwrap(bwrap string) error {
+func checkBwrap(bwrap string, ownNet bool) error {
 	args := append(baseArgs(bwrap), systemArgs(1<<20)...)
+	if ownNet {
+		args = append(args, "--unshare-net")
+	}
 	cmd := exec.Command(args[0], append(args[1:], "--", "/bin/sh", "-c", "exit 0")...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	var stderr bytes.Buffer

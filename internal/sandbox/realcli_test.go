@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
@@ -26,8 +27,10 @@ func TestRealCLIInsideTheSandbox(t *testing.T) {
 				"/repos/2/mirror.git/canary 2>&1; ls -a " + s.data + " 2>&1; git log --format=%s -1; echo SANDBOX-BASH-RAN"
 			api := fakeanthropic.Start(fakeanthropic.ToolThenAnswer("Bash", map[string]string{"command": look}, "Nothing to see."))
 			t.Cleanup(api.Close)
+			// The run's only way out is the service's proxy, which holds the real key.
 			cfg := agent.Config{Path: s.cli, Sandbox: s.sb, MaxTurns: 5, Timeout: time.Minute, AllowedTools: []string{"Bash"},
-				Env: []string{"ANTHROPIC_API_KEY=sk-fake-real", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"}}
+				Env: []string{"ANTHROPIC_API_KEY=sk-fake-real-key", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"},
+				Egress: &egress.Config{Upstream: api.URL, Credentials: map[string]string{"ANTHROPIC_API_KEY": "sk-fake-real-key"}}}
 			res, err := agent.Run(context.Background(), cfg, agent.Request{Dir: s.worktree, Home: s.home, Prompt: "look around"}, nil)
 			if err != nil {
 				if strings.Contains(err.Error(), "cannot reach") {
@@ -49,10 +52,18 @@ func TestRealCLIInsideTheSandbox(t *testing.T) {
 			if !strings.Contains(got, "SANDBOX-BASH-RAN") || res.Text != "Nothing to see." {
 				t.Fatalf("the Bash tool did not run: %q; answer %q", got, res.Text)
 			}
-			for _, c := range canaries {
+			for _, c := range append(canaries, "sk-fake-real-key") {
 				if strings.Contains(got, c) {
 					t.Errorf("the model was sent the secret %q", c)
 				}
+			}
+			for _, rq := range api.Requests() {
+				if k := rq.Header.Get("X-Api-Key"); k != "sk-fake-real-key" {
+					t.Errorf("the API got X-Api-Key %q, not the real key put in by the proxy", k)
+				}
+			}
+			if res.Model == nil || res.Model.Requests == 0 || res.CostUSD <= 0 {
+				t.Errorf("the proxy counted nothing: %+v, cost %v", res.Model, res.CostUSD)
 			}
 		})
 	}

@@ -18,6 +18,11 @@ type Command struct {
 	Env  []string
 	Dir  string // the worktree: read-write inside
 	Home string // the run's HOME: read-write inside
+	// Egress is the run's egress socket on the host (internal/egress), or empty. Unless
+	// AGENT_NETWORK=full the run has no network but its own loopback; with Egress, a bridge
+	// inside listens on EgressAddr and forwards to the socket.
+	Egress     string
+	EgressAddr string
 }
 
 // Run is one confined command: start Path with Args and Env in Dir, call Watch once it runs,

@@ -19,9 +19,12 @@
 // run (memory, processes, total CPU); a watchdog ends the run when the worktree and HOME grow
 // past the disk limit or the cgroup's CPU time passes the limit.
 //
-// Network is not restricted: the agent needs the Anthropic API and bubblewrap alone cannot allow
-// one host. What it could reach anyway is limited by what it knows: no GitLab token, no webhook
-// secret. See NetworkFull.
+// Network (AGENT_NETWORK): with bwrap each run has a network namespace of its own, a loopback
+// and no route out; the only way out is the run's egress socket (internal/egress), reached
+// through a bridge inside: the model API (model, the default), plus the host names of
+// AGENT_EGRESS_ALLOW (allowlist). The user mode does the same with unshare(1) as root, the
+// bridge (root) starting setpriv. full gives the host's network, as the service has it; none
+// confines nothing, the network included.
 package sandbox
 
 import (
@@ -41,16 +44,21 @@ const (
 	ModeNone  = "none"
 )
 
-// NetworkFull is the only network policy: the agent reaches whatever the service's host reaches.
-// An "anthropic-only" policy needs a network namespace with a forwarder to a filtering proxy of
-// ours; it is not built, and Config rejects it rather than pretending.
-const NetworkFull = "full"
+// Network policies (AGENT_NETWORK).
+const (
+	NetworkModel     = "model"     // the model API only, through the run's egress socket
+	NetworkAllowlist = "allowlist" // the model API and the host names of AGENT_EGRESS_ALLOW
+	NetworkFull      = "full"      // the host's network: no confinement
+)
 
 // Config is read once at start (AGENT_SANDBOX, AGENT_USER, AGENT_NETWORK, the limits).
 type Config struct {
 	Mode    string // bwrap, user, none; empty: the strongest that works here
 	User    string // the agent's OS user in user mode; DefaultUser when empty
-	Network string // NetworkFull when empty
+	Network string // NetworkModel when empty
+	// Bridge is the binary that runs as the bridge inside (see RunBridgeIfAsked); the running
+	// executable when empty.
+	Bridge string
 	// DataDir is the service's DATA_DIR: in user mode its secrets are made unreadable to the
 	// agent's user. In bwrap mode nothing outside the run's own paths exists at all.
 	DataDir string
@@ -98,13 +106,18 @@ type Sandbox struct {
 	agent   *account // the agent's user, in user mode
 	cgroups cgroupRoot
 	prlimit string // path of prlimit, empty if missing
+	bridge  string // the bridge binary, when the network is confined
 }
 
 // New checks the configured mode, or picks the strongest that works on this machine when
 // Config.Mode is empty. It fails rather than fall back to none.
 func New(cfg Config) (*Sandbox, error) {
-	if cfg.Network != "" && cfg.Network != NetworkFull {
-		return nil, fmt.Errorf("AGENT_NETWORK=%s is not supported: only %q; the agent reaches the network like the service does (it holds no GitLab token)", cfg.Network, NetworkFull)
+	switch cfg.Network {
+	case "":
+		cfg.Network = NetworkModel
+	case NetworkModel, NetworkAllowlist, NetworkFull:
+	default:
+		return nil, fmt.Errorf("AGENT_NETWORK=%s: want model, allowlist or full", cfg.Network)
 	}
 	if cfg.User == "" {
 		cfg.User = DefaultUser
@@ -119,18 +132,54 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	s := &Sandbox{cfg: cfg, cgroups: findCgroupRoot()}
 	s.prlimit, _ = exec.LookPath("prlimit")
+	if cfg.Network != NetworkFull {
+		if s.bridge = cfg.Bridge; s.bridge == "" {
+			exe, err := os.Executable()
+			if err != nil {
+				return nil, fmt.Errorf("sandbox: find the bridge binary (own executable): %w", err)
+			}
+			s.bridge = exe
+		}
+	}
 	switch cfg.Mode {
 	case "":
-		return s, s.pick()
+		err := s.pick()
+		if err == nil {
+			err = s.checkNetwork()
+		}
+		return s, err
 	case ModeBwrap:
 		return s, s.useBwrap()
 	case ModeUser:
-		return s, s.useUser()
+		err := s.useUser()
+		if err == nil {
+			err = s.checkNetwork()
+		}
+		return s, err
 	case ModeNone:
 		s.mode = ModeNone
 		return s, nil
 	}
 	return nil, fmt.Errorf("AGENT_SANDBOX=%s: want bwrap, user or none (or leave it empty for the strongest that works)", cfg.Mode)
+}
+
+// checkNetwork refuses a confined network where the mode cannot give one.
+func (s *Sandbox) checkNetwork() error {
+	if s.mode != ModeUser || s.cfg.Network == NetworkFull {
+		return nil
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		return fmt.Errorf("AGENT_SANDBOX=user needs unshare (util-linux) to give the agent a network of its own (AGENT_NETWORK=%s); or set AGENT_NETWORK=full to let the agent reach what the host reaches", s.cfg.Network)
+	}
+	return nil
+}
+
+// Network is the network policy in force: full when nothing confines the agent (none).
+func (s *Sandbox) Network() string {
+	if s.mode == ModeNone {
+		return NetworkFull
+	}
+	return s.cfg.Network
 }
 
 // pick tries bwrap, then user, and explains both failures.
@@ -152,7 +201,7 @@ func (s *Sandbox) useBwrap() error {
 	if err != nil {
 		return errors.New("bwrap is not installed (apt-get install bubblewrap)")
 	}
-	if err := checkBwrap(path); err != nil {
+	if err := checkBwrap(path, s.cfg.Network != NetworkFull); err != nil {
 		return err
 	}
 	s.mode, s.bwrap = ModeBwrap, path
@@ -183,7 +232,7 @@ func (s *Sandbox) Mode() string { return s.mode }
 // Describe is one line for the start-up log and doctor: the mode and what is enforced.
 func (s *Sandbox) Describe() string {
 	l := s.cfg.Limits
-	d := fmt.Sprintf("sandbox %s; network %s (not restricted); limits: disk %d MB (watchdog)", s.mode, NetworkFull, l.DiskMB)
+	d := fmt.Sprintf("sandbox %s; network %s (%s); limits: disk %d MB (watchdog)", s.mode, s.Network(), s.networkWords(), l.DiskMB)
 	if s.prlimit != "" {
 		d += fmt.Sprintf(", CPU %ds per process, file size %d MB (rlimit)", l.CPUSeconds, l.DiskMB)
 	}
@@ -198,6 +247,16 @@ func (s *Sandbox) Describe() string {
 	return d
 }
 
+func (s *Sandbox) networkWords() string {
+	switch s.Network() {
+	case NetworkModel:
+		return "own namespace; the model API only, through the service"
+	case NetworkAllowlist:
+		return "own namespace; the model API and AGENT_EGRESS_ALLOW, through the service"
+	}
+	return "NOT restricted: the host's network"
+}
+
 // Log writes the start-up line that says how the agent is confined; loud when it is not.
 func (s *Sandbox) Log(log *slog.Logger) {
 	if s.mode == ModeNone {
@@ -205,5 +264,10 @@ func (s *Sandbox) Log(log *slog.Logger) {
 			"sandbox", ModeNone, "detail", s.Describe())
 		return
 	}
-	log.Info("agent sandbox", "sandbox", s.mode, "detail", s.Describe())
+	if s.Network() == NetworkFull {
+		log.Warn("agent network: FULL. The agent reaches whatever this host reaches (internal services, cloud metadata, the internet). Set AGENT_NETWORK=model (the default) with bwrap to confine it.",
+			"sandbox", s.mode, "network", NetworkFull, "detail", s.Describe())
+		return
+	}
+	log.Info("agent sandbox", "sandbox", s.mode, "network", s.Network(), "detail", s.Describe())
 }

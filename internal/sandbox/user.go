@@ -23,7 +23,8 @@ import (
 //     mirror readable by AGENT_USER would be readable by every run of every project.
 //   - Runs at the same time share the user: one could read another's worktree or HOME if it
 //     guessed the path, and signal its processes. Use bwrap, or WORKERS=1, where that matters.
-//   - The host's /tmp and network are shared; files it leaves in /tmp are not counted.
+//   - The host's /tmp is shared; files it leaves there are not counted. The network is the run's
+//     own (unshare --net, as root) unless AGENT_NETWORK=full.
 
 // account is the agent's OS user.
 type account struct {
@@ -69,7 +70,22 @@ func (s *Sandbox) wrapUser(r *Run, c Command) error {
 	// no-new-privs: a setuid program (su, sudo) cannot give the user back what it lost.
 	r.prefix("setpriv", "--reuid="+strconv.Itoa(a.uid), "--regid="+strconv.Itoa(a.gid), "--clear-groups",
 		"--no-new-privs", "--")
+	s.userNetwork(r, c)
 	return nil
+}
+
+// userNetwork gives the run a network namespace of its own unless AGENT_NETWORK=full: unshare(1)
+// makes it as root; with an egress socket the bridge, still root, brings the loopback up, listens
+// and starts setpriv. The socket stays in a root-only folder: the agent's user reaches it only
+// through the bridge, and cannot signal or trace a root process.
+func (s *Sandbox) userNetwork(r *Run, c Command) {
+	if s.cfg.Network == NetworkFull {
+		return
+	}
+	if c.Egress != "" {
+		r.prefix(s.bridge, BridgeArg, "--lo", c.Egress, c.EgressAddr, "--")
+	}
+	r.prefix("unshare", "--net", "--")
 }
 
 func cliPaths(cli string) []string {
