@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
@@ -27,6 +28,10 @@ type Config struct {
 	// Sandbox confines each run to its worktree and HOME, with resource limits; nil runs the
 	// CLI with only its minimal environment (tests, AGENT_SANDBOX=none).
 	Sandbox Sandbox
+	// Egress, with a Sandbox, is the run's only way out (AGENT_NETWORK model or allowlist): the
+	// CLI gets a credential of its own run and reaches the model API through the service, which
+	// holds the real credential (from Env) and counts the cost. nil: the CLI gets Env as is.
+	Egress *egress.Config
 }
 
 // Sandbox turns the CLI's command into a confined one (*sandbox.Sandbox).
@@ -43,6 +48,9 @@ type Request struct {
 	Home               string
 	Prompt             string // sent on stdin, never in argv (argv is visible to every local user)
 	AppendSystemPrompt string
+	// Limits stop the run's model requests once its cost reaches them (with Config.Egress), on
+	// top of Config.MaxBudgetUSD: e.g. what is left of the project's daily budget.
+	Limits []egress.Limit
 }
 
 // Defaults for a zero Config.

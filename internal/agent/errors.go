@@ -14,6 +14,9 @@ var (
 	ErrMaxTurns = errors.New("claude reached the turn limit")
 	// ErrBudget: the CLI stopped at Config.MaxBudgetUSD (subtype error_max_budget_usd).
 	ErrBudget = errors.New("claude reached the budget limit")
+	// ErrDailyBudget: the project's daily budget (PROJECT_DAILY_BUDGET_USD) was spent during the
+	// run; the service refused further model requests.
+	ErrDailyBudget = errors.New("the project's daily budget is spent")
 	// ErrAPI: the Anthropic API failed (is_error with api_error_status; the subtype still says
 	// "success").
 	ErrAPI = errors.New("anthropic API error")

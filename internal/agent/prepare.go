@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
@@ -14,11 +15,12 @@ type invocation struct {
 	args    []string
 	env     []string
 	dir     string
-	box     *sandbox.Run // nil without a sandbox
-	cleanup func()       // releases the sandbox, removes a temporary HOME
+	box     *sandbox.Run    // nil without a sandbox
+	egress  *egress.Session // the run's way out, with Config.Egress
+	cleanup func()          // releases the sandbox, removes a temporary HOME
 }
 
-func prepare(cfg Config, req Request) (*invocation, error) {
+func prepare(cfg Config, req Request, report func(Progress)) (*invocation, error) {
 	if err := checkEnv(cfg.Env); err != nil {
 		return nil, err
 	}
@@ -42,11 +44,15 @@ func prepare(cfg Config, req Request) (*invocation, error) {
 		return nil, err
 	}
 	inv := &invocation{cli: cli, args: args, env: buildEnv(cli, cfg, home), dir: dir, cleanup: cleanup}
-	if cfg.Sandbox != nil {
+	if cfg.Sandbox != nil && cfg.Egress != nil {
+		err = inv.openEgress(cfg, req, report)
+	}
+	if cfg.Sandbox != nil && err == nil {
 		err = inv.confine(cfg.Sandbox, home)
 	}
 	if err != nil {
-		cleanup()
+		_ = inv.closeEgress(&Result{}, nil)
+		inv.cleanup()
 		return nil, err
 	}
 	return inv, nil
@@ -55,7 +61,11 @@ func prepare(cfg Config, req Request) (*invocation, error) {
 // confine replaces the command by its sandboxed form; the sandbox is released before the HOME
 // goes (it may have lent the HOME to another user).
 func (inv *invocation) confine(sb Sandbox, home string) error {
-	box, err := sb.Wrap(sandbox.Command{Path: inv.cli, Args: inv.args, Env: inv.env, Dir: inv.dir, Home: home})
+	c := sandbox.Command{Path: inv.cli, Args: inv.args, Env: inv.env, Dir: inv.dir, Home: home}
+	if inv.egress != nil {
+		c.Egress, c.EgressAddr = inv.egress.Socket(), egress.InsideAddr
+	}
+	box, err := sb.Wrap(c)
 	if err != nil {
 		return fmt.Errorf("agent: sandbox: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 )
 
 // ProgressKind says what a Progress event reports.
@@ -19,6 +21,7 @@ const (
 	KindToolResult ProgressKind = "tool_result" // its outcome: Tool, ToolUseID, IsError, Summary
 	KindDenied     ProgressKind = "denied"      // a tool call refused by permissions: Tool, Summary
 	KindAPIRetry   ProgressKind = "api_retry"   // the CLI retries the API: Attempt, MaxRetries, ...
+	KindModel      ProgressKind = "model"       // one model request through the service's proxy: Model, Call
 )
 
 // Progress is one step of a run, for a live checklist.
@@ -37,6 +40,8 @@ type Progress struct {
 	Attempt, MaxRetries int // api_retry
 	RetryDelay          time.Duration
 	ErrorStatus         int
+
+	Call *egress.Call // model: tokens, cost, time, status; never content
 }
 
 // Denial is a tool call the permissions refused: the run may still end in success, so callers

@@ -22,6 +22,10 @@ type Result struct {
 	ExitCode          int      // -1 when killed by a signal
 	Truncated         bool     // stdout passed MaxOutputBytes and the run was stopped, or the answer passed the line bound and Text is its start
 	StderrTail        string   // the last few KiB of stderr, secrets redacted
+	// With Config.Egress: CostUSD is the service's own count of the API's usage figures,
+	// CLICostUSD what the CLI reported, Model the totals.
+	CLICostUSD float64
+	Model      *ModelUsage
 }
 
 // classify turns a finished run's result line into the error callers decide on. It is called

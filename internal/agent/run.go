@@ -34,11 +34,17 @@ func Run(ctx context.Context, cfg Config, req Request, progress func(Progress)) 
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	inv, err := prepare(cfg, req)
+	progress = serialized(progress) // the egress reports model requests from its own goroutines
+	inv, err := prepare(cfg, req, progress)
 	if err != nil {
 		return Result{}, err
 	}
 	defer inv.cleanup()
+	res, err := inv.run(ctx, cfg, req, progress)
+	return res, inv.closeEgress(&res, err)
+}
+
+func (inv *invocation) run(ctx context.Context, cfg Config, req Request, progress func(Progress)) (Result, error) {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if cfg.Timeout > 0 {
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Timeout)

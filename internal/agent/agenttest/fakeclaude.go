@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 const fakePackage = "gitlab.com/claude-gitlab/claude-gitlab/internal/agent/fakeclaude"
@@ -50,6 +52,7 @@ func BuildFakeClaude(t testing.TB) string {
 // Main runs the tests and removes what BuildFakeClaude built: use it as
 // func TestMain(m *testing.M) { agenttest.Main(m) }.
 func Main(m *testing.M) {
+	sandbox.RunBridgeIfAsked() // a sandboxed run of this test binary starts it as the bridge
 	code := m.Run()
 	if fake.dir != "" {
 		_ = os.RemoveAll(fake.dir)
