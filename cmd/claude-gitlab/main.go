@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 // Set by the build (-ldflags "-X main.version=… -X main.commit=…").
@@ -58,6 +59,7 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
+	sandbox.RunBridgeIfAsked() // inside a run's sandbox: the network bridge, not the service
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv, envFile: ".env"}

@@ -7,6 +7,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
@@ -33,6 +34,10 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		return nil, err
 	}
 	sb.Log(log)
+	var eg *egress.Config
+	if sb.Network() != sandbox.NetworkFull {
+		eg = cfg.Egress() // the agent's only way out: the real credential stays here
+	}
 	return &job.Runner{
 		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(),
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
@@ -46,7 +51,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,
-				MaxOutputBytes: 128 << 20, Sandbox: sb, // a 50 MB answer is ~100 MB of stream (text, then result)
+				MaxOutputBytes: 128 << 20, Sandbox: sb, Egress: eg, // a 50 MB answer is ~100 MB of stream (text, then result)
 			},
 		},
 	}, nil

@@ -46,9 +46,13 @@ type Config struct {
 	// settings of ours the agent sees.
 	AgentEnv []string
 
-	AgentSandbox    string // bwrap, user, none; empty: the strongest that works (internal/sandbox)
-	AgentUser       string
-	AgentNetwork    string
+	AgentSandbox     string // bwrap, user, none; empty: the strongest that works (internal/sandbox)
+	AgentUser        string
+	AgentNetwork     string   // model (default), allowlist, full
+	AgentEgressAllow []string // AGENT_EGRESS_ALLOW: host names the agent may reach with allowlist
+	// AgentBridge is the binary run as the sandbox's network bridge; the running executable
+	// when empty (tests of other packages set it).
+	AgentBridge     string
 	AgentMemoryMB   int
 	AgentCPUSeconds int
 	AgentMaxProcs   int

@@ -156,6 +156,8 @@ func explain(err error) (what, todo string) {
 		return "Claude did not finish within the time limit (CLAUDE_TIMEOUT).", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
 	case errors.Is(err, agent.ErrMaxTurns):
 		return "Claude reached the turn limit (CLAUDE_MAX_TURNS) before finishing.", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_TURNS."
+	case errors.Is(err, agent.ErrDailyBudget):
+		return "This project's daily budget for Claude (PROJECT_DAILY_BUDGET_USD) was spent while Claude worked, so the service refused its further model requests.", "Ask again tomorrow (UTC), or ask the operator to raise PROJECT_DAILY_BUDGET_USD."
 	case errors.Is(err, agent.ErrBudget):
 		return "Claude stopped at the cost limit of one run (CLAUDE_MAX_BUDGET_USD).", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_BUDGET_USD."
 	case errors.Is(err, agent.ErrNotLoggedIn):

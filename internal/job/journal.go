@@ -4,16 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
 // Journal keeps what a job's page shows and what the daily budget counts (internal/journal).
-// Kinds of lines: step, text, tool, result, denied, retry, diff, error.
+// Kinds of lines: step, text, tool, result, denied, retry, model, diff, error.
 type Journal interface {
 	Begin(ctx context.Context, jobID int64, req trigger.Request)
 	Record(ctx context.Context, jobID int64, kind, text string)
@@ -55,10 +57,38 @@ func (r *Runner) record(j *job, ev agent.Progress) {
 		kind, text = "denied", strings.TrimSpace(ev.Tool+" "+ev.Summary)
 	case agent.KindAPIRetry:
 		kind, text = "retry", fmt.Sprintf("Anthropic API busy (HTTP %d); retry %d of %d in %s", ev.ErrorStatus, ev.Attempt, ev.MaxRetries, ev.RetryDelay.Round(time.Millisecond))
+	case agent.KindModel:
+		kind, text = "model", modelLine(ev.Call)
 	default:
 		return
 	}
 	r.note(context.Background(), j, kind, text)
+}
+
+// modelLine says one model request in words: model, tokens, cost, time; never its content.
+func modelLine(c *egress.Call) string {
+	if c == nil {
+		return ""
+	}
+	if c.Refused != "" {
+		return "Model request refused: the budget is spent (" + c.Refused + ")"
+	}
+	if c.Status != http.StatusOK {
+		return fmt.Sprintf("Model request %s: HTTP %d, %s", orUnknown(c.Model), c.Status, c.Took.Round(time.Millisecond))
+	}
+	u := c.Usage
+	line := fmt.Sprintf("Model request %s: %d tokens in, %d out", orUnknown(c.Model), u.InputTokens, u.OutputTokens)
+	if u.CacheRead+u.CacheWrite > 0 {
+		line += fmt.Sprintf(" (cache: %d read, %d written)", u.CacheRead, u.CacheWrite)
+	}
+	return line + fmt.Sprintf(", $%.4f, %s", c.CostUSD, c.Took.Round(time.Millisecond))
+}
+
+func orUnknown(model string) string {
+	if model == "" {
+		return "(model not reported)"
+	}
+	return model
 }
 
 // recordRun counts what an agent run cost, for the job page, the metrics and the daily budget.

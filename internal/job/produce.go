@@ -129,7 +129,12 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	defer os.RemoveAll(home)
 	prog := newProgress(r, j)
 	stop := prog.start(ctx)
-	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt}, prog.add)
+	limits, err := r.dailyLimit(ctx, j)
+	if err != nil {
+		stop()
+		return out, err
+	}
+	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits}, prog.add)
 	stop()
 	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
 	out.Duration = time.Since(out.Started)

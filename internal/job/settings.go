@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -38,6 +39,23 @@ func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
 		return false, err
 	}
 	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
+}
+
+// dailyLimit is what is left of the project's daily budget, enforced on the run's model
+// requests by the service's proxy (a run may not spend the rest of the day's budget at once
+// unnoticed). Runs at the same time of one project each see what was left when they started.
+func (r *Runner) dailyLimit(ctx context.Context, j *job) ([]egress.Limit, error) {
+	budget := r.Settings.DailyBudgetUSD
+	if budget <= 0 || r.Journal == nil {
+		return nil, nil
+	}
+	now := time.Now().UTC()
+	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, now.Truncate(24*time.Hour))
+	if err != nil {
+		return nil, fmt.Errorf("read the project's spending today: %w", err)
+	}
+	return []egress.Limit{{USD: max(budget-spent, 1e-9), Name: egress.LimitDaily,
+		Why: fmt.Sprintf("the project may spend $%.2f a day (PROJECT_DAILY_BUDGET_USD) and had spent $%.4f today before this run", budget, spent)}}, nil
 }
 
 // forProject returns a Runner with the settings of this job: the operator's, narrowed by the

@@ -25,6 +25,7 @@ const (
 	KindResult = "result" // a tool's result, shortened
 	KindDenied = "denied" // a tool call the permissions refused
 	KindRetry  = "retry"  // the CLI retries the Anthropic API
+	KindModel  = "model"  // one model request through the service's proxy: model, tokens, cost, time
 	KindDiff   = "diff"   // the change that was committed
 	KindError  = "error"  // how the job failed
 	KindEnd    = "end"    // not stored: tells live subscribers the job is over
