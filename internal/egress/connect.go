@@ -14,14 +14,11 @@ import (
 )
 
 // allowed says whether the allowlist names host: an exact name, or ".example.com" / "*.example.com"
-// for its subdomains. Ports other than 80 and 443 are never allowed.
+// for its subdomains; any port.
 func (s *Session) allowed(hostport string) (string, error) {
-	host, port, err := net.SplitHostPort(hostport)
+	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return "", fmt.Errorf("%q is not host:port", hostport)
-	}
-	if port != "443" && port != "80" {
-		return "", fmt.Errorf("port %s is not allowed (only 80 and 443)", port)
 	}
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, a := range s.cfg.Allow {
