@@ -32,6 +32,9 @@ var sampleFiles = map[string]string{
 	"handler/user.go": "package handler\n\n// User returns a user.\nfunc User(id string) string { return \"user \" + id }\n",
 }
 
+// realTestKey is the Anthropic key the service holds in tests: the agent must never see it.
+const realTestKey = "sk-fake-anthropic-key-for-tests"
+
 func newWorld(t *testing.T, env ...string) *world {
 	t.Helper()
 	return newWorldAt(t, fakegitlab.Options{}, env...)
@@ -56,7 +59,7 @@ func newWorldAt(t *testing.T, opts fakegitlab.Options, env ...string) *world {
 	w.env = append([]string{
 		"GITLAB_URL=" + g.URL(), "GITLAB_TOKEN=" + w.botToken, "WEBHOOK_SECRET=" + testSecret,
 		"DATA_DIR=" + t.TempDir(), "CLAUDE_PATH=" + agenttest.BuildFakeClaude(t),
-		"ANTHROPIC_API_KEY=sk-fake-anthropic-key-for-tests",
+		"ANTHROPIC_API_KEY=" + realTestKey,
 	}, env...)
 	w.svc = startService(t, w.env...)
 	w.addHook()

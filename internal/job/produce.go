@@ -145,7 +145,12 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	if err != nil {
 		return out, &agentError{err: err, res: res}
 	}
-	j.log.Info("job: agent finished", "turns", res.NumTurns, "cost_usd", res.CostUSD, "took", out.Duration.Round(time.Millisecond))
+	args := []any{"turns", res.NumTurns, "cost_usd", res.CostUSD, "took", out.Duration.Round(time.Millisecond)}
+	if m := res.Model; m != nil { // the cost is the proxy's count; the CLI's own beside it
+		args = append(args, "cli_cost_usd", res.CLICostUSD, "model_requests", m.Requests,
+			"input_tokens", m.InputTokens, "output_tokens", m.OutputTokens)
+	}
+	j.log.Info("job: agent finished", args...)
 	return out, nil
 }
 

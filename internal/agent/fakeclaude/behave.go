@@ -65,6 +65,11 @@ func (s *session) do(d directive) bool {
 		s.spin(d.num(5))
 	case "sh":
 		s.sh(d.args(1)[0])
+	case "dial":
+		a := d.args(2)
+		s.dial(a[0], a[1])
+	case "findsecret":
+		s.findSecret(d.args(1)[0])
 	default:
 		return s.end(d)
 	}

@@ -32,7 +32,8 @@
 //	not-logged-in        ends with "Not logged in · Please run /login", exit 1
 //	during-execution     ends with subtype error_during_execution, exit 1
 //
-// Adversarial directives (attack, forkbomb, fill, eat, spin) are in attack.go.
+// Adversarial directives (attack, forkbomb, fill, eat, spin) are in attack.go, the network and
+// credential ones (dial, findsecret) in egress.go.
 package main
 
 import (
