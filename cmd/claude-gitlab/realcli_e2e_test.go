@@ -1,19 +1,24 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 )
 
 // The whole product with the real Claude Code CLI (the pinned npm package), pointed at a fake
 // Messages API on 127.0.0.1 that asks for a Write and then answers: the real stream is parsed, the
-// file lands in a commit on a new branch, and the final text is the reply.
+// file lands in a commit on a new branch, and the final text is the reply. The CLI runs in its
+// own network and reaches the fake only through the service's proxy, which puts the real key in
+// and counts the cost the footer shows.
 func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs the real CLI with npm")
@@ -21,7 +26,8 @@ func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	cli := agenttest.InstallRealCLI(t)
 	api := fakeanthropic.Start(fakeanthropic.WriteThenAnswer("NOTES.md", "# Notes\n\nWritten by the real CLI.\n", "I added NOTES.md."))
 	defer api.Close()
-	w := newWorld(t, "CLAUDE_PATH="+cli, "ANTHROPIC_BASE_URL="+api.URL, "CLAUDE_CODE_MAX_RETRIES=0")
+	// A model whose list price is published, to compare the proxy's count with the CLI's.
+	w := newWorld(t, "CLAUDE_PATH="+cli, "ANTHROPIC_BASE_URL="+api.URL, "CLAUDE_CODE_MAX_RETRIES=0", "CLAUDE_MODEL=claude-sonnet-4-5")
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Notes", "", false)
 	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude please add a NOTES.md")
 	w.deliver(ev, body, http.StatusAccepted)
@@ -39,10 +45,40 @@ func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	if len(api.Requests()) == 0 {
 		t.Fatal("the real CLI never called the fake Messages API")
 	}
+	var want float64 // what the proxy must have counted: the fake's usage at the model's price
 	for _, r := range api.Requests() {
 		seen := fmt.Sprintf("%v %+v", r.Header, r.Body)
 		if strings.Contains(seen, w.botToken) || strings.Contains(seen, testSecret) {
 			t.Fatal("a GitLab secret reached the Anthropic API")
 		}
+		if got := r.Header.Get("X-Api-Key"); got != realTestKey {
+			t.Fatalf("the API got X-Api-Key %q: the proxy did not put the real key in", got)
+		}
+		if r.Body != nil && r.Path == "/v1/messages" {
+			want += egress.Cost(r.Body.Model, egress.Usage{InputTokens: 100, OutputTokens: 20})
+		}
 	}
+	// The footer's cost is the proxy's count, and the CLI's own figure agrees with it.
+	finished := logRecord(t, w.svc.logs.String(), "job: agent finished")
+	proxy, cliCost := finished["cost_usd"].(float64), finished["cli_cost_usd"].(float64)
+	t.Logf("proxy $%.6f, CLI $%.6f, expected $%.6f over %v requests", proxy, cliCost, want, finished["model_requests"])
+	if math.Abs(proxy-want) > 1e-9 || math.Abs(cliCost-proxy) > 1e-6 || want == 0 {
+		t.Fatalf("cost: proxy $%f, CLI $%f, want $%f", proxy, cliCost, want)
+	}
+	if footer := fmt.Sprintf("$%.4f", proxy); !strings.Contains(notes[0].Body, "turns · "+footer) {
+		t.Fatalf("the footer does not show the proxy's %s:\n%s", footer, notes[0].Body)
+	}
+}
+
+// logRecord is the first JSON log record with msg.
+func logRecord(t *testing.T, logs, msg string) map[string]any {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+			return rec
+		}
+	}
+	t.Fatalf("no log record %q in:\n%s", msg, logs)
+	return nil
 }
