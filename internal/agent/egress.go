@@ -68,7 +68,12 @@ func (inv *invocation) closeEgress(res *Result, err error) error {
 	t := inv.egress.Close()
 	inv.egress = nil
 	res.CLICostUSD = res.CostUSD
-	res.CostUSD = t.CostUSD
+	if t.Requests > 0 {
+		// Every model request of the run went through the proxy: its count is the cost, whatever
+		// the CLI's stdout (which a tool of the agent could forge) says. A run with none spent
+		// nothing at the API; the CLI's figure stays (a stand-in CLI that calls no API).
+		res.CostUSD = t.CostUSD
+	}
 	res.Model = &ModelUsage{Requests: t.Requests, InputTokens: t.Usage.InputTokens, OutputTokens: t.Usage.OutputTokens,
 		CacheWrite: t.Usage.CacheWrite, CacheRead: t.Usage.CacheRead, CostUSD: t.CostUSD}
 	if t.Refused != nil {
