@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
@@ -27,7 +29,8 @@ func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	api := fakeanthropic.Start(fakeanthropic.WriteThenAnswer("NOTES.md", "# Notes\n\nWritten by the real CLI.\n", "I added NOTES.md."))
 	defer api.Close()
 	// A model whose list price is published, to compare the proxy's count with the CLI's.
-	w := newWorld(t, "CLAUDE_PATH="+cli, "ANTHROPIC_BASE_URL="+api.URL, "CLAUDE_CODE_MAX_RETRIES=0", "CLAUDE_MODEL=claude-sonnet-4-5")
+	w := newWorld(t, "CLAUDE_PATH="+cli, "ANTHROPIC_BASE_URL="+api.URL, "CLAUDE_CODE_MAX_RETRIES=0", "CLAUDE_MODEL=claude-sonnet-4-5",
+		"ADMIN_TOKEN="+realCLIAdmin)
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Notes", "", false)
 	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude please add a NOTES.md")
 	w.deliver(ev, body, http.StatusAccepted)
@@ -68,6 +71,44 @@ func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	if footer := fmt.Sprintf("$%.4f", proxy); !strings.Contains(notes[0].Body, "turns · "+footer) {
 		t.Fatalf("the footer does not show the proxy's %s:\n%s", footer, notes[0].Body)
 	}
+	// Each model request is a line of the job's transcript: model, tokens, cost, time; no content.
+	var lines []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if lines = modelLines(t, w, 1); len(lines) >= int(finished["model_requests"].(float64)) {
+			break
+		}
+	}
+	if len(lines) != int(finished["model_requests"].(float64)) {
+		t.Fatalf("transcript model lines %q, want %v", lines, finished["model_requests"])
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "Model request claude-sonnet-4-5: 100 tokens in, 20 out, $0.0006, ") || strings.Contains(l, "NOTES") {
+			t.Fatalf("transcript line %q", l)
+		}
+	}
+}
+
+const realCLIAdmin = "operator-token-for-the-real-cli-test"
+
+// modelLines are the "model" lines of a job's transcript, read from its event stream.
+func modelLines(t *testing.T, w *world, job int) []string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/jobs/%d/events", w.svc.url, job), nil)
+	req.Header.Set("Authorization", "Bearer "+realCLIAdmin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body) // the job is over: the stream ends after the stored lines
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		var e struct{ Kind, Text string }
+		if raw, ok := strings.CutPrefix(line, "data: "); ok && json.Unmarshal([]byte(raw), &e) == nil && e.Kind == "model" {
+			out = append(out, e.Text)
+		}
+	}
+	return out
 }
 
 // logRecord is the first JSON log record with msg.
