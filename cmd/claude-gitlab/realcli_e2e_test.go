@@ -123,3 +123,34 @@ func logRecord(t *testing.T, logs, msg string) map[string]any {
 	t.Fatalf("no log record %q in:\n%s", msg, logs)
 	return nil
 }
+
+// The project's daily budget holds during a run: once the run's requests cost what was left,
+// the proxy refuses the next one, and the reply says why. The real CLI, asked by the model for
+// a tool on every turn, would otherwise go on to its turn limit.
+func TestDailyBudgetStopsTheRealCLIMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("installs the real CLI with npm")
+	}
+	cli := agenttest.InstallRealCLI(t)
+	api := fakeanthropic.Start(fakeanthropic.ToolForever("Glob", map[string]string{"pattern": "*.go"}))
+	defer api.Close()
+	w := newWorld(t, "CLAUDE_PATH="+cli, "ANTHROPIC_BASE_URL="+api.URL, "CLAUDE_CODE_MAX_RETRIES=0", "CLAUDE_MODEL=claude-sonnet-4-5",
+		"PROJECT_DAILY_BUDGET_USD=0.001") // $0.0006 a request: the third is refused
+	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Look", "", false)
+	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude look at every Go file")
+	w.deliver(ev, body, http.StatusAccepted)
+	notes := w.waitAnswers(fakegitlab.ThreadIssue, ref(issue.IID), 1)
+	t.Logf("reply:\n%s", notes[0].Body)
+	if !strings.Contains(notes[0].Body, "daily budget") || !strings.Contains(notes[0].Body, "PROJECT_DAILY_BUDGET_USD") {
+		t.Fatalf("reply:\n%s\nlogs:\n%s", notes[0].Body, w.svc.logs)
+	}
+	var messages int
+	for _, r := range api.Requests() {
+		if r.Path == "/v1/messages" && r.Body != nil && r.Body.HasTools() {
+			messages++
+		}
+	}
+	if messages != 2 {
+		t.Fatalf("the API got %d turns, want 2 (the third refused)", messages)
+	}
+}
