@@ -74,7 +74,7 @@ func Run(ctx context.Context, o Options) []Result {
 		out = append(out, d.accessLevel(ctx), d.defaultBranchPush(ctx), d.pushRules(ctx))
 		out = append(out, d.webhook(ctx)...)
 	}
-	out = append(out, d.claudeCLI(ctx), d.anthropicCredential(), d.agentSandbox(ctx), d.git(ctx), d.dataDir(), d.database(ctx))
+	out = append(out, d.claudeCLI(ctx), d.anthropicCredential(), d.agentSandbox(ctx), d.agentNetwork(ctx), d.git(ctx), d.dataDir(), d.database(ctx))
 	out = append(out, d.envFile()...)
 	out = append(out, d.publicEndpoint(ctx)...)
 	return out

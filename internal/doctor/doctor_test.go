@@ -231,6 +231,9 @@ func TestEachCheckFails(t *testing.T) {
 		{"broken claude", func(t *testing.T, w *world) { w.opts.Settings.ClaudePath = "/bin/false" }, "claude CLI", Fail, "reinstall"},
 		{"other claude version", func(t *testing.T, w *world) { w.opts.Settings.ClaudePath = fakeCLI(t, "2.1.197 (Claude Code)") }, "claude CLI", Warn, "2.1.328"},
 		{"sandbox off", func(t *testing.T, w *world) { w.opts.Settings.AgentSandbox = "none" }, "agent sandbox", Fail, "bubblewrap"},
+		{"network confined", func(t *testing.T, w *world) {}, "agent network", OK, ""},
+		{"network full", func(t *testing.T, w *world) { w.opts.Settings.AgentNetwork = "full" }, "agent network", Fail, "AGENT_NETWORK=model"},
+		{"network unconfined with the sandbox", func(t *testing.T, w *world) { w.opts.Settings.AgentSandbox = "none" }, "agent network", Fail, "AGENT_NETWORK=model"},
 		{"no credential", func(t *testing.T, w *world) { w.opts.Settings.AgentEnv = []string{"ANTHROPIC_BASE_URL=http://x"} }, "Anthropic credential", Fail, "ANTHROPIC_API_KEY"},
 		{"data dir unwritable", func(t *testing.T, w *world) {
 			if os.Getuid() == 0 {

@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -37,6 +38,9 @@ const InsideAddr = "127.0.0.1:41119"
 
 // DefaultUpstream is the Messages API when ANTHROPIC_BASE_URL is not set.
 const DefaultUpstream = "https://api.anthropic.com"
+
+// PingPath is answered by the session itself, without an upstream request (doctor's probe).
+const PingPath = "/_claude-gitlab/ping"
 
 // SocketName is the socket's name in the folder Open is given.
 const SocketName = "egress.sock"
@@ -220,6 +224,12 @@ func (s *Session) serve(w http.ResponseWriter, r *http.Request) {
 		s.connect(w, r)
 	case r.URL.IsAbs():
 		s.forwardHTTP(w, r)
+	case r.URL.Path == PingPath: // doctor's probe: the way in works, the run's credential is taken
+		if !s.authorised(r.Header) {
+			apiError(w, http.StatusUnauthorized, "authentication_error", "claude-gitlab: this is not the run's credential")
+			return
+		}
+		_, _ = io.WriteString(w, "pong\n")
 	default:
 		s.model(w, r)
 	}

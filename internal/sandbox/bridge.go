@@ -22,9 +22,12 @@ const BridgeArg = "__sandbox-bridge"
 // insideSocketDir is where the run's egress socket folder is bound inside bwrap.
 const insideSocketDir = "/run/claude-gitlab"
 
-// RunBridgeIfAsked turns the process into the bridge when started as one, and never returns
-// then. main (and the TestMain of packages that run sandboxes) calls it first.
+// RunBridgeIfAsked turns the process into the bridge (or doctor's network probe) when started
+// as one, and never returns then. main (and the TestMain of packages that run sandboxes) calls it first.
 func RunBridgeIfAsked() {
+	if len(os.Args) >= 2 && os.Args[1] == NetProbeArg {
+		os.Exit(netProbe(os.Args[2:]))
+	}
 	if len(os.Args) < 2 || os.Args[1] != BridgeArg {
 		return
 	}

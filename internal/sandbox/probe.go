@@ -66,8 +66,7 @@ func (s *Sandbox) probe(ctx context.Context) error {
 	defer r.Release()
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.Path, r.Args...)
-	cmd.Env, cmd.Dir = r.Env, r.Dir
+	cmd := execCommand(ctx, r)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
@@ -87,4 +86,11 @@ func serviceOnlyVar(env []string) string {
 		}
 	}
 	return ""
+}
+
+// execCommand is the confined command of r, with its environment and folder.
+func execCommand(ctx context.Context, r *Run) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, r.Path, r.Args...)
+	cmd.Env, cmd.Dir = r.Env, r.Dir
+	return cmd
 }
