@@ -174,7 +174,7 @@ func TestSandboxSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb := cfg.Sandbox()
-	if sb.Mode != "" || sb.User != "claude-agent" || sb.Network != "full" || sb.Limits.MemoryMB != 4096 ||
+	if sb.Mode != "" || sb.User != "claude-agent" || sb.Network != "model" || sb.Limits.MemoryMB != 4096 ||
 		sb.Limits.CPUSeconds != 3600 || sb.Limits.MaxProcs != 512 || sb.Limits.DiskMB != 2048 || sb.DataDir != "./data" {
 		t.Fatalf("defaults: %+v", sb)
 	}
@@ -202,9 +202,34 @@ func TestInvalidSandboxSettingsNameTheSetting(t *testing.T) {
 	for name, val := range map[string]string{
 		"AGENT_SANDBOX": "docker", "AGENT_NETWORK": "anthropic-only", "AGENT_MEMORY_MB": "1",
 		"AGENT_CPU_SECONDS": "0", "AGENT_MAX_PROCS": "many", "AGENT_DISK_MB": "-5",
+		"AGENT_EGRESS_ALLOW": "", "CLAUDE_CODE_USE_BEDROCK": "1",
 	} {
+		if name == "AGENT_EGRESS_ALLOW" { // empty with allowlist
+			_, err := Load(lookupFrom(map[string]string{"AGENT_NETWORK": "allowlist"}), "", false)
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("allowlist without %s: %v", name, err)
+			}
+			continue
+		}
 		if _, err := Load(lookupFrom(map[string]string{name: val}), "", false); err == nil || !strings.HasPrefix(err.Error(), name) {
 			t.Errorf("%s=%s: want an error naming it, got %v", name, val, err)
 		}
+	}
+}
+
+// Another model provider needs AGENT_NETWORK=full: the model proxy speaks the Anthropic API only.
+func TestOtherProvidersNeedFullNetwork(t *testing.T) {
+	if _, err := Load(lookupFrom(map[string]string{"CLAUDE_CODE_USE_VERTEX": "1", "AGENT_NETWORK": "full"}), "", false); err != nil {
+		t.Fatalf("Vertex with AGENT_NETWORK=full: %v", err)
+	}
+	cfg, err := Load(lookupFrom(map[string]string{"AGENT_NETWORK": "allowlist", "AGENT_EGRESS_ALLOW": "registry.npmjs.org, *.pypi.org",
+		"ANTHROPIC_API_KEY": "sk-real", "ANTHROPIC_BASE_URL": "https://gw.example/anthropic"}), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cfg.Egress()
+	if e.Upstream != "https://gw.example/anthropic" || e.Credentials["ANTHROPIC_API_KEY"] != "sk-real" ||
+		!slices.Equal(e.Allow, []string{"registry.npmjs.org", "*.pypi.org"}) {
+		t.Fatalf("Egress() = %+v", e)
 	}
 }
