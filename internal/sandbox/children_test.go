@@ -20,6 +20,7 @@ var startsProcesses = map[string]string{
 	"internal/agent/process.go":              "the Claude CLI, with a minimal environment, through the sandbox",
 	"internal/sandbox/bwrap.go":              "bwrap's self-check at start, with PATH only",
 	"internal/sandbox/probe.go":              "the sandbox probe, confined, with PATH and HOME only",
+	"internal/sandbox/user.go":               "unshare's self-check at start, with PATH only",
 	"internal/sandbox/bridge.go":             "inside the sandbox: the bridge starts the CLI with the environment it was given (the CLI's)",
 	"internal/doctor/local.go":               "doctor: `claude --version`, `git --version`, with a minimal environment",
 	"internal/gitserver/gitserver.go":        "test double and demo: a git HTTP server",

@@ -29,7 +29,7 @@ func TestRealCLIInsideTheSandbox(t *testing.T) {
 			t.Cleanup(api.Close)
 			// The run's only way out is the service's proxy, which holds the real key.
 			cfg := agent.Config{Path: s.cli, Sandbox: s.sb, MaxTurns: 5, Timeout: time.Minute, AllowedTools: []string{"Bash"},
-				Env: []string{"ANTHROPIC_API_KEY=sk-fake-real-key", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"},
+				Env:    []string{"ANTHROPIC_API_KEY=sk-fake-real-key", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"},
 				Egress: &egress.Config{Upstream: api.URL, Credentials: map[string]string{"ANTHROPIC_API_KEY": "sk-fake-real-key"}}}
 			res, err := agent.Run(context.Background(), cfg, agent.Request{Dir: s.worktree, Home: s.home, Prompt: "look around"}, nil)
 			if err != nil {

@@ -168,8 +168,8 @@ func (s *Sandbox) checkNetwork() error {
 	if s.mode != ModeUser || s.cfg.Network == NetworkFull {
 		return nil
 	}
-	if _, err := exec.LookPath("unshare"); err != nil {
-		return fmt.Errorf("AGENT_SANDBOX=user needs unshare (util-linux) to give the agent a network of its own (AGENT_NETWORK=%s); or set AGENT_NETWORK=full to let the agent reach what the host reaches", s.cfg.Network)
+	if err := checkUnshare(); err != nil {
+		return fmt.Errorf("AGENT_SANDBOX=user cannot give the agent a network of its own (AGENT_NETWORK=%s): %w; or set AGENT_NETWORK=full to let the agent reach what the host reaches", s.cfg.Network, err)
 	}
 	return nil
 }

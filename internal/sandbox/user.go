@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -223,4 +224,18 @@ func chownTree(dir string, uid, gid int) error {
 		}
 		return os.Lchown(path, uid, gid)
 	})
+}
+
+// checkUnshare makes a network namespace once, as runs will: a container may forbid it.
+func checkUnshare() error {
+	path, err := exec.LookPath("unshare")
+	if err != nil {
+		return errors.New("unshare (util-linux) is not installed")
+	}
+	cmd := exec.Command(path, "--net", "--", "/bin/true")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("unshare --net fails here (a container without CAP_SYS_ADMIN?): %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
