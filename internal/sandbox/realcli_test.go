@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,42 @@ func TestRealCLIInsideTheSandbox(t *testing.T) {
 				t.Errorf("the proxy counted nothing: %+v, cost %v", res.Model, res.CostUSD)
 			}
 		})
+	}
+}
+
+// CLAUDE_MAX_BUDGET_USD holds at the proxy: once the run's requests cost it, the next one is
+// refused and the run ends as a budget stop, whatever the CLI made of the refusal. The limit is
+// given to the proxy alone (the CLI's own --max-budget-usd is off), so only the proxy can stop it.
+func TestRealCLIRunBudgetAtTheProxy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the real Claude CLI test installs ~370 MB once; skipped with -short")
+	}
+	s := newService(t, modes(t)[0], sandbox.Limits{})
+	s.cli = agenttest.InstallRealCLI(t)
+	api := fakeanthropic.Start(fakeanthropic.ToolForever("Glob", map[string]string{"pattern": "*"}))
+	t.Cleanup(api.Close)
+	creds := map[string]string{"ANTHROPIC_API_KEY": "sk-fake-real-key"}
+	cfg := agent.Config{Path: s.cli, Sandbox: s.sb, Model: "claude-sonnet-4-5", MaxTurns: 20, Timeout: time.Minute,
+		Env:    []string{"ANTHROPIC_API_KEY=sk-fake-real-key", "CLAUDE_CODE_MAX_RETRIES=0"},
+		Egress: &egress.Config{Upstream: api.URL, Credentials: creds}}
+	limit := egress.Limit{USD: 0.001, Name: egress.LimitRun, Why: "one run may cost $0.001 (CLAUDE_MAX_BUDGET_USD)"}
+	var calls []agent.Progress
+	res, err := agent.Run(context.Background(), cfg, agent.Request{Dir: s.worktree, Home: s.home, Prompt: "look", Limits: []egress.Limit{limit}},
+		func(p agent.Progress) {
+			if p.Kind == agent.KindModel {
+				calls = append(calls, p)
+			}
+		})
+	if !errors.Is(err, agent.ErrBudget) || !strings.Contains(err.Error(), "CLAUDE_MAX_BUDGET_USD") {
+		t.Fatalf("Run: %v (want a budget stop)\nresult %+v", err, res)
+	}
+	turns := 0
+	for _, r := range api.Requests() {
+		if r.Body != nil && r.Body.HasTools() {
+			turns++
+		}
+	}
+	if turns != 2 || res.CostUSD < 0.001 || len(calls) < 3 || calls[len(calls)-1].Call.Refused == "" {
+		t.Fatalf("turns %d, cost %v, calls %+v", turns, res.CostUSD, calls)
 	}
 }
