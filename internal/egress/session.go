@@ -278,6 +278,8 @@ func (s *Session) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(s.upstream)
 	pr.Out.Host = s.upstream.Host
 	h := pr.Out.Header
+	// The meter must read the answer: let the transport ask for gzip and undo it itself.
+	h.Del("Accept-Encoding")
 	hadKey, hadBearer := h.Get("X-Api-Key") != "", h.Get("Authorization") != ""
 	h.Del("X-Api-Key")
 	h.Del("Authorization")

@@ -2,11 +2,14 @@ package egress_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
@@ -206,5 +209,47 @@ func TestForbiddenAddresses(t *testing.T) {
 		if egress.Forbidden(netip.MustParseAddr(a)) {
 			t.Errorf("%s is forbidden", a)
 		}
+	}
+}
+
+// An answer the API compresses (the CLI asks for gzip) is still counted, and reaches the CLI
+// readable.
+func TestCompressedAnswersAreCounted(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := `{"type":"message","model":"claude-haiku-4-5","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":1000,"output_tokens":500}}`
+		w.Header().Set("Content-Type", "application/json")
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			io.WriteString(w, body)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, body)
+		zw.Close()
+	}))
+	defer api.Close()
+	s, c, _ := open(t, egress.Config{Upstream: api.URL, Credentials: map[string]string{"ANTHROPIC_API_KEY": realKey}})
+	req, _ := http.NewRequest("POST", "http://"+egress.InsideAddr+"/v1/messages", strings.NewReader(`{}`))
+	req.Header.Set("X-Api-Key", s.Token())
+	req.Header.Set("Accept-Encoding", "gzip") // set by hand: Go's client then leaves the body compressed
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(zr)
+	}
+	if !strings.Contains(string(body), `"text":"hi"`) {
+		t.Fatalf("body %q", body)
+	}
+	tot := s.Close()
+	if tot.Usage.InputTokens != 1000 || tot.Usage.OutputTokens != 500 || tot.CostUSD != egress.Cost("claude-haiku-4-5", tot.Usage) || tot.CostUSD == 0 {
+		t.Fatalf("totals %+v", tot)
 	}
 }
