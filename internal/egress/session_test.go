@@ -253,3 +253,25 @@ func TestCompressedAnswersAreCounted(t *testing.T) {
 		t.Fatalf("totals %+v", tot)
 	}
 }
+
+// An OAuth token (CLAUDE_CODE_OAUTH_TOKEN) stays outside too: the run gets its own under the same
+// name, sent as a bearer token, and the API gets the real one.
+func TestBearerCredentialIsSwapped(t *testing.T) {
+	api := fakeanthropic.Start(fakeanthropic.Answer("hello"))
+	defer api.Close()
+	s, c, _ := open(t, egress.Config{Upstream: api.URL, Credentials: map[string]string{"CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat-real"}})
+	env := strings.Join(s.Env(), "\n")
+	if !strings.Contains(env, "CLAUDE_CODE_OAUTH_TOKEN="+s.Token()) || strings.Contains(env, "sk-ant-oat-real") || strings.Contains(env, "ANTHROPIC_API_KEY") {
+		t.Fatalf("env:\n%s", env)
+	}
+	req, _ := http.NewRequest("POST", "http://"+egress.InsideAddr+"/v1/messages", strings.NewReader(`{"model":"claude-sonnet-4-5","messages":[]}`))
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := api.Requests()[0].Header.Get("Authorization"); resp.StatusCode != 200 || got != "Bearer sk-ant-oat-real" {
+		t.Fatalf("status %d, the API got Authorization %q", resp.StatusCode, got)
+	}
+}
