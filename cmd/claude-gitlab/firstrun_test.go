@@ -87,6 +87,8 @@ func TestSettingsAreValidatedAtStart(t *testing.T) {
 		{"CLAUDE_TIMEOUT=20", `CLAUDE_TIMEOUT: "20" has no unit`},
 		{"MIN_ACCESS_LEVEL=35", `MIN_ACCESS_LEVEL: "35" is not a GitLab access level`},
 		{"GITLAB_TOKEN_FILE=/nonexistent/token", "GITLAB_TOKEN_FILE: cannot read /nonexistent/token"},
+		{"CLAUDE_CODE_USE_BEDROCK=1", "CLAUDE_CODE_USE_BEDROCK: another model provider needs AGENT_NETWORK=full"},
+		{"AGENT_NETWORK=anthropic-only", "AGENT_NETWORK"},
 	} {
 		out := runCLIErr(t, append(base, c.setting), "serve")
 		if !strings.Contains(out, c.want) || strings.Count(strings.TrimSpace(out), "\n") != 0 {

@@ -13,12 +13,12 @@ func (r *reader) agentSandbox(c *Config) {
 	c.AgentNetwork = r.oneOf("AGENT_NETWORK", sandbox.NetworkModel, sandbox.NetworkModel, sandbox.NetworkAllowlist, sandbox.NetworkFull)
 	c.AgentEgressAllow = r.list("AGENT_EGRESS_ALLOW")
 	if c.AgentNetwork == sandbox.NetworkAllowlist && len(c.AgentEgressAllow) == 0 {
-		r.fail("AGENT_EGRESS_ALLOW", "is empty with AGENT_NETWORK=allowlist: name the hosts the agent may reach, e.g. registry.npmjs.org,proxy.golang.org")
+		r.fail("AGENT_EGRESS_ALLOW", "empty, but AGENT_NETWORK=allowlist needs the host names the agent may reach, e.g. registry.npmjs.org,proxy.golang.org")
 	}
 	// The model proxy speaks the Anthropic Messages API only.
 	for _, name := range []string{"CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY"} {
 		if v, ok := r.raw(name); ok && v != "" && v != "0" && v != "false" && c.AgentNetwork != sandbox.NetworkFull {
-			r.fail(name, "is set: the agent's model proxy serves the Anthropic API only; set AGENT_NETWORK=full to use another provider (the agent then has the host's network)")
+			r.fail(name, "another model provider needs AGENT_NETWORK=full: the agent's model proxy serves the Anthropic API only (with full, the agent has the host's network)")
 		}
 	}
 	c.AgentMemoryMB = r.integer("AGENT_MEMORY_MB", sandbox.DefaultMemoryMB, 64, 1<<20)
