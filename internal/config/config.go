@@ -50,13 +50,10 @@ type Config struct {
 	AgentUser        string
 	AgentNetwork     string   // model (default), allowlist, full
 	AgentEgressAllow []string // AGENT_EGRESS_ALLOW: host names the agent may reach with allowlist
-	// AgentBridge is the binary run as the sandbox's network bridge; the running executable
-	// when empty (tests of other packages set it).
-	AgentBridge     string
-	AgentMemoryMB   int
-	AgentCPUSeconds int
-	AgentMaxProcs   int
-	AgentDiskMB     int
+	AgentMemoryMB    int
+	AgentCPUSeconds  int
+	AgentMaxProcs    int
+	AgentDiskMB      int
 	// WebhookSecretFile is where the webhook secret was read from, if a file: the sandbox's user
 	// mode keeps it unreadable to the agent.
 	WebhookSecretFile string

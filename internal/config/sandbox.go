@@ -32,7 +32,6 @@ func (r *reader) agentSandbox(c *Config) {
 func (cfg Config) Sandbox() sandbox.Config {
 	return sandbox.Config{
 		Mode: cfg.AgentSandbox, User: cfg.AgentUser, Network: cfg.AgentNetwork, DataDir: cfg.DataDir,
-		Bridge:      cfg.AgentBridge,
 		SecretFiles: []string{cfg.EnvFile, cfg.GitLabTokenFile, cfg.WebhookSecretFile},
 		Limits: sandbox.Limits{MemoryMB: cfg.AgentMemoryMB, CPUSeconds: cfg.AgentCPUSeconds,
 			MaxProcs: cfg.AgentMaxProcs, DiskMB: cfg.AgentDiskMB},
