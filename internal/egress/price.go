@@ -17,25 +17,33 @@ func (u *Usage) add(o Usage) {
 	u.CacheRead += o.CacheRead
 }
 
-// price is USD per million tokens: input and output; a cache write costs 1.25× input (the
-// 5-minute cache the CLI uses), a cache read 0.1× input.
-type price struct{ in, out float64 }
+// price is USD per million tokens: input, output, cache write (the 5-minute cache the CLI
+// uses) and cache read.
+type price struct{ in, out, write, read float64 }
 
-// prices by model family, as Anthropic lists them; the first match of a model name wins, so the
-// specific generations come before the family. An unknown model costs as the most expensive
-// family: a budget must not be passed because a new model's name is not in this table.
+// prices by model family and generation, as Anthropic's models pages list them; the first match
+// of a model name wins, so the specific generations come before their family. An unknown model
+// costs as the dearest family: a budget must not be passed because a new model's name is not in
+// this table.
 var prices = []struct {
 	match string
 	p     price
 }{
-	{"opus-4-5", price{5, 25}}, {"opus-4-6", price{5, 25}}, {"opus-4-7", price{5, 25}},
-	{"opus", price{15, 75}},
-	{"sonnet", price{3, 15}},
-	{"haiku-4", price{1, 5}}, {"haiku-3-5", price{0.8, 4}}, {"3-5-haiku", price{0.8, 4}},
-	{"haiku", price{0.25, 1.25}},
+	{"opus-5-5", price{4, 20, 5, 0.20}},
+	{"opus-5", price{5, 25, 6.25, 0.50}},
+	{"opus-4-5", price{5, 25, 6.25, 0.50}}, {"opus-4-6", price{5, 25, 6.25, 0.50}},
+	{"opus-4-7", price{5, 25, 6.25, 0.50}}, {"opus-4-8", price{5, 25, 6.25, 0.50}},
+	{"opus", price{15, 75, 18.75, 1.50}},
+	{"fable", price{10, 50, 12.50, 1}},
+	{"sonnet-5", price{2, 10, 2.50, 0.20}},
+	{"sonnet", price{3, 15, 3.75, 0.30}},
+	{"haiku-5", price{0.10, 0.50, 0.125, 0.01}},
+	{"haiku-4", price{1, 5, 1.25, 0.10}},
+	{"haiku-3-5", price{0.80, 4, 1, 0.08}}, {"3-5-haiku", price{0.80, 4, 1, 0.08}},
+	{"haiku", price{0.25, 1.25, 0.30, 0.03}},
 }
 
-var unknownPrice = price{15, 75}
+var unknownPrice = price{15, 75, 18.75, 1.50}
 
 func priceOf(model string) price {
 	m := strings.ToLower(model)
@@ -50,6 +58,6 @@ func priceOf(model string) price {
 // Cost is what u costs with model, in USD.
 func Cost(model string, u Usage) float64 {
 	p := priceOf(model)
-	in := float64(u.InputTokens) + 1.25*float64(u.CacheWrite) + 0.1*float64(u.CacheRead)
-	return (in*p.in + float64(u.OutputTokens)*p.out) / 1e6
+	return (float64(u.InputTokens)*p.in + float64(u.OutputTokens)*p.out +
+		float64(u.CacheWrite)*p.write + float64(u.CacheRead)*p.read) / 1e6
 }

@@ -275,3 +275,21 @@ func TestBearerCredentialIsSwapped(t *testing.T) {
 		t.Fatalf("status %d, the API got Authorization %q", resp.StatusCode, got)
 	}
 }
+
+// Prices by generation, as Anthropic lists them (and as the pinned CLI counts its default model,
+// claude-opus-5-5: $0.0008 for 100 tokens in and 20 out); an unknown model errs high.
+func TestPrices(t *testing.T) {
+	u := egress.Usage{InputTokens: 100, OutputTokens: 20}
+	for model, want := range map[string]float64{
+		"claude-opus-5-5": 0.0008, "claude-opus-5": 0.001, "claude-opus-4-5-20251101": 0.001, "claude-opus-4-1": 0.003,
+		"claude-sonnet-5": 0.0004, "claude-sonnet-4-5": 0.0006, "claude-haiku-4-5": 0.0002, "claude-fable-5-1": 0.002,
+		"claude-new-model-9": 0.003,
+	} {
+		if got := egress.Cost(model, u); fmt.Sprintf("%.7f", got) != fmt.Sprintf("%.7f", want) {
+			t.Errorf("%s: $%f, want $%f", model, got, want)
+		}
+	}
+	if got := egress.Cost("claude-opus-5-5", egress.Usage{CacheWrite: 1e6, CacheRead: 1e6}); fmt.Sprintf("%.2f", got) != "5.20" {
+		t.Errorf("opus 5.5 cache: $%f, want $5.20", got)
+	}
+}
