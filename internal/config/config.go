@@ -63,8 +63,8 @@ type Config struct {
 	WebhookRateLimit float64
 	// WebhookMaxInFlight: authenticated deliveries handled at once; past it they are shed (2xx).
 	WebhookMaxInFlight int
-	MaxPayloadBytes  int64
-	ShutdownTimeout  time.Duration
+	MaxPayloadBytes    int64
+	ShutdownTimeout    time.Duration
 	// With several replicas (PostgreSQL), a running job beats every JobHeartbeat, and one whose
 	// beat is older than JobStaleAfter is taken over by another replica. Hidden settings
 	// JOB_HEARTBEAT and JOB_STALE_AFTER (docs/deploy.md); tests shorten them.

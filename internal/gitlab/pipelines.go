@@ -12,10 +12,10 @@ import (
 type CIJob struct {
 	ProjectID int64 // the job's project: a multi-project downstream pipeline's may differ
 	ID        int64
-	Name   string
-	Stage  string
-	Status string
-	WebURL string
+	Name      string
+	Stage     string
+	Status    string
+	WebURL    string
 }
 
 // FailedJobs lists the failed jobs of a pipeline, at most max of them (GET

@@ -36,7 +36,9 @@ type settingsFile struct {
 }
 
 // NewSettingsCache returns an empty cache.
-func NewSettingsCache() *SettingsCache { return &SettingsCache{entries: map[settingsKey]settingsFile{}} }
+func NewSettingsCache() *SettingsCache {
+	return &SettingsCache{entries: map[settingsKey]settingsFile{}}
+}
 
 func (c *SettingsCache) get(k settingsKey) (settingsFile, bool) {
 	if c == nil {
