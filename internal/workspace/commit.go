@@ -22,13 +22,13 @@ type Author struct {
 const maxDiff = 1 << 20
 
 // git runs a command in the worktree after putting the shared config and the worktree's git dir
-// back, and removing the repositories the agent nested in it (see harden.go): the agent, or
-// another job's agent, may have changed them.
+// back (see harden.go): the agent, or another job's agent, may have changed them. A command that
+// reads the worktree's files (status, add, rebase) comes after a sweep as well.
 func (w *Workspace) git(ctx context.Context, c gitCmd) (result, error) {
 	if err := w.t.p.pinConfig(w.pr); err != nil {
 		return result{}, err
 	}
-	if err := errors.Join(w.t.checkAdmin(), w.sweep()); err != nil {
+	if err := w.t.checkAdmin(); err != nil {
 		return result{}, err
 	}
 	return w.t.cmd(ctx, c)
@@ -48,6 +48,9 @@ func (w *Workspace) Changed(ctx context.Context) (bool, error) {
 	}
 	if head != w.BaseSHA {
 		return true, nil
+	}
+	if err := w.sweep(); err != nil {
+		return false, fmt.Errorf("changed: %w", err)
 	}
 	args := append([]string{"status", "--porcelain", "-z", "--untracked-files=normal"}, noSubmodules()...)
 	if specs := w.excludes(); specs != nil {

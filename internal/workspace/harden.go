@@ -18,8 +18,9 @@ import (
 // command-line -c and GIT_CONFIG_COUNT, and none of them names one. The way around that is a
 // repository with a config of the agent's: a submodule's or a nested repository's, which git
 // enters to ask whether it is modified (git status, git add). So:
-//   - every .git below the worktree's top is removed before the service's git looks at it
-//     (sweep): nothing is left to enter, whatever a command's options;
+//   - every .git below the worktree's top is removed before the service's git reads the
+//     worktree's files (sweep: before status, add, rebase, and the reset for the pool): nothing
+//     is left to enter, whatever a command's options;
 //   - status and diff ignore submodules, the folders that held a .git are left out of git add,
 //     and a submodule's commit (gitlink) is never changed: it stays as BaseSHA has it;
 //   - the worktree's git dir is checked and put back (checkAdmin): commondir, gitdir, HEAD, no
@@ -195,6 +196,9 @@ func validHead(s string) bool {
 // one): new files too, but not the folders that held a nested repository, and with every
 // submodule commit (gitlink) as BaseSHA has it.
 func (w *Workspace) stage(ctx context.Context, env []string) error {
+	if err := w.sweep(); err != nil {
+		return err
+	}
 	args := []string{"add", "--all"}
 	stdin := ""
 	if specs := w.excludes(); specs != nil {
