@@ -180,6 +180,10 @@ func TestWorktreeGitFilesRewritten(t *testing.T) {
 			write(t, gitDir, "HEAD", first+"\n") // not on top of main's tip
 			write(t, gitDir, "config.worktree", "[filter \"evil\"]\n\tclean = "+script+" filter\n")
 			write(t, gitDir, "config", "[filter \"evil\"]\n\tclean = "+script+" filter\n")
+			// and, in the shared config, the extension that would make git read config.worktree
+			mirrorCfg := filepath.Join(f.m.project(p).mirror, "config")
+			cfg := strings.Replace(read(t, f.m.project(p).mirror, "config"), "repositoryformatversion = 0", "repositoryformatversion = 1", 1)
+			must(t, os.WriteFile(mirrorCfg, []byte(cfg+"[extensions]\n\tworktreeConfig = true\n"), 0o644))
 			write(t, ws.Dir, ".gitattributes", "* filter=evil\n")
 			write(t, ws.Dir, "a.txt", "a\n")
 
@@ -208,6 +212,29 @@ func TestWorktreeGitFilesRewritten(t *testing.T) {
 			_ = base
 		})
 	}
+}
+
+// A nested repository in a folder the agent made unreadable (to a service that is not root;
+// as root the walk reads it anyway) is found all the same, and the job's change is committed.
+func TestSweepGetsIntoUnreadableFolders(t *testing.T) {
+	f := newFixture(t)
+	p, _ := f.repo("group/app", sampleFiles)
+	ws := prepare(t, f.m, p, "main")
+	ctx := ctxT(t)
+	write(t, ws.Dir, "locked/inner/.git", "gitdir: /nowhere\n")
+	write(t, ws.Dir, "locked/inner/x.txt", "x\n")
+	must(t, os.Chmod(filepath.Join(ws.Dir, "locked"), 0))
+	write(t, ws.Dir, "README.md", "changed\n")
+	head, err := ws.Commit(ctx, bot, "change")
+	must(t, err)
+	if exists(ws.Dir, "locked/inner/.git") {
+		t.Errorf("the nested .git in an unreadable folder is still there")
+	}
+	files := agentGit(t, ws.Dir, "ls-tree", "-r", "--name-only", head)
+	if strings.Contains(files, "locked/") || !strings.Contains(files, "README.md") {
+		t.Errorf("the commit holds:\n%s", files)
+	}
+	ws.Release()
 }
 
 // serverGitlink commits a submodule (a gitlink at path, and its .gitmodules entry) on main.

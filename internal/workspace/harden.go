@@ -68,6 +68,9 @@ func (w *Workspace) sweep() error {
 			}
 			return err
 		}
+		if d.IsDir() && d.Name() != ".git" {
+			return openUp(path, d)
+		}
 		if d.Name() != ".git" || path == top {
 			return nil
 		}
@@ -85,6 +88,16 @@ func (w *Workspace) sweep() error {
 		return fmt.Errorf("remove the repositories the agent nested in the worktree: %w", err)
 	}
 	return w.t.writeGitFile()
+}
+
+// openUp makes a folder the agent left unreadable (chmod 000) readable again, so that the walk
+// sees inside it: git does not keep folders' modes, and the worktree is the service's.
+func openUp(path string, d fs.DirEntry) error {
+	info, err := d.Info()
+	if err != nil || info.Mode().Perm()&0o700 == 0o700 {
+		return nil
+	}
+	return os.Chmod(path, info.Mode().Perm()|0o700)
 }
 
 // writeGitFile points the worktree's .git at its git dir again; the agent may have replaced it
