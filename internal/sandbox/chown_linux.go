@@ -1,3 +1,5 @@
+//go:build linux && !insecure_containment_control
+
 package sandbox
 
 import (
