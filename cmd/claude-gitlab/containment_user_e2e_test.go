@@ -57,13 +57,14 @@ func chownRace(t *testing.T, env ...string) int {
 	// Many files before sub/ make the walk spend a while before it gets there.
 	commitMany(t, w, 3000)
 
-	// The first run swaps sub/ of the project's other worktrees for the link, once each, as one
-	// process (rename, then symlink), for up to 20 s or until the second job has answered.
+	// The first run swaps sub/ of the project's other worktrees for the link, once each, as soon
+	// as the walk over one has got into a/ (a/f0010.txt is its own), polling every 0.5 ms, for up
+	// to 20 s or until the second job has answered.
 	wt := filepath.Join(data, "repos", strconv.FormatInt(w.proj.ID, 10), "wt")
-	swapper := fmt.Sprintf(`end=$(($(date +%%s)+20))
-while [ $(date +%%s) -lt $end ] && [ ! -e %[3]s/stop ]; do
-  perl -e 'for $d (@ARGV) { next if -l "$d/sub"; print "swapped $d\n" if rename("$d/sub", "$d/.sub$$") && symlink("%[2]s", "$d/sub") }' %[1]s/2 %[1]s/3
-done; echo done`, wt, standIn, outside)
+	swapper := fmt.Sprintf(`perl -e 'my $end = time + 20; while (time < $end && ! -e "%[3]s/stop") {
+  for my $d ("%[1]s/2", "%[1]s/3") { next if -l "$d/sub" || ! -o "$d/a/f0010.txt";
+    print "swapped $d\n" if rename("$d/sub", "$d/.sub") && symlink("%[2]s", "$d/sub") }
+  select(undef, undef, undef, 0.0005) }'; echo done`, wt, standIn, outside)
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Race", "", false)
 	other := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Victim", "", false)
 	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude look\nFAKE_CLAUDE sh "+strconv.Quote(swapper))
@@ -77,7 +78,7 @@ done; echo done`, wt, standIn, outside)
 	victim := w.waitAnswers(fakegitlab.ThreadIssue, ref(other.IID), 1)
 	os.WriteFile(filepath.Join(outside, "stop"), nil, 0o644)
 	racer := w.waitAnswers(fakegitlab.ThreadIssue, ref(issue.IID), 1)
-	t.Logf("victim: %.200s\nracer: %.200s", victim[0].Body, racer[0].Body)
+	t.Logf("victim: %.200s\nracer: %.300s", victim[0].Body, racer[0].Body)
 	if !strings.Contains(victim[0].Body, "Noted.") {
 		t.Errorf("the second job did not end with its answer:\n%s", victim[0].Body)
 	}
