@@ -105,8 +105,17 @@ func startService(t testing.TB, env ...string) *service {
 			addr = a // a restart on the same address
 		}
 	}
+	bin := ""
+	for _, kv := range env {
+		if b, ok := strings.CutPrefix(kv, "TEST_BINARY="); ok {
+			bin = b // another build of the binary (a control run's)
+		}
+	}
+	if bin == "" {
+		bin = binary(t)
+	}
 	s := &service{t: t, url: "http://" + addr, logs: &syncBuffer{}, env: env}
-	s.cmd = exec.Command(binary(t), "serve")
+	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug"}, env...)
 	s.cmd.Dir = t.TempDir() // no stray .env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs

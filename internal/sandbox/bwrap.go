@@ -65,7 +65,10 @@ func (s *Sandbox) wrapBwrap(r *Run, c Command) error {
 	for _, d := range cliDirs(c.Path) {
 		args = append(args, "--ro-bind", d, d)
 	}
-	git, err := gitBinds(c.Dir)
+	git, undo, err := gitBinds(c.Dir)
+	if undo != nil {
+		r.undo = append(r.undo, undo)
+	}
 	if err != nil {
 		return err
 	}
@@ -120,32 +123,6 @@ func cliDirs(cli string) []string {
 		}
 	}
 	return out
-}
-
-// gitBinds let git work in a linked worktree: the worktree's .git file names its git dir inside
-// the project's mirror. The mirror is bound read-only (the agent may read its own project's
-// history: git log, diff, status), its worktrees/ folder is hidden (other runs of the project),
-// and the run's own git dir is writable (git status refreshes the index). Commits are the
-// service's job; the agent cannot write objects. Other projects' mirrors do not exist inside.
-func gitBinds(dir string) ([]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ".git"))
-	if err != nil {
-		return nil, nil // a plain repository (its .git is inside the worktree), or none
-	}
-	gitDir, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: ")
-	if !ok || !filepath.IsAbs(gitDir) {
-		return nil, nil
-	}
-	common, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: git dir %s of the worktree has no commondir: %w", gitDir, err)
-	}
-	mirror := filepath.Clean(filepath.Join(gitDir, strings.TrimSpace(string(common))))
-	if filepath.Dir(gitDir) != filepath.Join(mirror, "worktrees") {
-		return nil, fmt.Errorf("sandbox: git dir %s is not a worktree of %s", gitDir, mirror)
-	}
-	return []string{"--ro-bind", mirror, mirror, "--tmpfs", filepath.Join(mirror, "worktrees"),
-		"--bind", gitDir, gitDir}, nil
 }
 
 // checkBwrap runs a trivial sandbox: bwrap may be installed where user namespaces are off.

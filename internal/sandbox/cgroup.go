@@ -35,6 +35,9 @@ func (c cgroupRoot) version() string {
 
 var cgroupSeq atomic.Int64
 
+// runPrefix starts the name of a run's cgroup: runPrefix<service PID>-<sequence>.
+const runPrefix = "claude-run-"
+
 // findCgroupRoot looks for writable cgroups: v1 hierarchies with every controller (hybrid
 // systems, many VMs), else a v2 cgroup whose children can get memory and pids controllers
 // (systemd with Delegate=yes, or the root cgroup). Trying is the only reliable test.
@@ -174,14 +177,15 @@ func tryMkdir(dir string) error {
 
 // cgroup is one run's cgroup, in one or several hierarchies.
 type cgroup struct {
+	name  string            // the folder's name in each hierarchy
 	dirs  map[string]string // controller (v1) or "" (v2) → folder
 	procs []string          // the cgroup.procs files a process writes itself into
 }
 
 // newCgroup creates the run's cgroup with its limits.
 func (c cgroupRoot) newCgroup(l Limits) (*cgroup, error) {
-	name := fmt.Sprintf("claude-run-%d-%d", os.Getpid(), cgroupSeq.Add(1))
-	cg := &cgroup{dirs: map[string]string{}}
+	name := fmt.Sprintf("%s%d-%d", runPrefix, os.Getpid(), cgroupSeq.Add(1))
+	cg := &cgroup{name: name, dirs: map[string]string{}}
 	roots := c.v1
 	if roots == nil {
 		roots = map[string]string{"": c.v2}

@@ -59,6 +59,9 @@ func (s *Sandbox) Wrap(c Command) (*Run, error) {
 	if err == nil {
 		err = s.limit(r)
 	}
+	if err == nil && s.mode == ModeUser {
+		track(r) // with its cgroup: killStrays spares its processes
+	}
 	if err != nil {
 		r.Release()
 		return nil, err

@@ -24,6 +24,10 @@ import (
 //     mirror readable by AGENT_USER would be readable by every run of every project.
 //   - Runs at the same time share the user: one could read another's worktree or HOME if it
 //     guessed the path, and signal its processes. Use bwrap, or WORKERS=1, where that matters.
+//   - Ownership changes hands without following links (chown_linux.go), and no process of the
+//     user outlives its run: every one outside a running run's cgroup is killed before the
+//     worktree is lent and after the run (strays.go). Without cgroups, only when no other run
+//     is going on.
 //   - The host's /tmp is shared; files it leaves there are not counted. The network is the run's
 //     own (unshare --net, as root) unless AGENT_NETWORK=full.
 
@@ -59,10 +63,23 @@ func (s *Sandbox) wrapUser(r *Run, c Command) error {
 			return err
 		}
 	}
+	// No process of the agent's user may be around when its files change owner (see killStrays).
+	if err := s.killStrays(); err != nil {
+		return err
+	}
+	var lent []func() error
+	r.undo = append(r.undo, func() error {
+		untrack(r)
+		errs := []error{s.killStrays()}
+		for _, undo := range lent {
+			errs = append(errs, undo())
+		}
+		return errors.Join(errs...)
+	})
 	for _, dir := range []string{c.Dir, c.Home} {
 		undo, err := a.lend(dir)
 		if undo != nil {
-			r.undo = append(r.undo, undo)
+			lent = append(lent, undo)
 		}
 		if err != nil {
 			return err
@@ -212,18 +229,6 @@ func (a *account) lend(dir string) (undo func() error, err error) {
 		return undo, fmt.Errorf("sandbox: lend %s to %s: %w", dir, a.name, err)
 	}
 	return undo, nil
-}
-
-// chownTree changes owners without following symlinks, so a link the agent left pointing at
-// /etc/shadow changes only the link. It runs when the run's processes are gone (the cgroup is
-// removed first), so nothing swaps a folder for a link meanwhile.
-func chownTree(dir string, uid, gid int) error {
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(path, uid, gid)
-	})
 }
 
 // checkUnshare makes a network namespace once, as runs will: a container may forbid it.

@@ -21,10 +21,14 @@ type Author struct {
 // maxDiff bounds Diff: it ends up in a comment, and GitLab notes have a size limit.
 const maxDiff = 1 << 20
 
-// git runs a command in the worktree after putting the shared config back: the agent, or
-// another job's agent, may have changed it.
+// git runs a command in the worktree after putting the shared config and the worktree's git dir
+// back (see harden.go): the agent, or another job's agent, may have changed them. A command that
+// reads the worktree's files (status, add, rebase) comes after a sweep as well.
 func (w *Workspace) git(ctx context.Context, c gitCmd) (result, error) {
 	if err := w.t.p.pinConfig(w.pr); err != nil {
+		return result{}, err
+	}
+	if err := w.t.checkAdmin(); err != nil {
 		return result{}, err
 	}
 	return w.t.cmd(ctx, c)
@@ -45,7 +49,14 @@ func (w *Workspace) Changed(ctx context.Context) (bool, error) {
 	if head != w.BaseSHA {
 		return true, nil
 	}
-	res, err := w.git(ctx, gitCmd{args: []string{"status", "--porcelain", "-z", "--untracked-files=normal"}})
+	if err := w.sweep(); err != nil {
+		return false, fmt.Errorf("changed: %w", err)
+	}
+	args := append([]string{"status", "--porcelain", "-z", "--untracked-files=normal"}, noSubmodules()...)
+	if specs := w.excludes(); specs != nil {
+		args = append(append(args, "--"), specs...)
+	}
+	res, err := w.git(ctx, gitCmd{args: args})
 	if err != nil {
 		return false, fmt.Errorf("changed: %w", err)
 	}
@@ -61,7 +72,7 @@ func (w *Workspace) Commit(ctx context.Context, author Author, message string) (
 	}
 	// The agent has finished: an index.lock now is one it left when it was killed.
 	os.Remove(filepath.Join(w.t.gitDir, "index.lock"))
-	if _, err := w.git(ctx, gitCmd{args: []string{"add", "--all"}}); err != nil {
+	if err := w.stage(ctx, nil); err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
 	staged, err := w.staged(ctx)
@@ -80,6 +91,9 @@ func (w *Workspace) Commit(ctx context.Context, author Author, message string) (
 	}
 	if head == w.BaseSHA {
 		return "", ErrNothingToCommit
+	}
+	if hardened && w.descends(ctx, head, w.BaseSHA) != nil {
+		return "", fmt.Errorf("commit: %w", errHeadMoved)
 	}
 	return head, nil
 }
@@ -110,12 +124,13 @@ func (w *Workspace) Diff(ctx context.Context) (string, error) {
 	}
 	defer cleanup()
 	env := []string{"GIT_INDEX_FILE=" + index}
-	if _, err := w.git(ctx, gitCmd{args: []string{"add", "--all"}, env: env}); err != nil {
+	if err := w.stage(ctx, env); err != nil {
 		return "", fmt.Errorf("diff: %w", err)
 	}
 	var out bytes.Buffer
 	lim := &limitedBuffer{max: maxDiff, buf: &out}
-	args := []string{"diff", "--cached", "--stat", "--patch", "--no-color", "--no-ext-diff", "--no-textconv", w.BaseSHA}
+	args := append([]string{"diff", "--cached", "--stat", "--patch", "--no-color", "--no-ext-diff", "--no-textconv"}, noSubmodules()...)
+	args = append(args, w.BaseSHA)
 	if _, err := w.git(ctx, gitCmd{args: args, env: env, stdout: lim}); err != nil {
 		return "", fmt.Errorf("diff: %w", err)
 	}

@@ -50,7 +50,11 @@ type result struct {
 func (m *Manager) run(ctx context.Context, c gitCmd) (result, error) {
 	env, secret := m.env(c)
 	red := redact.New(secret...)
-	args := append(append([]string{}, safeConfig...), c.args...)
+	args := append([]string{}, safeConfig...)
+	if hardened {
+		args = append(args, hardConfig...)
+	}
+	args = append(args, c.args...)
 	cmd := exec.CommandContext(ctx, m.git, args...)
 	cmd.Dir = c.dir
 	cmd.Env = env
@@ -81,12 +85,15 @@ func (m *Manager) env(c gitCmd) ([]string, []string) {
 	env := append([]string{}, m.cfg.Env...)
 	env = append(env,
 		"HOME="+m.home, // no ~/.gitconfig, ~/.netrc or ~/.config/git of the service user
+		"XDG_CONFIG_HOME="+m.home,
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_SYSTEM=/dev/null",
 		"GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_ATTR_NOSYSTEM=1",
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_EDITOR=true",
+		"GIT_PAGER=cat",
+		"GIT_NO_REPLACE_OBJECTS=1", // refs/replace would swap what a commit holds
 		"GIT_ALLOW_PROTOCOL=http:https",
 		"LC_ALL=C", // English messages: Push decides on their text
 		"LANGUAGE=C",

@@ -93,9 +93,12 @@ func (t *tree) reset(ctx context.Context) error {
 			return fmt.Errorf("worktree %s: %s left behind", t.dir, name)
 		}
 	}
+	if err := t.checkAdmin(); err != nil {
+		return err
+	}
 	// The agent is done: a lock file now is one it left when it was killed.
 	os.Remove(filepath.Join(t.gitDir, "index.lock"))
-	if err := os.WriteFile(filepath.Join(t.dir, ".git"), []byte("gitdir: "+t.gitDir+"\n"), 0o600); err != nil {
+	if err := t.writeGitFile(); err != nil {
 		return err
 	}
 	branch, _ := t.cmd(ctx, gitCmd{args: []string{"symbolic-ref", "--quiet", "HEAD"}})

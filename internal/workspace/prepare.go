@@ -15,9 +15,10 @@ type Workspace struct {
 	// BaseSHA is the commit the job started from; after RebaseOnto, the branch's new tip.
 	BaseSHA string
 
-	t    *tree
-	pr   Project
-	done sync.Once
+	t      *tree
+	pr     Project
+	nested map[string]bool // folders that held a .git the agent made: never committed
+	done   sync.Once
 }
 
 // Prepare returns a worktree of project p at ref: a branch name, a commit SHA, a full ref such as
@@ -41,7 +42,7 @@ func (m *Manager) Prepare(ctx context.Context, p Project, ref string) (*Workspac
 	}
 	m.cfg.Log.Debug("workspace: prepared", "project", p.Path, "ref", ref, "sha", sha, "dir", t.dir,
 		"warm", !fresh, "took", time.Since(start))
-	return &Workspace{Dir: t.dir, BaseSHA: sha, t: t, pr: p}, nil
+	return &Workspace{Dir: t.dir, BaseSHA: sha, t: t, pr: p, nested: map[string]bool{}}, nil
 }
 
 // checkout is the part of Prepare that needs the mirror lock: fetch, resolve, pick a worktree.
@@ -66,7 +67,7 @@ func (w *Workspace) Release() {
 		// The job's context may be gone by now; cleaning up must still happen.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		err := w.t.p.pinConfig(w.pr)
+		err := errors.Join(w.t.p.pinConfig(w.pr), w.sweep())
 		if err == nil {
 			err = w.t.reset(ctx)
 		}

@@ -86,6 +86,9 @@ func (w *Workspace) RebaseOnto(ctx context.Context, branch string) error {
 		return fmt.Errorf("rebase onto %s: %w", branch, err)
 	}
 	name, email, _ := strings.Cut(strings.TrimSpace(committer.stdout), "\n")
+	if err := w.sweep(); err != nil {
+		return fmt.Errorf("rebase onto %s: %w", branch, err)
+	}
 	args := []string{"rebase", "--quiet", "--no-autostash", "--onto", tip, w.BaseSHA}
 	if _, err := w.git(ctx, gitCmd{args: args, env: Author{name, email}.env()}); err != nil {
 		if !w.t.rebasing() {
