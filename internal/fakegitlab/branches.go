@@ -37,8 +37,7 @@ func (g *GitLab) Branches(projectID int64) []Branch {
 	p := g.mustProject(projectID)
 	var out []Branch
 	for name, sha := range g.gitBranches(p) {
-		_, protected := p.protected[name]
-		out = append(out, Branch{Name: name, SHA: sha, Protected: protected})
+		out = append(out, Branch{Name: name, SHA: sha, Protected: isProtected(p, name)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -47,20 +46,8 @@ func (g *GitLab) Branches(projectID int64) []Branch {
 // Protect protects branches: the API reports them protected (merge: Maintainers, push: no
 // one) and the repository's pre-receive hook refuses pushes to them with GitLab's message.
 func (g *GitLab) Protect(projectID int64, branches ...string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	p := g.mustProject(projectID)
 	for _, b := range branches {
-		if _, ok := p.protected[b]; !ok {
-			p.protected[b] = g.st.nextID("protected_branch")
-		}
-	}
-	all := make([]string, 0, len(p.protected))
-	for b := range p.protected {
-		all = append(all, b)
-	}
-	if err := g.git.SetProtected(p.Path, all...); err != nil {
-		panic("fakegitlab: protect: " + err.Error())
+		g.ProtectWith(projectID, b, Protection{Push: []AccessRule{{Level: NoAccess}}, Merge: []AccessRule{{Level: Maintainer}}})
 	}
 }
 
@@ -71,6 +58,7 @@ func (g *GitLab) branchRoutes(api func(string, int, func(*call))) {
 	api("GET /projects/{id}/repository/commits/{sha}", Guest, g.getCommit)
 	api("GET /projects/{id}/protected_branches", Guest, g.listProtected)
 	api("GET /projects/{id}/protected_branches/{name}", Guest, g.getProtected)
+	api("GET /groups/{group}/members/all/{user_id}", 0, g.getGroupMember)
 }
 
 func (g *GitLab) listBranches(c *call) {
@@ -116,13 +104,12 @@ func (g *GitLab) postBranch(c *call) {
 	c.json(http.StatusCreated, g.branchJSON(c, name, sha))
 }
 
-// branchJSON shows a branch from the caller's point of view: can_push is false on protected
-// branches (push: no one) and below Developer.
+// branchJSON shows a branch from the caller's point of view: can_push follows the protection
+// rules that match it (Developers up on an unprotected branch).
 func (g *GitLab) branchJSON(c *call, name, sha string) *gitlab.Branch {
-	_, protected := c.p.protected[name]
 	return &gitlab.Branch{
-		Name: name, Protected: protected, Default: name == c.p.DefaultBranch,
-		CanPush: !protected && c.level >= Developer, DevelopersCanPush: false, DevelopersCanMerge: false,
+		Name: name, Protected: isProtected(c.p, name), Default: name == c.p.DefaultBranch,
+		CanPush: g.mayPush(c.p, name, c.user.ID), DevelopersCanPush: false, DevelopersCanMerge: false,
 		WebURL: c.p.WebURL + "/-/tree/" + name, Commit: g.commitJSON(c.p, sha),
 	}
 }
@@ -166,7 +153,7 @@ func (g *GitLab) listProtected(c *call) {
 	sort.Strings(names)
 	var out []*gitlab.ProtectedBranch
 	for _, n := range names {
-		out = append(out, protectedJSON(c.p, n))
+		out = append(out, g.protectedJSON(c.p, n))
 	}
 	c.json(http.StatusOK, paginate(c.w, c.r, out))
 }
@@ -176,14 +163,15 @@ func (g *GitLab) getProtected(c *call) {
 		notFound(c.w, "Protected Branch")
 		return
 	}
-	c.json(http.StatusOK, protectedJSON(c.p, c.path("name")))
+	c.json(http.StatusOK, g.protectedJSON(c.p, c.path("name")))
 }
 
-func protectedJSON(p *project, name string) *gitlab.ProtectedBranch {
+func (g *GitLab) protectedJSON(p *project, name string) *gitlab.ProtectedBranch {
+	rule := p.protected[name]
 	return &gitlab.ProtectedBranch{
-		ID: p.protected[name], Name: name,
-		PushAccessLevels:      []*gitlab.BranchAccessDescription{{AccessLevel: gitlab.NoPermissions, AccessLevelDescription: "No one"}},
-		MergeAccessLevels:     []*gitlab.BranchAccessDescription{{AccessLevel: gitlab.MaintainerPermissions, AccessLevelDescription: "Maintainers"}},
+		ID: rule.id, Name: name,
+		PushAccessLevels:      g.accessJSONList(rule.Push),
+		MergeAccessLevels:     g.accessJSONList(rule.Merge),
 		UnprotectAccessLevels: []*gitlab.BranchAccessDescription{{AccessLevel: gitlab.MaintainerPermissions, AccessLevelDescription: "Maintainers"}},
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitserver"
 )
 
 // serveGit answers git's smart HTTP at /<namespace>/<project>.git/…: it checks the token the
@@ -16,7 +18,7 @@ func (g *GitLab) serveGit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	push := strings.HasSuffix(r.URL.Path, "/git-receive-pack") || r.URL.Query().Get("service") == "git-receive-pack"
-	status, p := g.gitAccess(r, repoPath, push)
+	status, p, env := g.gitAccess(r, repoPath, push)
 	switch status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
@@ -29,37 +31,39 @@ func (g *GitLab) serveGit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The project you were looking for could not be found or you don't have permission to view it.", status)
 		return
 	}
-	g.git.ServeHTTP(w, r)
+	g.git.ServeHTTPEnv(w, r, env)
 	if push && r.Method == http.MethodPost {
 		g.afterPush(p)
 	}
 }
 
 // gitAccess decides a git request: 401 without a live token, 404 when the user cannot see the
-// project, 403 when they may read but not push; 200 otherwise.
-func (g *GitLab) gitAccess(r *http.Request, repoPath string, push bool) (int, *project) {
+// project, 403 when they may read but not push; 200 otherwise, with the protected branches the
+// user may push to for the repository's pre-receive hook.
+func (g *GitLab) gitAccess(r *http.Request, repoPath string, push bool) (int, *project, []string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	_, pw, ok := r.BasicAuth()
 	t := g.st.tokens[pw]
 	if !ok || t == nil || !t.active(g.now()) {
-		return http.StatusUnauthorized, nil
+		return http.StatusUnauthorized, nil, nil
 	}
 	p := g.projectByRef(strings.TrimSuffix(repoPath, ".wiki")) // a wiki has its project's access
 	if p == nil {
-		return http.StatusNotFound, nil
+		return http.StatusNotFound, nil, nil
 	}
 	level := max(g.accessLevel(p, t.userID), g.publicLevel(p))
 	readScope := hasAny(t.scopes, "api", "read_api", "read_repository", "write_repository")
 	switch {
 	case level == NoAccess:
-		return http.StatusNotFound, nil
+		return http.StatusNotFound, nil, nil
 	case !readScope || level < Reporter && !p.public:
-		return http.StatusForbidden, nil
+		return http.StatusForbidden, nil, nil
 	case push && (level < Developer || !hasAny(t.scopes, "api", "write_repository")):
-		return http.StatusForbidden, nil
+		return http.StatusForbidden, nil, nil
 	}
-	return http.StatusOK, p
+	allowed := gitserver.PushAllowedEnv + "=" + strings.Join(g.pushAllowedPatterns(p, t.userID), " ")
+	return http.StatusOK, p, []string{allowed}
 }
 
 func hasAny(have []string, want ...string) bool {

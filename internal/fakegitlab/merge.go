@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// acceptMR is PUT …/merge. Like GitLab: 401 for a user who may not merge into the target,
+// acceptMR is PUT …/merge. Like GitLab: 401 for a user the target's merge rules do not admit,
 // 405 when the MR cannot be merged (closed, draft), 409 when sha is not the head, 422 on
 // conflicts; with auto_merge and a pipeline still running it only arms auto-merge.
 func (g *GitLab) acceptMR(c *call, mr *mergeRequest) {
-	if _, protected := c.p.protected[mr.target]; protected && c.level < Maintainer {
+	if !g.mayMerge(c.p, mr.target, c.user.ID) {
 		writeMessage(c.w, http.StatusUnauthorized, "401 Unauthorized")
 		return
 	}

@@ -25,7 +25,7 @@ func (g *GitLab) AddProject(pathWithNamespace, defaultBranch string, files map[s
 			ID: g.st.nextID("project"), Path: pathWithNamespace, DefaultBranch: defaultBranch,
 			WebURL: g.URL() + "/" + pathWithNamespace, HTTPURL: g.URL() + "/" + pathWithNamespace + ".git",
 		},
-		members: map[int64]int{}, protected: map[string]int64{}, issues: map[int64]*issue{},
+		members: map[int64]int{}, protected: map[string]*protection{}, issues: map[int64]*issue{},
 		mrs: map[int64]*mergeRequest{}, snippets: map[int64]*snippet{}, threads: map[threadKey]*thread{},
 		pipelines: map[string]*pipeline{}, nextIID: map[string]int64{},
 	}

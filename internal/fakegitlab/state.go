@@ -38,6 +38,7 @@ type state struct {
 	tokens   map[string]*token
 	projects map[int64]*project
 	groups   map[string]map[int64]int // group path → user id → access level
+	groupIDs map[string]int64         // group path → id, made on first use (protection.go)
 	// groupHooks are webhooks of groups (paid tiers), by group path; see admin.go.
 	groupHooks map[string][]*hook
 }
@@ -68,7 +69,7 @@ type project struct {
 	Project
 	public    bool
 	members   map[int64]int
-	protected map[string]int64 // branch → protected-branch id
+	protected map[string]*protection // branch name or wildcard → rule (protection.go)
 	issues    map[int64]*issue
 	mrs       map[int64]*mergeRequest
 	snippets  map[int64]*snippet

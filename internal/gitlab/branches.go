@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -96,4 +97,68 @@ func branchRuleMatches(rule, branch string) bool {
 	pattern := strings.ReplaceAll(regexp.QuoteMeta(rule), `\*`, ".*")
 	ok, _ := regexp.MatchString("^"+pattern+"$", branch)
 	return ok
+}
+
+// BranchAccess is one entry of a protected branch's "allowed to push" or "allowed to merge"
+// list: a role (Level; 0 is no one), one user, one group, or a deploy key. An entry naming a
+// user, group or deploy key carries an access_level too (40) that is not a role.
+type BranchAccess struct {
+	Level       int
+	UserID      int64
+	GroupID     int64
+	DeployKeyID int64
+	Description string
+}
+
+// BranchRule is a protected-branch rule: an exact name or a wildcard such as "release/*".
+type BranchRule struct {
+	Name  string
+	Push  []BranchAccess
+	Merge []BranchAccess
+}
+
+// BranchRules lists the project's protected-branch rules with who may push and merge.
+func (c *Client) BranchRules(ctx context.Context, projectID int64) ([]BranchRule, error) {
+	rules, err := pages(ctx, c, func(p int64, o gl.RequestOptionFunc) ([]*gl.ProtectedBranch, *gl.Response, error) {
+		return c.gl.ProtectedBranches.ListProtectedBranches(projectID,
+			&gl.ListProtectedBranchesOptions{ListOptions: listOpts(p)}, o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list protected branches of project %d: %w", projectID, err)
+	}
+	out := make([]BranchRule, 0, len(rules))
+	for _, r := range rules {
+		if r != nil {
+			out = append(out, BranchRule{Name: r.Name, Push: toAccess(r.PushAccessLevels), Merge: toAccess(r.MergeAccessLevels)})
+		}
+	}
+	return out, nil
+}
+
+func toAccess(list []*gl.BranchAccessDescription) []BranchAccess {
+	out := make([]BranchAccess, 0, len(list))
+	for _, a := range list {
+		if a != nil {
+			out = append(out, BranchAccess{Level: int(a.AccessLevel), UserID: a.UserID, GroupID: a.GroupID,
+				DeployKeyID: a.DeployKeyID, Description: a.AccessLevelDescription})
+		}
+	}
+	return out
+}
+
+// InGroup reports whether the user is an active member of the group, inherited membership
+// included (GET /groups/:id/members/all/:user_id; 404 is not a member).
+func (c *Client) InGroup(ctx context.Context, groupID, userID int64) (bool, error) {
+	var m *gl.GroupMember
+	err := c.call(ctx, func(o gl.RequestOptionFunc) (err error) {
+		m, _, err = c.gl.GroupMembers.GetInheritedGroupMember(groupID, userID, o)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check membership of user %d in group %d: %w", userID, groupID, err)
+	}
+	return m.State == "" || m.State == "active", nil
 }

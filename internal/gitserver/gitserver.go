@@ -44,7 +44,11 @@ func (s *Server) RepoDir(path string) string {
 
 // ServeHTTP answers git's smart HTTP requests: /<project path>.git/info/refs, git-upload-pack and
 // git-receive-pack.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.ServeHTTPEnv(w, r, nil) }
+
+// ServeHTTPEnv is ServeHTTP with more environment for git and its hooks: GitLab's stand-in puts
+// the protected branches the pushing user may push to in PushAllowedEnv.
+func (s *Server) ServeHTTPEnv(w http.ResponseWriter, r *http.Request, env []string) {
 	user, token, ok := r.BasicAuth()
 	if s.CheckToken != nil && (!ok || !s.CheckToken(token)) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
@@ -63,6 +67,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"REMOTE_USER=" + user,
 		},
 	}
+	h.Env = append(h.Env, env...)
 	h.ServeHTTP(w, r)
 }
 
@@ -105,13 +110,26 @@ func (s *Server) CreateRepo(path, defaultBranch string, files map[string]string)
 	return strings.TrimSpace(sha), err
 }
 
-// SetProtected replaces the branches of path that refuse pushes, with GitLab's message.
-func (s *Server) SetProtected(path string, branches ...string) error {
-	var cases strings.Builder
-	for _, b := range branches {
-		fmt.Fprintf(&cases, "    refs/heads/%s) echo %q >&2; exit 1;;\n", b, ProtectedMessage)
+// PushAllowedEnv names the environment variable that lists, space-separated, the protected
+// branch patterns the pushing user may push to (ServeHTTPEnv).
+const PushAllowedEnv = "GITSERVER_PUSH_ALLOWED"
+
+// SetProtected replaces the branch patterns of path ("main", "release/*": "*" matches any run
+// of characters, "/" included, as in GitLab) that refuse pushes, with GitLab's message, unless
+// a pattern in PushAllowedEnv matches the branch too (GitLab's most permissive rule wins).
+func (s *Server) SetProtected(path string, patterns ...string) error {
+	for _, p := range patterns {
+		if strings.ContainsAny(p, " \t\n'\"`$\\|;&()<>?[]") {
+			return fmt.Errorf("gitserver: protected branch pattern %q: only names and * are supported", p)
+		}
 	}
-	hook := "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in\n" + cases.String() + "  esac\ndone\nexit 0\n"
+	hook := "#!/bin/sh\nset -f\n"
+	if len(patterns) > 0 {
+		hook += "allowed() { for p in $" + PushAllowedEnv + "; do case \"$1\" in $p) return 0;; esac; done; return 1; }\n" +
+			"while read old new ref; do\n  case \"$ref\" in refs/heads/*) ;; *) continue;; esac\n  b=${ref#refs/heads/}\n" +
+			"  case \"$b\" in\n    " + strings.Join(patterns, "|") + ") allowed \"$b\" || { echo " + fmt.Sprintf("%q", ProtectedMessage) + " >&2; exit 1; };;\n  esac\ndone\n"
+	}
+	hook += "exit 0\n"
 	dir := filepath.Join(s.RepoDir(path), "hooks")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

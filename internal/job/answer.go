@@ -18,7 +18,7 @@ func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 	var p pushed
 	if j.steps.get(stepPushed, &p) {
 		web := r.projectWeb(ctx, j)
-		f.Branch, f.CommitSHA, f.Fallback = p.Branch, p.SHA, p.Fallback
+		f.Branch, f.CommitSHA, f.Fallback, f.Rule = p.Branch, p.SHA, p.Fallback, p.Rule
 		f.BranchURL = web + "/-/tree/" + strings.ReplaceAll(url.PathEscape(p.Branch), "%2F", "/")
 		f.CommitURL = web + "/-/commit/" + p.SHA
 	}

@@ -19,6 +19,7 @@ type pushed struct {
 	OpenMR   bool   `json:"open_mr"`
 	MRTarget string `json:"mr_target,omitempty"`
 	Fallback string `json:"fallback,omitempty"`
+	Rule     string `json:"rule,omitempty"` // the requester's right that allowed this push
 }
 
 // mrDone is the merge request a job opened.
@@ -58,7 +59,11 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 		}
 	}
 	if r.Settings.AutoMerge && !j.steps.has(stepMerge) {
-		return j.steps.save(ctx, stepMerge, r.autoMerge(ctx, j, mr))
+		v, err := r.autoMerge(ctx, j, p, mr)
+		if err != nil {
+			return err
+		}
+		return j.steps.save(ctx, stepMerge, v)
 	}
 	return nil
 }
@@ -79,6 +84,7 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget,
 		Fallback: publish.Why(in, target)}
 	if target.Existing {
+		p.Rule = in.RequesterPush.Rule
 		// The lease is on the tip Claude started from, not on the branch as GitLab shows it now:
 		// if someone pushed meanwhile, that is the race to rebase over.
 		err = r.pushExisting(ctx, j, ws, target.Branch, ws.BaseSHA)
@@ -98,6 +104,13 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 		target = publish.FallbackTarget(in, target)
 		p = pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: true, MRTarget: target.MRTarget,
 			Fallback: why + ", so the change is on a new branch with a merge request into it"}
+	}
+	if p.Fallback == "" { // a fallback says why already
+		right, err := r.mayPush(ctx, j, target.Branch)
+		if err != nil {
+			return pushed{}, err
+		}
+		p.Rule = right.Rule
 	}
 	p.Branch, err = r.pushNew(ctx, j, ws, target.Branch)
 	if err == nil {
@@ -246,6 +259,9 @@ func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, 
 			return in, "", fmt.Errorf("read branch %s: %w", mr.SourceBranch, err)
 		}
 		in.SourcePushable, in.SourceProtected = err == nil && (b.CanPush || !b.Protected), b.Protected && !b.CanPush
+		if in.RequesterPush, err = r.mayPush(ctx, j, mr.SourceBranch); err != nil {
+			return in, "", err
+		}
 	}
 	return in, mr.SHA, nil
 }
@@ -262,13 +278,22 @@ func (r *Runner) openMR(ctx context.Context, j *job, p pushed, out outcome) (mrD
 	return mrDone{IID: mr.IID, URL: mr.WebURL, SHA: p.SHA}, nil
 }
 
-// autoMerge asks GitLab to merge when the pipeline succeeds; a refusal is told in the reply.
-func (r *Runner) autoMerge(ctx context.Context, j *job, mr mrDone) string {
+// autoMerge asks GitLab to merge when the pipeline succeeds, provided the requester may merge
+// into the target themselves; a refusal is told in the reply.
+func (r *Runner) autoMerge(ctx context.Context, j *job, p pushed, mr mrDone) (string, error) {
+	right, err := r.mayMerge(ctx, j, p.MRTarget)
+	if err != nil {
+		return "", err
+	}
+	if !right.Allowed {
+		j.log.Info("job: auto-merge not set: the requester may not merge", "mr", mr.IID, "target", p.MRTarget)
+		return right.Rule, nil
+	}
 	if err := r.GitLab.SetAutoMerge(ctx, j.req.Project.ID, mr.IID, mr.SHA); err != nil {
 		j.log.Info("job: auto-merge refused", "mr", mr.IID, "error", r.redact(err.Error()))
-		return r.redact(err.Error())
+		return r.redact(err.Error()), nil
 	}
-	return "set"
+	return "set: " + right.Rule, nil
 }
 
 // mrText is the merge request's title and description. A confidential thread's text never

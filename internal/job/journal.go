@@ -168,7 +168,7 @@ func stepLine(name, value string) (kind, text string) {
 		_ = json.Unmarshal([]byte(value), &mr)
 		return "step", fmt.Sprintf("Merge request !%d opened", mr.IID)
 	case stepMerge:
-		if value == "set" {
+		if value == "set" || strings.HasPrefix(value, "set: ") {
 			return "step", "Set to merge when the pipeline succeeds"
 		}
 		return "step", "Auto-merge not set: " + value

@@ -37,6 +37,8 @@ type GitLab interface {
 	Award(ctx context.Context, t gitlab.ThreadRef, noteID int64, name string) error
 	Branch(ctx context.Context, projectID int64, name string) (gitlab.Branch, error)
 	ProtectedBranch(ctx context.Context, projectID int64, name string) (bool, error)
+	BranchRules(ctx context.Context, projectID int64) ([]gitlab.BranchRule, error)
+	InGroup(ctx context.Context, groupID, userID int64) (bool, error)
 	FindOpenMR(ctx context.Context, projectID int64, sourceBranch string) (*gitlab.MR, error)
 	CreateMR(ctx context.Context, projectID int64, m gitlab.MRCreate) (gitlab.MR, error)
 	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error

@@ -45,6 +45,8 @@ type job struct {
 	ws          *workspace.Workspace // the worktree of this run, released when the job ends
 	retried     bool                 // an operator retried it after a failure reply
 	followUp    *FollowUp            // the review comment a fix request answers
+	level       *int                 // the requester's role on the project, once read
+	rights      *rights              // the requester's push and merge rights, once read (rights.go)
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {

@@ -30,15 +30,17 @@ func TestChooseTarget(t *testing.T) {
 	}{
 		{"issue → new branch + MR to default", TargetInput{Request: issue, DefaultBranch: "main", BranchPrefix: "claude/"},
 			Target{Branch: "claude/issue-12-crash-on-start-nil-map", OpenMR: true, MRTarget: "main"}},
-		{"MR, same project, pushable → its source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true},
+		{"MR, same project, pushable → its source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}},
 			Target{Branch: "feat", Existing: true}},
-		{"MR with GITLAB_USE_MR → new branch + MR into the source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, UseMR: true},
+		{"MR with GITLAB_USE_MR → new branch + MR into the source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}, UseMR: true},
 			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
-		{"MR from a fork → new branch + MR to default", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: false, SourcePushable: true},
+		{"MR from a fork → new branch + MR to default", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: false, SourcePushable: true, RequesterPush: Right{Allowed: true}},
 			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "main"}},
-		{"MR with a protected source branch → new branch + MR into it", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "bot/", SourceBranch: "release", SameProject: true, SourcePushable: true, SourceProtected: true},
+		{"MR with a protected source branch → new branch + MR into it", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "bot/", SourceBranch: "release", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}, SourceProtected: true},
 			Target{Branch: "bot/mr-4-add-login", OpenMR: true, MRTarget: "release"}},
-		{"MR the bot cannot push to", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true},
+		{"MR the bot cannot push to", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, RequesterPush: Right{Allowed: true}},
+			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
+		{"MR the requester may not push to", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true},
 			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
 	}
 	for _, c := range cases {
@@ -106,7 +108,7 @@ func TestGoldenTexts(t *testing.T) {
 
 func TestWhyExplainsEveryFallback(t *testing.T) {
 	mr := req(event.ThreadMergeRequest, 4, "x")
-	base := TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true}
+	base := TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}}
 	if got := Why(base, ChooseTarget(base)); got != "" {
 		t.Fatalf("pushing to the source branch needs no explanation: %q", got)
 	}
@@ -115,6 +117,9 @@ func TestWhyExplainsEveryFallback(t *testing.T) {
 		"fork":                   func(in *TargetInput) { in.SameProject = false },
 		"protected":              func(in *TargetInput) { in.SourceProtected = true },
 		"may not push to `feat`": func(in *TargetInput) { in.SourcePushable = false },
+		"rule `feat` allows only": func(in *TargetInput) {
+			in.RequesterPush = Right{Rule: "@bob (Developer) may not push to `feat`: the protected-branch rule `feat` allows only Maintainers and above"}
+		},
 	}
 	for want, change := range cases {
 		in := base

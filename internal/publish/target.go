@@ -23,6 +23,9 @@ type TargetInput struct {
 	SameProject     bool
 	SourcePushable  bool
 	SourceProtected bool
+	// RequesterPush: whether the person who asked may push to the source branch themselves, and
+	// the rule that says so. The bot's token may be stronger: its rights never stand in for theirs.
+	RequesterPush Right
 }
 
 // Target is where a change goes.
@@ -34,12 +37,12 @@ type Target struct {
 }
 
 // ChooseTarget applies DESIGN.md step 7: on an MR thread whose source branch is in the same
-// project and pushable, and GITLAB_USE_MR is off, the source branch; otherwise a new branch of
-// ours with a merge request to the default branch.
+// project and pushable by the bot and by the requester, and GITLAB_USE_MR is off, the source
+// branch; otherwise a new branch of ours with a merge request.
 func ChooseTarget(in TargetInput) Target {
 	r := in.Request
 	if r.Thread.Type == event.ThreadMergeRequest && in.SameProject && in.SourcePushable &&
-		!in.SourceProtected && !in.UseMR && in.SourceBranch != "" {
+		in.RequesterPush.Allowed && !in.SourceProtected && !in.UseMR && in.SourceBranch != "" {
 		return Target{Branch: in.SourceBranch, Existing: true}
 	}
 	t := Target{Branch: BranchName(in.BranchPrefix, r), OpenMR: true, MRTarget: in.DefaultBranch}
@@ -62,6 +65,8 @@ func Why(in TargetInput, t Target) string {
 		return "GITLAB_USE_MR is set" + after
 	case !in.SameProject:
 		return "the merge request comes from a fork" + after
+	case !in.RequesterPush.Allowed:
+		return in.RequesterPush.Rule + after
 	case in.SourceProtected:
 		return fmt.Sprintf("the branch `%s` is protected", in.SourceBranch) + after
 	case !in.SourcePushable:

@@ -50,7 +50,8 @@ type Footer struct {
 	CommitURL string
 	MRURL     string
 	MRIID     int64
-	AutoMerge string // "", "set", or why GitLab refused it
+	AutoMerge string // "", "set" (or "set: " and the rule that allowed it), or why it was not set
+	Rule      string // the requester's right that allowed the push, one line
 	Truncated bool
 	Fallback  string // e.g. "the branch is protected, so the change is on a new branch with a merge request"
 	Denials   []string
@@ -90,8 +91,13 @@ func changeLines(f Footer) string {
 	switch {
 	case f.AutoMerge == "set":
 		b.WriteString("- Set to merge automatically when the pipeline succeeds\n")
+	case strings.HasPrefix(f.AutoMerge, "set: "):
+		fmt.Fprintf(&b, "- Set to merge automatically when the pipeline succeeds (%s)\n", strings.TrimPrefix(f.AutoMerge, "set: "))
 	case f.AutoMerge != "":
 		fmt.Fprintf(&b, "- Auto-merge was not set: %s\n", f.AutoMerge)
+	}
+	if f.Rule != "" {
+		fmt.Fprintf(&b, "- Pushed because %s\n", f.Rule)
 	}
 	if f.Fallback != "" {
 		fmt.Fprintf(&b, "- Note: %s\n", f.Fallback)

@@ -1,0 +1,92 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+)
+
+// rights is what a job learns about its requester's rights, read once per job: their role on the
+// project, the project's protected-branch rules and the groups among those the rules name that
+// they belong to. The bot's token may be stronger than the requester: every push and merge is
+// judged on the requester (DESIGN.md "What happens to a trigger" step 2).
+type rights struct {
+	person  publish.Person
+	rules   []publish.BranchRule
+	checked []int64 // groups asked about
+}
+
+// requesterRights reads the rights that decide about branches.
+func (r *Runner) requesterRights(ctx context.Context, j *job, branches ...string) (*rights, error) {
+	if j.rights == nil {
+		level, err := r.requesterLevel(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		list, err := r.GitLab.BranchRules(ctx, j.req.Project.ID)
+		if err != nil {
+			return nil, fmt.Errorf("read the protected branches: %w", err)
+		}
+		rules := make([]publish.BranchRule, len(list))
+		for i, x := range list {
+			rules[i] = publish.BranchRule{Name: x.Name, Push: toAccess(x.Push), Merge: toAccess(x.Merge)}
+		}
+		j.rights = &rights{rules: rules,
+			person: publish.Person{ID: j.req.Author.ID, Username: j.req.Author.Username, Level: level}}
+	}
+	for _, g := range publish.GroupsNamed(j.rights.rules, branches...) {
+		if slices.Contains(j.rights.checked, g) {
+			continue
+		}
+		in, err := r.GitLab.InGroup(ctx, g, j.req.Author.ID)
+		if err != nil {
+			return nil, fmt.Errorf("check @%s's groups: %w", j.req.Author.Username, err)
+		}
+		j.rights.checked = append(j.rights.checked, g)
+		if in {
+			j.rights.person.Groups = append(j.rights.person.Groups, g)
+		}
+	}
+	return j.rights, nil
+}
+
+// requesterLevel is the requester's role on the project, read once per job.
+func (r *Runner) requesterLevel(ctx context.Context, j *job) (int, error) {
+	if j.level != nil {
+		return *j.level, nil
+	}
+	level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
+	if err != nil {
+		return 0, fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
+	}
+	j.level = &level
+	return level, nil
+}
+
+func toAccess(list []gitlab.BranchAccess) []publish.Access {
+	out := make([]publish.Access, len(list))
+	for i, a := range list {
+		out[i] = publish.Access{Level: a.Level, UserID: a.UserID, GroupID: a.GroupID, DeployKeyID: a.DeployKeyID, Description: a.Description}
+	}
+	return out
+}
+
+// mayPush and mayMerge judge the requester on a branch.
+func (r *Runner) mayPush(ctx context.Context, j *job, branch string) (publish.Right, error) {
+	rt, err := r.requesterRights(ctx, j, branch)
+	if err != nil {
+		return publish.Right{}, err
+	}
+	return publish.MayPush(rt.rules, branch, rt.person), nil
+}
+
+func (r *Runner) mayMerge(ctx context.Context, j *job, branch string) (publish.Right, error) {
+	rt, err := r.requesterRights(ctx, j, branch)
+	if err != nil {
+		return publish.Right{}, err
+	}
+	return publish.MayMerge(rt.rules, branch, rt.person), nil
+}

@@ -1,0 +1,185 @@
+package publish
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Access levels, as GitLab numbers them.
+const (
+	LevelDeveloper  = 30
+	LevelMaintainer = 40
+	LevelOwner      = 50
+)
+
+var roleNames = map[int]string{0: "not a member", 10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
+
+// RoleName is GitLab's name of an access level ("not a member" for 0).
+func RoleName(level int) string {
+	if n, ok := roleNames[level]; ok {
+		return n
+	}
+	return fmt.Sprintf("level %d", level)
+}
+
+// Access is one entry of a protected branch's allowed-to-push or allowed-to-merge list. An entry
+// naming a user, a group or a deploy key carries an access level that is not a role.
+type Access struct {
+	Level       int
+	UserID      int64
+	GroupID     int64
+	DeployKeyID int64
+	Description string
+}
+
+// BranchRule is a protected-branch rule; Name may hold "*" wildcards.
+type BranchRule struct {
+	Name  string
+	Push  []Access
+	Merge []Access
+}
+
+// Person is the requester as the rules see them: their role on the project and the groups (of
+// those the matching rules name) they belong to.
+type Person struct {
+	ID       int64
+	Username string
+	Level    int
+	Groups   []int64
+}
+
+// Right is a decision and the one line that says which rule made it.
+type Right struct {
+	Allowed bool
+	Rule    string
+}
+
+// RuleMatches follows GitLab: "*" matches any run of characters, "/" included.
+func RuleMatches(rule, branch string) bool {
+	if !strings.Contains(rule, "*") {
+		return rule == branch
+	}
+	ok, _ := regexp.MatchString("^"+strings.ReplaceAll(regexp.QuoteMeta(rule), `\*`, ".*")+"$", branch)
+	return ok
+}
+
+// Matching are the rules that cover branch.
+func Matching(rules []BranchRule, branch string) []BranchRule {
+	var out []BranchRule
+	for _, r := range rules {
+		if RuleMatches(r.Name, branch) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// GroupsNamed are the group ids the rules covering branch name: the only memberships worth
+// asking GitLab about.
+func GroupsNamed(rules []BranchRule, branches ...string) []int64 {
+	var out []int64
+	for _, b := range branches {
+		for _, r := range Matching(rules, b) {
+			for _, a := range append(slices.Clone(r.Push), r.Merge...) {
+				if a.GroupID != 0 && !slices.Contains(out, a.GroupID) {
+					out = append(out, a.GroupID)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// MayPush says whether p may push to branch, as GitLab would decide for p themselves: an
+// unprotected branch takes pushes from Developers up, a protected one from whoever one of the
+// rules covering it allows (GitLab's most permissive rule wins).
+func MayPush(rules []BranchRule, branch string, p Person) Right {
+	return decide(rules, branch, p, "push to", func(r BranchRule) []Access { return r.Push })
+}
+
+// MayMerge says whether p may merge into branch.
+func MayMerge(rules []BranchRule, branch string, p Person) Right {
+	return decide(rules, branch, p, "merge into", func(r BranchRule) []Access { return r.Merge })
+}
+
+func decide(rules []BranchRule, branch string, p Person, verb string, list func(BranchRule) []Access) Right {
+	who := fmt.Sprintf("@%s (%s)", p.Username, RoleName(p.Level))
+	matching := Matching(rules, branch)
+	if len(matching) == 0 {
+		if p.Level >= LevelDeveloper {
+			return Right{true, fmt.Sprintf("`%s` is not protected and %s may %s it", branch, who, verb)}
+		}
+		return Right{false, fmt.Sprintf("`%s` is not protected, but only Developers and above may %s it and %s is not one", branch, verb, who)}
+	}
+	var allowed []string
+	for _, r := range matching {
+		for _, a := range list(r) {
+			if admits(a, p) {
+				return Right{true, fmt.Sprintf("%s may %s `%s`: the protected-branch rule `%s` allows %s", who, verb, branch, r.Name, describe(a))}
+			}
+			allowed = append(allowed, describe(a))
+		}
+	}
+	if len(allowed) == 0 {
+		allowed = []string{"no one"}
+	}
+	names := make([]string, len(matching))
+	for i, r := range matching {
+		names[i] = "`" + r.Name + "`"
+	}
+	return Right{false, fmt.Sprintf("%s may not %s `%s`: the protected-branch rule %s allows only %s",
+		who, verb, branch, strings.Join(names, ", "), strings.Join(dedupe(allowed), ", "))}
+}
+
+// admits applies one entry. Users and groups count for members with at least Developer, the only
+// ones GitLab lets such entries name; deploy keys and the administrator level never admit a person.
+func admits(a Access, p Person) bool {
+	switch {
+	case a.DeployKeyID != 0:
+		return false
+	case a.UserID != 0:
+		return a.UserID == p.ID && p.Level >= LevelDeveloper
+	case a.GroupID != 0:
+		return slices.Contains(p.Groups, a.GroupID) && p.Level >= LevelDeveloper
+	}
+	return a.Level > 0 && a.Level <= LevelOwner && p.Level >= a.Level
+}
+
+func describe(a Access) string {
+	switch {
+	case a.DeployKeyID != 0:
+		return "a deploy key"
+	case a.UserID != 0:
+		return "the user " + orID(a.Description, "user", a.UserID)
+	case a.GroupID != 0:
+		return "the group " + orID(a.Description, "group", a.GroupID)
+	case a.Level == 0:
+		return "no one"
+	case a.Level == LevelDeveloper:
+		return "Developers and above"
+	case a.Level == LevelMaintainer:
+		return "Maintainers and above"
+	case a.Level == LevelOwner:
+		return "Owners"
+	}
+	return "administrators"
+}
+
+func orID(desc, kind string, id int64) string {
+	if desc != "" {
+		return desc
+	}
+	return fmt.Sprintf("%s %d", kind, id)
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
