@@ -40,6 +40,13 @@ func (g *GitLab) SetPublic(projectID int64, public bool) {
 	g.mustProject(projectID).public = public
 }
 
+// SetCIConfigPath sets the project's CI configuration path (Settings > CI/CD > General pipelines).
+func (g *GitLab) SetCIConfigPath(projectID int64, path string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.mustProject(projectID).ciConfigPath = path
+}
+
 // AddMember gives a user a direct role on a project (Guest … Owner).
 func (g *GitLab) AddMember(projectID, userID int64, accessLevel int) {
 	g.mu.Lock()
@@ -110,7 +117,7 @@ func (g *GitLab) getProject(c *call) {
 		"created_at": created, "archived": false, "empty_repo": false,
 		"namespace":    map[string]any{"id": 1, "name": ns, "path": path.Base(ns), "kind": "group", "full_path": ns},
 		"permissions":  map[string]any{"project_access": g.accessJSON(p.members[c.user.ID]), "group_access": g.groupAccessJSON(p, c.user.ID)},
-		"merge_method": "merge", "only_allow_merge_if_pipeline_succeeds": false,
+		"merge_method": "merge", "only_allow_merge_if_pipeline_succeeds": false, "ci_config_path": p.ciConfigPath,
 	})
 }
 

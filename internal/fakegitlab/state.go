@@ -67,18 +67,19 @@ func (s *state) discussionID() string {
 
 type project struct {
 	Project
-	public    bool
-	members   map[int64]int
-	protected map[string]*protection // branch name or wildcard → rule (protection.go)
-	issues    map[int64]*issue
-	mrs       map[int64]*mergeRequest
-	snippets  map[int64]*snippet
-	threads   map[threadKey]*thread
-	hooks     []*hook
-	pipelines map[string]*pipeline // by sha
-	nextIID   map[string]int64
-	pushRule  *gitlab.ProjectPushRules // nil: none; see admin.go
-	shares    map[string]int           // groups invited into the project → their most access; compat.go
+	public       bool
+	ciConfigPath string
+	members      map[int64]int
+	protected    map[string]*protection // branch name or wildcard → rule (protection.go)
+	issues       map[int64]*issue
+	mrs          map[int64]*mergeRequest
+	snippets     map[int64]*snippet
+	threads      map[threadKey]*thread
+	hooks        []*hook
+	pipelines    map[string]*pipeline // by sha
+	nextIID      map[string]int64
+	pushRule     *gitlab.ProjectPushRules // nil: none; see admin.go
+	shares       map[string]int           // groups invited into the project → their most access; compat.go
 }
 
 type issue struct {

@@ -16,6 +16,7 @@ type Project struct {
 	HTTPURLToRepo string
 	DefaultBranch string
 	Visibility    string // private, internal, public
+	CIConfigPath  string // the project's CI configuration file when not .gitlab-ci.yml ("" default)
 }
 
 // Project looks a project up by numeric id or full path.
@@ -29,7 +30,7 @@ func (c *Client) Project(ctx context.Context, idOrPath string) (Project, error) 
 		return Project{}, fmt.Errorf("get project %s: %w", idOrPath, err)
 	}
 	return Project{ID: p.ID, Path: p.PathWithNamespace, WebURL: p.WebURL, HTTPURLToRepo: p.HTTPURLToRepo,
-		DefaultBranch: p.DefaultBranch, Visibility: string(p.Visibility)}, nil
+		DefaultBranch: p.DefaultBranch, Visibility: string(p.Visibility), CIConfigPath: p.CIConfigPath}, nil
 }
 
 // Access levels of GitLab members.

@@ -58,6 +58,10 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 			return err
 		}
 	}
+	if checked := j.steps.values[stepChecked]; r.Settings.AutoMerge && !j.steps.has(stepMerge) && strings.HasPrefix(checked, sensitivePrefix) {
+		return j.steps.save(ctx, stepMerge, "the change touches "+strings.TrimPrefix(checked, sensitivePrefix)+
+			", and changes to CI or the bot's configuration are never merged automatically: a person merges them")
+	}
 	if r.Settings.AutoMerge && !j.steps.has(stepMerge) {
 		v, err := r.autoMerge(ctx, j, p, mr)
 		if err != nil {

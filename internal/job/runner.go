@@ -91,6 +91,7 @@ type Settings struct {
 	DailyBudgetUSD float64  // PROJECT_DAILY_BUDGET_USD; 0: none
 	Instructions   string   // the project's words for the prompt
 	ForbiddenPaths []string // patterns a commit may not touch
+	SensitivePaths []string // the project's additions to projectconfig.DefaultSensitive
 	// PIPELINE_FIX_ATTEMPTS: fixes of failed pipelines per MR before asking a human; 0: the default.
 	PipelineFixAttempts int
 	// TRIGGER_PHRASE: the request lines of a wiki page are found, and removed, by it.

@@ -188,7 +188,7 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	s.Agent.Model, s.Agent.MaxTurns, s.Agent.MaxBudgetUSD = e.Model, e.MaxTurns, e.MaxBudgetUSD
 	s.Agent.AllowedTools = e.AllowedTools
 	s.UseMR, s.AutoMerge, s.AutoReview, s.BranchPrefix = e.UseMR, e.AutoMerge, e.AutoReview, e.BranchPrefix
-	s.Instructions, s.ForbiddenPaths = e.Instructions, e.ForbiddenPaths
+	s.Instructions, s.ForbiddenPaths, s.SensitivePaths = e.Instructions, e.ForbiddenPaths, e.SensitivePaths
 	r.botOnce.Lock()
 	bot := r.bot
 	r.botOnce.Unlock()
@@ -210,11 +210,11 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 	if diff, err := ws.Diff(ctx); err == nil {
 		r.note(ctx, j, "diff", diff)
 	}
+	files, err := ws.ChangedFiles(ctx)
+	if err != nil {
+		return false, err
+	}
 	if len(r.Settings.ForbiddenPaths) > 0 {
-		files, err := ws.ChangedFiles(ctx)
-		if err != nil {
-			return false, err
-		}
 		if path, pattern, found := projectconfig.Forbidden(r.Settings.ForbiddenPaths, files); found {
 			j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
 			what := fmt.Sprintf("Claude's change touches `%s`, which this project's `forbidden_paths` (`%s` in %s) does not allow, so nothing was pushed.",
@@ -223,7 +223,42 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 			return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
 		}
 	}
-	return true, j.steps.save(ctx, stepChecked, "ok")
+	return r.checkSensitive(ctx, j, files)
+}
+
+// sensitivePrefix starts the checked step of a change that touches sensitive paths: pushed on a
+// Maintainer's request, never set to merge automatically.
+const sensitivePrefix = "sensitive: "
+
+// checkSensitive lets a change to CI configuration, the bot's settings and guidance, submodules
+// or code owners through only when the requester is a Maintainer or Owner: such a change runs
+// with the project's CI variables or steers later runs. Otherwise nothing is pushed and the reply
+// names the paths and who may ask.
+func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bool, error) {
+	if j.project.ID == 0 {
+		if err := r.readProject(ctx, j); err != nil {
+			return false, err
+		}
+	}
+	touched := projectconfig.Touched(projectconfig.SensitivePatterns(j.project.CIConfigPath, r.Settings.SensitivePaths), files)
+	if len(touched) == 0 {
+		return true, j.steps.save(ctx, stepChecked, "ok")
+	}
+	level, err := r.requesterLevel(ctx, j)
+	if err != nil {
+		return false, err
+	}
+	list := "`" + strings.Join(touched, "`, `") + "`"
+	if level >= gitlab.AccessMaintainer {
+		j.log.Info("job: the change touches sensitive paths; a Maintainer asked", "paths", len(touched))
+		return true, j.steps.save(ctx, stepChecked, sensitivePrefix+list)
+	}
+	j.log.Info("job: the change touches sensitive paths; the requester is not a Maintainer; not pushed", "paths", len(touched), "level", level)
+	r.count("refused")
+	what := fmt.Sprintf("Claude's change touches %s: CI configuration, the bot's settings and guidance (CLAUDE.md, .claude/), submodules and code owners change only when a Maintainer or Owner asks, and @%s is %s here, so nothing was pushed.",
+		list, j.req.Author.Username, publish.RoleName(level))
+	todo := "Ask a Maintainer or Owner of the project to request this change, or ask again for a change that leaves these files alone."
+	return false, r.reportFailure(ctx, j, what, todo)
 }
 
 func (r *Runner) settingsSource(j *job) string {

@@ -23,6 +23,7 @@ type Effective struct {
 	Operator
 	Instructions   string   `json:",omitempty"`
 	ForbiddenPaths []string `json:",omitempty"`
+	SensitivePaths []string `json:",omitempty"` // the project's additions to DefaultSensitive
 	// Source is the file the settings came from, "" when none applied.
 	Source string `json:",omitempty"`
 }
@@ -53,6 +54,9 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 	}
 	if v := f.ForbiddenPaths; v != nil {
 		e.ForbiddenPaths = slices.Clone(v.V)
+	}
+	if v := f.SensitivePaths; v != nil {
+		e.SensitivePaths = slices.Clone(v.V)
 	}
 	if v := f.BranchPrefix; v != nil {
 		e.BranchPrefix = v.V

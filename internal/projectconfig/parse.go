@@ -43,6 +43,7 @@ type File struct {
 	AutoReview     *Value[bool]
 	BranchPrefix   *Value[string]
 	ForbiddenPaths *Value[[]string]
+	SensitivePaths *Value[[]string] // added to DefaultSensitive, never replacing it
 }
 
 // Problem is something wrong in the file, at a line (0 when the file as a whole is wrong).
@@ -109,6 +110,18 @@ var keys = map[string]func(f *File, n *yaml.Node, line int) *Problem{
 			}
 		}
 		f.ForbiddenPaths = &Value[[]string]{v, line}
+		return p
+	},
+	"sensitive_paths": func(f *File, n *yaml.Node, line int) *Problem {
+		v, p := list(n, "sensitive_paths")
+		for _, pat := range v {
+			if p == nil {
+				if _, err := compile(pat); err != nil {
+					p = &Problem{n.Line, fmt.Sprintf("`sensitive_paths`: %v", err)}
+				}
+			}
+		}
+		f.SensitivePaths = &Value[[]string]{v, line}
 		return p
 	},
 }

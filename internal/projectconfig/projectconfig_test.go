@@ -186,3 +186,25 @@ func TestForbidden(t *testing.T) {
 		}
 	}
 }
+
+func TestSensitivePathsCoverCIBotSettingsAndOwners(t *testing.T) {
+	patterns := SensitivePatterns("ci/pipeline.yml", []string{"deploy/"})
+	changed := []string{"README.md", ".gitlab-ci.yml", "templates/build.gitlab-ci.yml", ".gitlab/claude.yml",
+		".gitlab/issue_templates/bug.md", ".claude-gitlab.yml", "docs/CLAUDE.md", ".claude/settings.json",
+		".gitmodules", "CODEOWNERS", "docs/CODEOWNERS", "ci/pipeline.yml", "deploy/prod.sh", "src/gitlab/ci.go", "sub/.gitmodules"}
+	got := Touched(patterns, changed)
+	want := []string{".gitlab-ci.yml", "templates/build.gitlab-ci.yml", ".gitlab/claude.yml", ".gitlab/issue_templates/bug.md",
+		".claude-gitlab.yml", "docs/CLAUDE.md", ".claude/settings.json", ".gitmodules", "CODEOWNERS", "docs/CODEOWNERS",
+		"ci/pipeline.yml", "deploy/prod.sh"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("touched:\n got %q\nwant %q", got, want)
+	}
+	if p := SensitivePatterns("ci.yml@group/other-project", nil); len(p) != len(DefaultSensitive) {
+		t.Fatalf("a CI file of another project is not a path here: %q", p)
+	}
+	f, problems := Parse([]byte("sensitive_paths: [\"infra/\"]\n"))
+	e, _ := Apply(Operator{}, f)
+	if len(problems) > 0 || !reflect.DeepEqual(e.SensitivePaths, []string{"infra/"}) {
+		t.Fatalf("sensitive_paths: %+v %v", e, problems)
+	}
+}
