@@ -149,7 +149,14 @@ func (g *GitLab) getInheritedMember(c *call) {
 
 func (g *GitLab) listInheritedMembers(c *call) {
 	var out []*gitlab.ProjectMember
+	only := map[string]bool{} // user_ids[]: only these users
+	for _, id := range c.r.URL.Query()["user_ids[]"] {
+		only[id] = true
+	}
 	for _, u := range g.sortedUsers() {
+		if len(only) > 0 && !only[strconv.FormatInt(u.ID, 10)] {
+			continue
+		}
 		if level := g.listedLevel(c.p, u.ID); level > NoAccess {
 			out = append(out, g.memberJSON(u.ID, level))
 		}

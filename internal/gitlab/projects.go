@@ -94,3 +94,28 @@ func (c *Client) Issue(ctx context.Context, projectID, iid int64) (Thread, error
 	}
 	return t, nil
 }
+
+// MemberLevels are the access levels (inherited membership included) of the given users on the
+// project, in one request per hundred users (members/all filtered by user_ids): users missing
+// from the map are not active members.
+func (c *Client) MemberLevels(ctx context.Context, projectID int64, userIDs []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	for start := 0; start < len(userIDs); start += perPage {
+		ids := userIDs[start:min(start+perPage, len(userIDs))]
+		var members []*gl.ProjectMember
+		err := c.call(ctx, func(opt gl.RequestOptionFunc) (err error) {
+			members, _, err = c.gl.ProjectMembers.ListAllProjectMembers(projectID,
+				&gl.ListProjectMembersOptions{ListOptions: listOpts(1), UserIDs: &ids}, opt)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read the roles of %d users on project %d: %w", len(ids), projectID, err)
+		}
+		for _, m := range members {
+			if m != nil && (m.State == "" || m.State == "active") {
+				out[m.ID] = max(out[m.ID], int(m.AccessLevel))
+			}
+		}
+	}
+	return out, nil
+}

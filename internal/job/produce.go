@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -68,7 +69,7 @@ func wsProject(p gitlab.Project) workspace.Project {
 func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
 	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
 		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp}
-	ref := ""
+	ref, threadBy := "", int64(0)
 	switch j.req.Thread.Type {
 	case event.ThreadIssue:
 		is, err := r.GitLab.Issue(ctx, j.req.Project.ID, j.req.Thread.IID)
@@ -76,12 +77,14 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 			return in, "", fmt.Errorf("read the issue: %w", err)
 		}
 		in.Title, in.Description = is.Title, is.Description
+		in.ThreadBy, threadBy = is.AuthorUsername, is.AuthorID
 	case event.ThreadMergeRequest:
 		mr, err := r.mergeRequest(ctx, j, &in)
 		if err != nil {
 			return in, "", err
 		}
 		ref = "refs/merge-requests/" + strconv.FormatInt(mr.IID, 10) + "/head"
+		in.ThreadBy, threadBy = mr.AuthorUsername, mr.AuthorID
 	case event.ThreadCommit:
 		ref = j.req.Thread.CommitSHA
 	}
@@ -89,11 +92,35 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 	if err != nil {
 		return in, "", fmt.Errorf("read the discussion: %w", err)
 	}
+	authors := map[int64]string{}
+	if threadBy != 0 {
+		authors[threadBy] = in.ThreadBy
+	}
+	var kept []gitlab.Note
 	for _, n := range notes {
 		if n.ID == j.req.NoteID || n.ID == j.noteID || (j.req.NoteID != 0 && n.ID > j.req.NoteID) {
 			continue // the request is quoted on its own; later comments and our own note are not "so far"
 		}
-		in.Notes = append(in.Notes, ThreadNote{Author: n.AuthorUsername, Body: n.Body})
+		kept = append(kept, n)
+	}
+	if len(kept) > maxNotes { // the prompt quotes the latest ones: only their authors are looked up
+		in.Omitted, kept = len(kept)-maxNotes, kept[len(kept)-maxNotes:]
+	}
+	for _, n := range kept {
+		authors[n.AuthorID] = n.AuthorUsername
+	}
+	roles, err := r.roles(ctx, j, authors)
+	if err != nil {
+		return in, "", err
+	}
+	level, err := r.requesterLevel(ctx, j)
+	if err != nil {
+		return in, "", err
+	}
+	in.RequestRole = publish.RoleName(level)
+	in.ThreadRole = roles[threadBy]
+	for _, n := range kept {
+		in.Notes = append(in.Notes, ThreadNote{Author: n.AuthorUsername, Body: n.Body, Who: roles[n.AuthorID]})
 	}
 	return in, ref, nil
 }

@@ -90,3 +90,33 @@ func (r *Runner) mayMerge(ctx context.Context, j *job, branch string) (publish.R
 	}
 	return publish.MayMerge(rt.rules, branch, rt.person), nil
 }
+
+// roles labels the authors of a thread's text (id → username) for the prompt, with their roles
+// read in one request per hundred authors: bots (this service, access-token bots, service
+// accounts) and non-members are untrusted, and their text is fenced as data.
+func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (map[int64]Role, error) {
+	ids := make([]int64, 0, len(authors))
+	for id := range authors {
+		if id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	levels, err := r.GitLab.MemberLevels(ctx, j.req.Project.ID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the roles of the thread's authors: %w", err)
+	}
+	out := make(map[int64]Role, len(authors))
+	for id, name := range authors {
+		level := levels[id]
+		switch {
+		case (j.bot.ID != 0 && id == j.bot.ID) || isBotName(name):
+			out[id] = Role{Label: "bot", Untrusted: true}
+		case level == 0:
+			out[id] = Role{Label: "not a member", Untrusted: true}
+		default:
+			out[id] = Role{Label: publish.RoleName(level)}
+		}
+	}
+	return out, nil
+}

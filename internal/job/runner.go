@@ -26,6 +26,7 @@ import (
 type GitLab interface {
 	CurrentUser(ctx context.Context) (gitlab.User, error)
 	MemberAccessLevel(ctx context.Context, projectID, userID int64) (int, error)
+	MemberLevels(ctx context.Context, projectID int64, userIDs []int64) (map[int64]int, error)
 	Project(ctx context.Context, idOrPath string) (gitlab.Project, error)
 	Issue(ctx context.Context, projectID, iid int64) (gitlab.Thread, error)
 	MergeRequest(ctx context.Context, projectID, iid int64) (gitlab.MR, error)
