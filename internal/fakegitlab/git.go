@@ -54,6 +54,11 @@ func (g *GitLab) gitAccess(r *http.Request, repoPath string, push bool) (int, *p
 	}
 	level := max(g.accessLevel(p, t.userID), g.publicLevel(p))
 	readScope := hasAny(t.scopes, "api", "read_api", "read_repository", "write_repository")
+	if collab := g.collaboratorBranches(p, t.userID); push && level < Developer && len(collab) > 0 &&
+		readScope && hasAny(t.scopes, "api", "write_repository") {
+		// A collaborator on a fork's MR: its source branch, nothing else.
+		return http.StatusOK, p, []string{gitserver.PushOnlyEnv + "=" + strings.Join(collab, " ")}
+	}
 	switch {
 	case level == NoAccess:
 		return http.StatusNotFound, nil, nil

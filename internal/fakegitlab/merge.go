@@ -58,13 +58,13 @@ func (g *GitLab) hasConflicts(p *project, mr *mergeRequest) bool {
 	if mr.state != "opened" {
 		return false
 	}
-	_, err := g.git.Git(p.Path, "merge-tree", "--write-tree", "--no-messages", mr.target, mr.source)
+	_, err := g.git.Git(p.Path, "merge-tree", "--write-tree", "--no-messages", g.branchSHA(p, mr.target), g.sourceSHA(p, mr))
 	return err != nil
 }
 
 // merge makes a real merge commit on the target branch, GitLab's default merge method.
 func (g *GitLab) merge(p *project, mr *mergeRequest, userID int64, removeSource bool) error {
-	start, head := g.branchSHA(p, mr.target), g.branchSHA(p, mr.source)
+	start, head := g.branchSHA(p, mr.target), g.sourceSHA(p, mr)
 	out, err := g.git.Git(p.Path, "merge-tree", "--write-tree", "--no-messages", start, head)
 	if err != nil {
 		return fmt.Errorf("merge !%d: %w", mr.iid, err)
@@ -82,7 +82,7 @@ func (g *GitLab) merge(p *project, mr *mergeRequest, userID int64, removeSource 
 	}
 	mr.state, mr.mergeCommit, mr.mergeUserID, mr.autoMerge = "merged", commit, userID, false
 	mr.mergedAt, mr.updated = g.now(), g.now()
-	if removeSource {
+	if removeSource && mr.sourceProject(p) == p.ID {
 		_, _ = g.git.Git(p.Path, "update-ref", "-d", "refs/heads/"+mr.source)
 	}
 	return nil

@@ -25,6 +25,10 @@ type mergeRequest struct {
 	reviewers         []int64
 	versions          []*mrVersion
 	created, updated  time.Time
+	// An MR from a fork (forks.go): the fork's project id, and whether members who can merge to
+	// the target may push to its source branch.
+	sourceProjectID    int64
+	allowCollaboration bool
 }
 
 // mrVersion is one push's worth of an MR diff, as GET …/versions lists them.
@@ -35,6 +39,14 @@ type mrVersion struct {
 }
 
 var draftTitle = regexp.MustCompile(`(?i)^\s*(\[draft\]|\(draft\)|draft:|draft\s-|draft\s|wip:)`)
+
+// sourceProject is the id of the project the MR's source branch is in.
+func (mr *mergeRequest) sourceProject(p *project) int64 {
+	if mr.sourceProjectID != 0 {
+		return mr.sourceProjectID
+	}
+	return p.ID
+}
 
 func (mr *mergeRequest) draft() bool { return draftTitle.MatchString(mr.title) }
 
@@ -76,8 +88,8 @@ func (g *GitLab) refreshMR(p *project, mr *mergeRequest) *mrVersion {
 	if mr.state != "opened" {
 		return last
 	}
-	head, start := g.branchSHA(p, mr.source), g.branchSHA(p, mr.target)
-	if head != "" {
+	head, start := g.sourceSHA(p, mr), g.branchSHA(p, mr.target)
+	if head != "" && (mr.sourceProjectID == 0 || mr.sourceProjectID == p.ID) {
 		// GitLab keeps refs/merge-requests/<iid>/head at the source branch's tip: clients fetch
 		// an MR (a fork's too) by that name.
 		g.git.Git(p.Path, "update-ref", fmt.Sprintf("refs/merge-requests/%d/head", mr.iid), head)
@@ -265,8 +277,9 @@ func (g *GitLab) mrJSON(p *project, mr *mergeRequest) *gitlab.MergeRequest {
 	v := g.refreshMR(p, mr)
 	out := &gitlab.MergeRequest{BasicMergeRequest: gitlab.BasicMergeRequest{
 		ID: mr.id, IID: mr.iid, ProjectID: p.ID, Title: mr.title, Description: mr.desc,
-		State: mr.state, SourceBranch: mr.source, TargetBranch: mr.target, SourceProjectID: p.ID,
-		TargetProjectID: p.ID, Author: g.basicUser(mr.authorID), Draft: mr.draft(),
+		State: mr.state, SourceBranch: mr.source, TargetBranch: mr.target, SourceProjectID: mr.sourceProject(p),
+		AllowCollaboration: mr.allowCollaboration,
+		TargetProjectID:    p.ID, Author: g.basicUser(mr.authorID), Draft: mr.draft(),
 		CreatedAt: &mr.created, UpdatedAt: &mr.updated, Labels: gitlab.Labels{},
 		MergeWhenPipelineSucceeds: mr.autoMerge, MergeCommitSHA: mr.mergeCommit,
 		WebURL:              fmt.Sprintf("%s/-/merge_requests/%d", p.WebURL, mr.iid),

@@ -105,7 +105,7 @@ func (g *GitLab) mergeEventAttributes(p *project, mr *mergeRequest) *gitlab.Merg
 	head := g.mrHead(p, mr)
 	c := g.commitJSON(p, head)
 	a := &gitlab.MergeEventObjectAttributes{
-		ID: mr.id, IID: mr.iid, TargetBranch: mr.target, SourceBranch: mr.source, SourceProjectID: p.ID,
+		ID: mr.id, IID: mr.iid, TargetBranch: mr.target, SourceBranch: mr.source, SourceProjectID: mr.sourceProject(p),
 		TargetProjectID: p.ID, AuthorID: mr.authorID, AssigneeIDs: nonNil(mr.assignees),
 		ReviewerIDs: nonNil(mr.reviewers), Title: mr.title, Description: mr.desc,
 		CreatedAt: hookTime(mr.created), UpdatedAt: hookTime(mr.updated), StateID: stateID,

@@ -2,6 +2,7 @@ package fakegitlab
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +70,50 @@ func TestProtectionRulesByRoleUserGroupAndWildcard(t *testing.T) {
 	wantStatus(t, resp, err, http.StatusUnauthorized)
 	if _, _, err := w.client(t, bobToken).MergeRequests.AcceptMergeRequest(w.p.ID, mr.IID, nil); err != nil {
 		t.Fatalf("bob, allowed by user, could not merge: %v", err)
+	}
+}
+
+// An MR from a fork: its commits reach the target only under refs/merge-requests/<iid>/head; with
+// allow_collaboration a member who may merge to the target may push to the MR's source branch of
+// the fork, and to no other branch of it.
+func TestForkMRAndCollaboratorPush(t *testing.T) {
+	w := newWorld(t, Options{})
+	mallory := w.g.AddUser("mallory", "Mallory", false)
+	fork := w.g.AddFork(w.p.ID, "mallory/proj", mallory.ID)
+	w.g.SetPublic(fork.ID, true)
+	sha := w.g.CommitFiles(fork.ID, "main", "evil", map[string]string{"x.txt": "x\n"})
+	mr := w.g.CreateForkMR(w.p.ID, fork.ID, mallory.ID, "evil", "main", "Evil", "", true)
+	if mr.SHA != sha || !w.g.HasCommit(w.p.ID, sha) {
+		t.Fatalf("fork MR head %s, want %s in the target's MR ref", mr.SHA, sha)
+	}
+	if refs := w.g.RefsContaining(w.p.ID, sha); len(refs) != 1 || refs[0] != "refs/merge-requests/1/head" {
+		t.Fatalf("the fork's commit is under %v in the target", refs)
+	}
+	c := w.client(t, w.aliceToken)
+	got, _, err := c.MergeRequests.GetMergeRequest(w.p.ID, mr.IID, nil)
+	if err != nil || got.SourceProjectID != fork.ID || !got.AllowCollaboration || got.SHA != sha {
+		t.Fatalf("fork MR: %+v %v", got, err)
+	}
+
+	forkURL := func(token string) string {
+		return strings.Replace(fork.HTTPURL, "http://", "http://oauth2:"+token+"@", 1)
+	}
+	dir := filepath.Join(t.TempDir(), "fork")
+	gitRun(t, "", "clone", "-q", "-b", "evil", forkURL(w.aliceToken), dir)
+	write(t, dir, "y.txt", "y")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "-c", "user.name=U", "-c", "user.email=u@example.com", "commit", "-qm", "y")
+	if out, err := gitOut(dir, "push", "origin", "HEAD:refs/heads/other"); err == nil {
+		t.Fatalf("a collaborator pushed to another branch of the fork:\n%s", out)
+	}
+	if out, err := gitOut(dir, "push", "origin", "HEAD:evil"); err != nil {
+		t.Fatalf("a Developer of the target (may merge to main) could not push to the MR's source branch: %s", out)
+	}
+	w.g.ProtectWith(w.p.ID, "main", Protection{Push: []AccessRule{{Level: Maintainer}}, Merge: []AccessRule{{Level: Maintainer}}})
+	write(t, dir, "z.txt", "z")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "-c", "user.name=U", "-c", "user.email=u@example.com", "commit", "-qm", "z")
+	if out, err := gitOut(dir, "push", "origin", "HEAD:evil"); err == nil {
+		t.Fatalf("a Developer who may not merge to main pushed to the fork:\n%s", out)
 	}
 }

@@ -68,6 +68,7 @@ func (s *state) discussionID() string {
 type project struct {
 	Project
 	public       bool
+	forkedFrom   int64 // the parent project of a fork (forks.go)
 	ciConfigPath string
 	members      map[int64]int
 	protected    map[string]*protection // branch name or wildcard → rule (protection.go)

@@ -22,6 +22,9 @@ type MR struct {
 	SHA             string
 	DiffRefs        DiffRefs
 	Draft           bool
+	// AllowCollaboration: members who may merge to the target branch may push to the source
+	// branch of this MR from a fork.
+	AllowCollaboration bool
 }
 
 // MergeRequest reads one merge request.
@@ -43,7 +46,7 @@ func toMR(m *gl.BasicMergeRequest) MR {
 	mr := MR{Thread: Thread{ProjectID: m.ProjectID, IID: m.IID, Title: m.Title, Description: m.Description,
 		WebURL: m.WebURL, State: m.State},
 		SourceBranch: m.SourceBranch, TargetBranch: m.TargetBranch, SourceProjectID: m.SourceProjectID,
-		SHA: m.SHA, Draft: m.Draft}
+		SHA: m.SHA, Draft: m.Draft, AllowCollaboration: m.AllowCollaboration}
 	if m.Author != nil {
 		mr.AuthorID, mr.AuthorUsername = m.Author.ID, m.Author.Username
 	}

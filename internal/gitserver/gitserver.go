@@ -114,6 +114,13 @@ func (s *Server) CreateRepo(path, defaultBranch string, files map[string]string)
 // branch patterns the pushing user may push to (ServeHTTPEnv).
 const PushAllowedEnv = "GITSERVER_PUSH_ALLOWED"
 
+// PushOnlyEnv, when set, lists (space-separated) the only branches the pushing user may push to:
+// GitLab's collaborators on a fork's merge request may push to its source branch, nothing else.
+const PushOnlyEnv = "GITSERVER_PUSH_ONLY"
+
+// NotAllowedMessage is GitLab's answer to a push the user may not make at all.
+const NotAllowedMessage = "GitLab: You are not allowed to push code to this project."
+
 // SetProtected replaces the branch patterns of path ("main", "release/*": "*" matches any run
 // of characters, "/" included, as in GitLab) that refuse pushes, with GitLab's message, unless
 // a pattern in PushAllowedEnv matches the branch too (GitLab's most permissive rule wins).
@@ -123,13 +130,15 @@ func (s *Server) SetProtected(path string, patterns ...string) error {
 			return fmt.Errorf("gitserver: protected branch pattern %q: only names and * are supported", p)
 		}
 	}
-	hook := "#!/bin/sh\nset -f\n"
+	hook := "#!/bin/sh\nset -f\n" +
+		"allowed() { for p in $" + PushAllowedEnv + "; do case \"$1\" in $p) return 0;; esac; done; return 1; }\n" +
+		"only() { [ -z \"$" + PushOnlyEnv + "\" ] && return 0; for p in $" + PushOnlyEnv + "; do [ \"$1\" = \"$p\" ] && return 0; done; return 1; }\n" +
+		"while read old new ref; do\n  case \"$ref\" in refs/heads/*) ;; *) continue;; esac\n  b=${ref#refs/heads/}\n" +
+		"  only \"$b\" || { echo " + fmt.Sprintf("%q", NotAllowedMessage) + " >&2; exit 1; }\n"
 	if len(patterns) > 0 {
-		hook += "allowed() { for p in $" + PushAllowedEnv + "; do case \"$1\" in $p) return 0;; esac; done; return 1; }\n" +
-			"while read old new ref; do\n  case \"$ref\" in refs/heads/*) ;; *) continue;; esac\n  b=${ref#refs/heads/}\n" +
-			"  case \"$b\" in\n    " + strings.Join(patterns, "|") + ") allowed \"$b\" || { echo " + fmt.Sprintf("%q", ProtectedMessage) + " >&2; exit 1; };;\n  esac\ndone\n"
+		hook += "  case \"$b\" in\n    " + strings.Join(patterns, "|") + ") allowed \"$b\" || { echo " + fmt.Sprintf("%q", ProtectedMessage) + " >&2; exit 1; };;\n  esac\n"
 	}
-	hook += "exit 0\n"
+	hook += "done\nexit 0\n"
 	dir := filepath.Join(s.RepoDir(path), "hooks")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -16,7 +16,12 @@ func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 	f := publish.Footer{JobID: j.id, JobURL: r.jobURL(j), Duration: out.Duration, Turns: out.Turns,
 		CostUSD: out.CostUSD, Truncated: out.Truncated, Denials: out.Denials}
 	var p pushed
-	if j.steps.get(stepPushed, &p) {
+	if j.steps.get(stepPushed, &p) && p.Patch {
+		f.Fallback, f.Patch, f.HasPatch = p.Fallback, p.PatchText, true
+		if at := j.steps.values[stepSuggestion]; at != "" && at != "none" {
+			f.Fallback += fmt.Sprintf("; it is also a suggestion on `%s`, to apply with one click", at)
+		}
+	} else if j.steps.values[stepPushed] != "" {
 		web := r.projectWeb(ctx, j)
 		f.Branch, f.CommitSHA, f.Fallback, f.Rule = p.Branch, p.SHA, p.Fallback, p.Rule
 		f.BranchURL = web + "/-/tree/" + strings.ReplaceAll(url.PathEscape(p.Branch), "%2F", "/")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
@@ -20,6 +21,11 @@ type pushed struct {
 	MRTarget string `json:"mr_target,omitempty"`
 	Fallback string `json:"fallback,omitempty"`
 	Rule     string `json:"rule,omitempty"` // the requester's right that allowed this push
+	// Patch: nothing was pushed (an MR from a fork); the reply carries the change as this patch.
+	Patch     bool   `json:"patch,omitempty"`
+	PatchText string `json:"patch_text,omitempty"`
+	Fork      string `json:"fork,omitempty"` // the fork's repository, when pushed there
+	Base      string `json:"base,omitempty"` // the commit a patch applies to
 }
 
 // mrDone is the merge request a job opened.
@@ -44,6 +50,9 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 		if err := j.steps.save(ctx, stepPushed, p); err != nil {
 			return err
 		}
+	}
+	if p.Patch {
+		return r.suggest(ctx, j, p)
 	}
 	if !p.OpenMR {
 		return nil
@@ -85,6 +94,12 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 	if err != nil {
 		return pushed{}, err
 	}
+	if target.Patch {
+		return r.asPatch(ctx, j, ws, out, publish.Why(in, target))
+	}
+	if target.URL != "" {
+		return r.pushToFork(ctx, j, ws, in, target, out)
+	}
 	p := pushed{Branch: target.Branch, SHA: out.Commit, OpenMR: target.OpenMR, MRTarget: target.MRTarget,
 		Fallback: publish.Why(in, target)}
 	if target.Existing {
@@ -121,6 +136,50 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 		p.SHA, _ = ws.Head(ctx)
 	}
 	return p, err
+}
+
+// maxPatch bounds the patch a reply carries; a longer one is on the job's page (the transcript).
+const maxPatch = 60_000
+
+// asPatch pushes nothing and keeps the change for the reply, with why.
+func (r *Runner) asPatch(ctx context.Context, j *job, ws *workspace.Workspace, out outcome, why string) (pushed, error) {
+	diff, err := ws.Diff(ctx)
+	if err != nil {
+		return pushed{}, fmt.Errorf("make the patch: %w", err)
+	}
+	if len(diff) > maxPatch {
+		diff = ""
+		why += " (too large to show here: it is on the job's page)"
+	}
+	j.log.Info("job: change not pushed; the reply carries it as a patch", "bytes", len(diff))
+	return pushed{Patch: true, PatchText: diff, SHA: out.Commit, Base: out.Base, Fallback: why}, nil
+}
+
+// pushToFork pushes on top of the source branch of an MR from a fork, which GitLab allows the
+// requester (allow_collaboration, and they may merge to the target). Anything GitLab refuses, or
+// a branch that moved, turns into a patch in the reply: the fork's commits stay out of the project.
+func (r *Runner) pushToFork(ctx context.Context, j *job, ws *workspace.Workspace, in publish.TargetInput, target publish.Target, out outcome) (pushed, error) {
+	err := ws.Push(ctx, target.Branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA, URL: target.URL})
+	if err == nil {
+		head, _ := ws.Head(ctx)
+		return pushed{Branch: target.Branch, SHA: head, Rule: in.ForkPush.Rule + " (the fork allows commits from them)", Fork: target.URL}, nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return pushed{}, err
+	}
+	j.log.Info("job: the push to the fork failed; replying with a patch", "error", r.redact(err.Error()))
+	return r.asPatch(ctx, j, ws, out, fmt.Sprintf("the push to the fork's branch `%s` failed (%s)", target.Branch, workspaceReason(err))+
+		", so nothing was pushed: the change is below as a patch")
+}
+
+func workspaceReason(err error) string {
+	switch {
+	case errors.Is(err, workspace.ErrProtected):
+		return "the branch is protected in the fork"
+	case errors.Is(err, workspace.ErrStale):
+		return "it changed while Claude worked"
+	}
+	return "GitLab refused it"
 }
 
 // commitWorkspace is the worktree holding the job's commit: the one the agent worked in, or, for a
@@ -257,6 +316,9 @@ func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, 
 		return in, "", fmt.Errorf("read the merge request: %w", err)
 	}
 	in.SourceBranch, in.SameProject = mr.SourceBranch, mr.SourceProjectID == mr.ProjectID || mr.SourceProjectID == 0
+	if !in.SameProject {
+		return r.forkInput(ctx, j, in, mr)
+	}
 	if in.SameProject {
 		b, err := r.GitLab.Branch(ctx, j.req.Project.ID, mr.SourceBranch)
 		if err != nil && !errors.Is(err, gitlab.ErrNotFound) {
@@ -267,6 +329,32 @@ func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, 
 			return in, "", err
 		}
 	}
+	return in, mr.SHA, nil
+}
+
+// forkInput reads what a change on an MR from a fork depends on: whether GitLab would let the
+// requester push to its source branch, and where the fork's repository is.
+func (r *Runner) forkInput(ctx context.Context, j *job, in publish.TargetInput, mr gitlab.MR) (publish.TargetInput, string, error) {
+	in.AllowCollaboration = mr.AllowCollaboration
+	if !mr.AllowCollaboration {
+		return in, mr.SHA, nil
+	}
+	right, err := r.mayMerge(ctx, j, mr.TargetBranch)
+	if err != nil {
+		return in, "", err
+	}
+	in.ForkPush = right
+	if !right.Allowed {
+		return in, mr.SHA, nil
+	}
+	fork, err := r.GitLab.Project(ctx, strconv.FormatInt(mr.SourceProjectID, 10))
+	switch {
+	case errors.Is(err, gitlab.ErrNotFound), errors.Is(err, gitlab.ErrForbidden):
+		return in, mr.SHA, nil
+	case err != nil:
+		return in, "", fmt.Errorf("read the fork: %w", err)
+	}
+	in.ForkURL = fork.HTTPURLToRepo
 	return in, mr.SHA, nil
 }
 

@@ -1,31 +1,34 @@
 package job
 
 import (
-	"io"
-	"os"
+	"context"
+	"errors"
+	"fmt"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
 // maxClaudeMD bounds the repository's CLAUDE.md in the prompt.
 const maxClaudeMD = 20_000
 
-// claudeMD reads the CLAUDE.md at the root of the worktree, as Claude Code would on a laptop: the
-// CLI itself runs with --setting-sources user (the repository's .claude/settings.json could
-// otherwise widen its permissions), which also keeps it from reading CLAUDE.md. Only a regular
-// file inside the worktree is read: a symlink pointing out of it is ignored.
-func claudeMD(dir string) string {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return ""
+// projectClaudeMD is the CLAUDE.md at the root of the project's default branch, like the settings
+// file: guidance the prompt trusts comes from what the project's maintainers merged, never from an
+// MR's source branch or a fork (whose author would write the bot's instructions). The CLI itself
+// runs with --setting-sources user, which keeps it from reading the worktree's CLAUDE.md.
+func (r *Runner) projectClaudeMD(ctx context.Context, j *job) (string, error) {
+	branch, err := r.defaultBranch(ctx, j)
+	if err != nil || branch == "" {
+		return "", err
 	}
-	defer root.Close()
-	f, err := root.Open("CLAUDE.md")
-	if err != nil {
-		return ""
+	data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, "CLAUDE.md", branch)
+	switch {
+	case errors.Is(err, gitlab.ErrNotFound), errors.Is(err, gitlab.ErrForbidden):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("read CLAUDE.md on %s: %w", branch, err)
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return ""
+	if len(data) > maxClaudeMD {
+		data = data[:maxClaudeMD]
 	}
-	b, _ := io.ReadAll(io.LimitReader(f, maxClaudeMD+1))
-	return string(b)
+	return string(data), nil
 }

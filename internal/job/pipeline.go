@@ -205,8 +205,12 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 		return out, fmt.Errorf("prepare the repository: %w", err)
 	}
 	j.ws = ws
+	claudeMD, err := r.projectClaudeMD(ctx, j)
+	if err != nil {
+		return out, err
+	}
 	in := PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs, Instructions: r.Settings.Instructions,
-		ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD(ws.Dir)}
+		ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD}
 	out, err = r.runAgent(ctx, j, ws, PipelinePrompt(in))
 	if err != nil {
 		return out, err

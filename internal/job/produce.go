@@ -49,7 +49,9 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		return out, fmt.Errorf("prepare the repository: %w", err)
 	}
 	j.ws = ws // kept for pushing; Handle releases it
-	in.ClaudeMD = claudeMD(ws.Dir)
+	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
+		return out, err
+	}
 	out, err = r.runAgent(ctx, j, ws, Prompt(in))
 	if err != nil {
 		return out, err

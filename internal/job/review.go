@@ -99,7 +99,9 @@ func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
 	if err != nil {
 		return out, err
 	}
-	in.ClaudeMD = claudeMD(ws.Dir)
+	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
+		return out, err
+	}
 	in.Review = &ReviewInput{Earlier: earlier}
 	out, err = r.runAgent(ctx, j, ws, Prompt(in))
 	if err != nil {

@@ -34,8 +34,12 @@ func TestChooseTarget(t *testing.T) {
 			Target{Branch: "feat", Existing: true}},
 		{"MR with GITLAB_USE_MR → new branch + MR into the source branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}, UseMR: true},
 			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "feat"}},
-		{"MR from a fork → new branch + MR to default", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: false, SourcePushable: true, RequesterPush: Right{Allowed: true}},
-			Target{Branch: "claude/mr-4-add-login", OpenMR: true, MRTarget: "main"}},
+		{"MR from a fork without collaboration → a patch, nothing pushed", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: false, SourcePushable: true, RequesterPush: Right{Allowed: true}, ForkPush: Right{Allowed: true}, ForkURL: "http://g/f.git"},
+			Target{Patch: true}},
+		{"MR from a fork the requester may not push to → a patch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", AllowCollaboration: true, ForkURL: "http://g/f.git"},
+			Target{Patch: true}},
+		{"MR from a fork allowing collaboration, requester may merge → the fork's branch", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", AllowCollaboration: true, ForkPush: Right{Allowed: true}, ForkURL: "http://g/f.git"},
+			Target{Branch: "feat", Existing: true, URL: "http://g/f.git"}},
 		{"MR with a protected source branch → new branch + MR into it", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "bot/", SourceBranch: "release", SameProject: true, SourcePushable: true, RequesterPush: Right{Allowed: true}, SourceProtected: true},
 			Target{Branch: "bot/mr-4-add-login", OpenMR: true, MRTarget: "release"}},
 		{"MR the bot cannot push to", TargetInput{Request: mr, DefaultBranch: "main", BranchPrefix: "claude/", SourceBranch: "feat", SameProject: true, RequesterPush: Right{Allowed: true}},
@@ -114,7 +118,7 @@ func TestWhyExplainsEveryFallback(t *testing.T) {
 	}
 	cases := map[string]func(*TargetInput){
 		"GITLAB_USE_MR":          func(in *TargetInput) { in.UseMR = true },
-		"fork":                   func(in *TargetInput) { in.SameProject = false },
+		"does not allow commits": func(in *TargetInput) { in.SameProject = false },
 		"protected":              func(in *TargetInput) { in.SourceProtected = true },
 		"may not push to `feat`": func(in *TargetInput) { in.SourcePushable = false },
 		"rule `feat` allows only": func(in *TargetInput) {

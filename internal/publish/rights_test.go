@@ -44,3 +44,20 @@ func TestRequesterRightsFollowGitLabsRules(t *testing.T) {
 		t.Errorf("groups named: %v", g)
 	}
 }
+
+func TestOneLineChangeBecomesASuggestion(t *testing.T) {
+	patch := " a.go | 2 +-\n 1 file changed\n\ndiff --git a/a.go b/a.go\nindex 1..2 100644\n--- a/a.go\n+++ b/a.go\n@@ -2,3 +2,3 @@ package a\n \n-func f() {}\n+func f() { return }\n \n"
+	path, line, text, ok := OneLine(patch)
+	if !ok || path != "a.go" || line != 3 || text != "func f() { return }" {
+		t.Fatalf("OneLine = %q %d %q %t", path, line, text, ok)
+	}
+	for _, p := range []string{
+		strings.Replace(patch, "+func f() { return }\n", "+func f() { return }\n+// more\n", 1),
+		patch + "diff --git a/b.go b/b.go\n--- a/b.go\n+++ b/b.go\n@@ -1 +1 @@\n-x\n+y\n",
+		strings.Replace(patch, "-func f() {}\n", "", 1),
+	} {
+		if _, _, _, ok := OneLine(p); ok {
+			t.Errorf("not one line, taken as one:\n%s", p)
+		}
+	}
+}

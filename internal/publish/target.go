@@ -26,6 +26,12 @@ type TargetInput struct {
 	// RequesterPush: whether the person who asked may push to the source branch themselves, and
 	// the rule that says so. The bot's token may be stronger: its rights never stand in for theirs.
 	RequesterPush Right
+	// For an MR from a fork: whether it allows commits from members who can merge to the target
+	// branch, whether the requester may merge there (GitLab's condition for such pushes), and
+	// the fork's repository URL ("" when the bot cannot see the fork).
+	AllowCollaboration bool
+	ForkPush           Right
+	ForkURL            string
 }
 
 // Target is where a change goes.
@@ -34,6 +40,8 @@ type Target struct {
 	Existing bool   // the branch exists and is not ours: push on top, never force
 	OpenMR   bool   // open a merge request from Branch
 	MRTarget string // the MR's target branch
+	URL      string // push to this repository (a fork's) instead of the project's
+	Patch    bool   // push nothing: the reply carries the change as a patch
 }
 
 // ChooseTarget applies DESIGN.md step 7: on an MR thread whose source branch is in the same
@@ -41,6 +49,14 @@ type Target struct {
 // branch; otherwise a new branch of ours with a merge request.
 func ChooseTarget(in TargetInput) Target {
 	r := in.Request
+	if r.Thread.Type == event.ThreadMergeRequest && !in.SameProject && in.SourceBranch != "" {
+		// A fork's commits never go into the project: its own branch, where GitLab would let the
+		// requester push, or a patch in the reply.
+		if in.AllowCollaboration && in.ForkPush.Allowed && in.ForkURL != "" && !in.UseMR {
+			return Target{Branch: in.SourceBranch, Existing: true, URL: in.ForkURL}
+		}
+		return Target{Patch: true}
+	}
 	if r.Thread.Type == event.ThreadMergeRequest && in.SameProject && in.SourcePushable &&
 		in.RequesterPush.Allowed && !in.SourceProtected && !in.UseMR && in.SourceBranch != "" {
 		return Target{Branch: in.SourceBranch, Existing: true}
@@ -59,12 +75,22 @@ func Why(in TargetInput, t Target) string {
 	if in.Request.Thread.Type != event.ThreadMergeRequest || t.Existing || in.SourceBranch == "" {
 		return ""
 	}
+	if t.Patch {
+		const patch = ", so nothing was pushed: the change is below as a patch"
+		switch {
+		case in.UseMR:
+			return "the merge request comes from a fork and GITLAB_USE_MR is set" + patch
+		case !in.AllowCollaboration:
+			return "the merge request comes from a fork that does not allow commits from members who can merge to the target branch" + patch
+		case !in.ForkPush.Allowed:
+			return "the merge request comes from a fork, and " + in.ForkPush.Rule + " (GitLab lets only those push to the fork's branch)" + patch
+		}
+		return "the merge request comes from a fork the bot cannot reach" + patch
+	}
 	after := fmt.Sprintf(", so the change is on a new branch with a merge request into `%s`", t.MRTarget)
 	switch {
 	case in.UseMR:
 		return "GITLAB_USE_MR is set" + after
-	case !in.SameProject:
-		return "the merge request comes from a fork" + after
 	case !in.RequesterPush.Allowed:
 		return in.RequesterPush.Rule + after
 	case in.SourceProtected:

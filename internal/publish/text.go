@@ -55,6 +55,8 @@ type Footer struct {
 	Truncated bool
 	Fallback  string // e.g. "the branch is protected, so the change is on a new branch with a merge request"
 	Denials   []string
+	HasPatch  bool   // nothing was pushed: the change is in the reply
+	Patch     string // the change as `git diff` output ("" when too large to show)
 }
 
 // Answer is the final text of the progress note: Claude's answer and a footer. A text too long for
@@ -101,6 +103,13 @@ func changeLines(f Footer) string {
 	}
 	if f.Fallback != "" {
 		fmt.Fprintf(&b, "- Note: %s\n", f.Fallback)
+	}
+	if f.HasPatch && f.Patch != "" {
+		fence := "```"
+		for strings.Contains(f.Patch, fence) {
+			fence += "`"
+		}
+		fmt.Fprintf(&b, "\n<details><summary>The change as a patch (apply with <code>git apply</code>)</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n", fence, strings.TrimRight(f.Patch, "\n"), fence)
 	}
 	if len(f.Denials) > 0 {
 		fmt.Fprintf(&b, "- Tools Claude was not allowed to use: %s (CLAUDE_ALLOWED_TOOLS)\n", strings.Join(f.Denials, ", "))

@@ -19,6 +19,10 @@ type PushOptions struct {
 	// on top (no fast-forward check; the lease still holds). Only for a branch the caller
 	// created itself: never for anyone else's.
 	Replace bool
+	// URL pushes to another repository on the same GitLab (a fork's, for the source branch of a
+	// merge request from it) instead of the project's. Another host is refused: the token goes
+	// to the project's GitLab only.
+	URL string
 }
 
 // Push pushes HEAD to branch on GitLab. It fails with ErrProtected, ErrStale or ErrAuth when
@@ -44,13 +48,21 @@ func (w *Workspace) Push(ctx context.Context, branch string, opts PushOptions) e
 		}
 		args = append(args, "--force-with-lease="+ref+":"+opts.ExpectRemoteSHA)
 	}
-	args = append(args, w.pr.CloneURL, head+":"+ref)
+	remote := w.pr.CloneURL
+	if opts.URL != "" {
+		if !strings.HasPrefix(opts.URL, "https://") && !strings.HasPrefix(opts.URL, "http://") ||
+			originOf(opts.URL) != originOf(w.pr.CloneURL) {
+			return fmt.Errorf("push %s: %s is not on the project's GitLab (%s)", branch, opts.URL, originOf(w.pr.CloneURL))
+		}
+		remote = opts.URL
+	}
+	args = append(args, remote, head+":"+ref)
 	// From the mirror, not the worktree: nothing the agent wrote in the worktree is read by a
 	// command that carries the token.
 	if err := w.t.p.pinConfig(w.pr); err != nil {
 		return fmt.Errorf("push %s: %w", branch, err)
 	}
-	if _, err := w.t.p.mirrorCmd(ctx, gitCmd{args: args, auth: w.pr.CloneURL}); err != nil {
+	if _, err := w.t.p.mirrorCmd(ctx, gitCmd{args: args, auth: remote}); err != nil {
 		return fmt.Errorf("push %s: %w", branch, classify(err))
 	}
 	w.t.p.m.cfg.Log.Info("workspace: pushed", "project", w.pr.Path, "branch", branch, "sha", head)
