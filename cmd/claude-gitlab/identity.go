@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -68,4 +69,23 @@ func (id *identity) ready(context.Context) error {
 		return fmt.Errorf("GitLab: %v", id.err)
 	}
 	return nil
+}
+
+// resolveAllowLists resolves ALLOWED_USERS, ALLOWED_BOTS and ALLOWED_PROJECTS to ids at start,
+// retrying while GitLab cannot answer (a job meanwhile resolves them itself, or waits).
+func resolveAllowLists(ctx context.Context, lists *job.AllowLists, gl *gitlab.Client, log *slog.Logger) {
+	wait := time.Second
+	for {
+		err := lists.Resolve(ctx, gl, log)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Warn("could not resolve the allow-lists yet; retrying", "error", err.Error(), "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }

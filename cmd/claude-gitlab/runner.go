@@ -41,9 +41,11 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 	return &job.Runner{
 		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(),
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
+		Allow:    &job.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
+		Refusals: db,
 		Settings: job.Settings{
-			MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects,
-			UseMR: cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
+			MinAccessLevel: cfg.MinAccessLevel,
+			UseMR:          cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
 			PipelineFixAttempts: cfg.PipelineFixAttempts,
 			TriggerPhrase:       cfg.TriggerPhrase,
 			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,

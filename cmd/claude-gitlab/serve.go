@@ -79,6 +79,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	bot.fix, bot.prefix = cfg.PipelineFix, cfg.BranchPrefix
 	bot.wiki = cfg.WikiEnabled
 	go bot.learn(ctx)
+	go resolveAllowLists(ctx, runner.Allow, gl, log)
 	registerQueueDepth(m, q)
 
 	signing, err := signingPolicy(ctx, cfg, db)

@@ -28,6 +28,8 @@ type Config struct {
 	MinAccessLevel      int
 	AllowedUsers        []string
 	AllowedProjects     []string
+	AllowedBots         []string // ALLOWED_BOTS: bot users that may trigger (names or ids)
+	ConfidentialChanges string   // CONFIDENTIAL_CHANGES: refuse or allow code changes from confidential issues of non-private projects
 	UseMR               bool
 	AutoMerge           bool
 	AutoReview          bool // AUTO_REVIEW: review MRs on open, ready and new commits

@@ -25,8 +25,10 @@ var Settings = []Setting{
 	{"WORKERS", "2", "agent runs at once"},
 	{"TRIGGER_PHRASE", "@claude", "the mention that triggers; the bot's own @username also does"},
 	{"MIN_ACCESS_LEVEL", "30", "least access level that may trigger (30 = Developer)"},
-	{"ALLOWED_USERS", "", "usernames that may trigger whatever their level (comma-separated)"},
-	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*)"},
+	{"ALLOWED_USERS", "", "users (names or ids) that may trigger whatever their level, resolved to ids at start"},
+	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*), resolved to ids at start"},
+	{"ALLOWED_BOTS", "", "bot users (names or ids) that may trigger; other bots are ignored"},
+	{"CONFIDENTIAL_CHANGES", "refuse", "allow: code changes from confidential issues of non-private projects"},
 	{"GITLAB_USE_MR", "false", "never push to an existing branch unasked; open an MR"},
 	{"GITLAB_AUTO_MERGE", "false", "set MRs it opens to merge when the pipeline succeeds"},
 	{"AUTO_REVIEW", "false", "review every MR when opened, marked ready or pushed to (not drafts)"},
@@ -97,6 +99,11 @@ func (r *reader) config() Config {
 	c.MinAccessLevel = r.level("MIN_ACCESS_LEVEL", 30)
 	c.AllowedUsers = r.list("ALLOWED_USERS")
 	c.AllowedProjects = r.list("ALLOWED_PROJECTS")
+	c.AllowedBots = r.list("ALLOWED_BOTS")
+	c.ConfidentialChanges = r.str("refuse", "CONFIDENTIAL_CHANGES")
+	if c.ConfidentialChanges != "refuse" && c.ConfidentialChanges != "allow" {
+		r.fail("CONFIDENTIAL_CHANGES", "must be refuse or allow, not %q", c.ConfidentialChanges)
+	}
 	c.UseMR = r.boolean("GITLAB_USE_MR", false)
 	c.AutoMerge = r.boolean("GITLAB_AUTO_MERGE", false)
 	c.AutoReview = r.boolean("AUTO_REVIEW", false)

@@ -115,7 +115,7 @@ func (g *GitLab) getProject(c *call) {
 		"default_branch": p.DefaultBranch, "visibility": visibility, "web_url": p.WebURL,
 		"http_url_to_repo": p.HTTPURL, "ssh_url_to_repo": "git@fakegitlab:" + p.Path + ".git",
 		"created_at": created, "archived": false, "empty_repo": false,
-		"namespace":    map[string]any{"id": 1, "name": ns, "path": path.Base(ns), "kind": "group", "full_path": ns},
+		"namespace":    g.namespaceJSON(ns),
 		"permissions":  map[string]any{"project_access": g.accessJSON(p.members[c.user.ID]), "group_access": g.groupAccessJSON(p, c.user.ID)},
 		"merge_method": "merge", "only_allow_merge_if_pipeline_succeeds": false, "ci_config_path": p.ciConfigPath,
 	})

@@ -39,10 +39,6 @@ const (
 // MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a note
 // with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human instead.
 func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
-	if !projectAllowed(r.Settings.AllowedProjects, j.req.Project.Path) {
-		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
-		return r.end(ctx, j, jobstate.Skipped, "project not allowed")
-	}
 	if ok, err := r.pipelineMR(ctx, j); err != nil || !ok {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +57,10 @@ type GitLab interface {
 	UserByUsername(ctx context.Context, username string) (gitlab.User, error)
 	// Version says what GitLab is (refusals explain what older versions cannot see).
 	Version(ctx context.Context) (string, error)
+	// Authorisation (authorize.go).
+	UserByID(ctx context.Context, id int64) (gitlab.User, error)
+	Namespace(ctx context.Context, idOrPath string) (gitlab.Namespace, error)
+	ProjectAncestors(ctx context.Context, projectID int64) ([]int64, error)
 }
 
 // Workspaces gives a job its worktree.
@@ -77,16 +80,14 @@ type StepStore interface {
 
 // Settings are the operator's choices that shape a job.
 type Settings struct {
-	MinAccessLevel  int
-	AllowedUsers    []string
-	AllowedProjects []string
-	UseMR           bool
-	AutoMerge       bool
-	BranchPrefix    string
-	Agent           agent.Config
-	AgentHomes      string        // where each run gets its private HOME
-	ProgressEvery   time.Duration // least time between two edits of the progress note
-	PublicURL       string
+	MinAccessLevel int
+	UseMR          bool
+	AutoMerge      bool
+	BranchPrefix   string
+	Agent          agent.Config
+	AgentHomes     string        // where each run gets its private HOME
+	ProgressEvery  time.Duration // least time between two edits of the progress note
+	PublicURL      string
 	// Per-project settings (settings.go) and the daily budget.
 	AutoReview     bool
 	DailyBudgetUSD float64  // PROJECT_DAILY_BUDGET_USD; 0: none
@@ -113,6 +114,10 @@ type Runner struct {
 	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
 	// SettingsCache keeps the project settings file per default-branch commit; nil: none.
 	SettingsCache *SettingsCache
+	Allow         *AllowLists // ALLOWED_USERS/BOTS/PROJECTS; nil: none
+	Refusals      RefusalLog  // one refusal per user, thread and day; nil: no limit
+
+	auth *authCache
 
 	botOnce sync.Mutex
 	bot     *gitlab.User
@@ -154,7 +159,11 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	}
 	j.bot = bot
 	if j.req.Task == trigger.TaskPipelineFix {
-		return r.fixPipeline(ctx, j) // the bot's own push often ran the pipeline: no author gate
+		// Who started the pipeline: the bot's own push, or someone allowed (never a Reporter's run).
+		if ok, err := r.authorise(ctx, j); err != nil || !ok {
+			return err
+		}
+		return r.fixPipeline(ctx, j)
 	}
 	if j.fromBot() {
 		j.log.Info("job: request written by the bot itself; nothing to do")
@@ -163,13 +172,13 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if j.req.Task == trigger.TaskWikiEdit {
 		return r.editWiki(ctx, j)
 	}
+	if ok, err := r.authorise(ctx, j); err != nil || !ok {
+		return err
+	}
 	if j.req.Reason == trigger.ReasonAutoReview {
 		if ok, err := r.autoReviewWanted(ctx, j); err != nil || !ok {
 			return err
 		}
-	}
-	if ok, err := r.authorise(ctx, j); err != nil || !ok {
-		return err
 	}
 	r.begin(ctx, j)
 	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
@@ -226,29 +235,3 @@ func (r *Runner) log() *slog.Logger {
 }
 
 func (r *Runner) redact(s string) string { return r.Redactor.Redact(s) }
-
-// isAllowedUser reports whether username is in ALLOWED_USERS.
-func isAllowedUser(list []string, username string) bool {
-	for _, u := range list {
-		if strings.EqualFold(strings.TrimPrefix(u, "@"), username) {
-			return true
-		}
-	}
-	return false
-}
-
-// projectAllowed applies ALLOWED_PROJECTS: exact paths, or "group/*" for everything below group.
-func projectAllowed(list []string, path string) bool {
-	if len(list) == 0 {
-		return true
-	}
-	for _, p := range list {
-		if strings.HasSuffix(p, "/*") && strings.HasPrefix(path, strings.TrimSuffix(p, "*")) {
-			return true
-		}
-		if strings.EqualFold(p, path) {
-			return true
-		}
-	}
-	return false
-}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -194,7 +195,7 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	r.botOnce.Unlock()
 	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
 		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot,
-		SettingsCache: r.SettingsCache}
+		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache()}
 }
 
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the
@@ -254,11 +255,10 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 		return true, j.steps.save(ctx, stepChecked, sensitivePrefix+list)
 	}
 	j.log.Info("job: the change touches sensitive paths; the requester is not a Maintainer; not pushed", "paths", len(touched), "level", level)
-	r.count("refused")
 	what := fmt.Sprintf("Claude's change touches %s: CI configuration, the bot's settings and guidance (CLAUDE.md, .claude/), submodules and code owners change only when a Maintainer or Owner asks, and @%s is %s here, so nothing was pushed.",
 		list, j.req.Author.Username, publish.RoleName(level))
 	todo := "Ask a Maintainer or Owner of the project to request this change, or ask again for a change that leaves these files alone."
-	return false, r.reportFailure(ctx, j, what, todo)
+	return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
 }
 
 func (r *Runner) settingsSource(j *job) string {

@@ -18,6 +18,7 @@ type (
 	stubWorkspaces struct{ Workspaces }
 	stubSteps      struct{ StepStore }
 	stubJournal    struct{ Journal }
+	stubRefusals   struct{ RefusalLog }
 )
 
 // withSettings copies every field of the Runner but the settings: a field added later and
@@ -25,7 +26,8 @@ type (
 func TestWithSettingsKeepsEveryField(t *testing.T) {
 	r := &Runner{GitLab: &stubGitLab{}, Workspaces: &stubWorkspaces{},
 		Steps: &stubSteps{}, Redactor: redact.New("x"), Metrics: metrics.New(), Log: slog.Default(),
-		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache()}
+		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache(),
+		Allow: &AllowLists{}, Refusals: &stubRefusals{}}
 	r.Agent = func(context.Context, agent.Config, agent.Request, func(agent.Progress)) (agent.Result, error) {
 		return agent.Result{}, nil
 	}
@@ -48,7 +50,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 			t.Errorf("withSettings does not copy %s", f.Name)
 		}
 	}
-	if exported != 10 {
+	if exported != 12 {
 		t.Fatalf("Runner has %d exported fields besides Settings; update withSettings and this test", exported)
 	}
 	if c.Settings.Agent.MaxTurns != 5 || !c.Settings.UseMR || r.Settings.Agent.MaxTurns != 30 {

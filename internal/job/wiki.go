@@ -50,18 +50,9 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+shortSHA(out.Commit)+")")
 }
 
-// wikiAuthorised applies ALLOWED_PROJECTS, ALLOWED_USERS and MIN_ACCESS_LEVEL. The wiki hook
-// names its user without an id, so the id is looked up; someone not allowed is only logged: a
-// page has no thread to reply in.
+// wikiAuthorised applies Authorize (quietly: a page has no thread to reply in). The wiki hook
+// names its user without an id, so the id is looked up.
 func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
-	s := r.Settings
-	if !projectAllowed(s.AllowedProjects, j.req.Project.Path) {
-		j.log.Info("job: project not in ALLOWED_PROJECTS; ignored")
-		return false, r.end(ctx, j, jobstate.Skipped, "project not allowed")
-	}
-	if isAllowedUser(s.AllowedUsers, j.req.Author.Username) {
-		return true, nil
-	}
 	if j.req.Author.ID == 0 {
 		u, err := r.GitLab.UserByUsername(ctx, j.req.Author.Username)
 		if errors.Is(err, gitlab.ErrNoSuchUser) {
@@ -73,15 +64,7 @@ func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
 		}
 		j.req.Author.ID = u.ID
 	}
-	level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
-	if err != nil {
-		return false, fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
-	}
-	if level >= s.MinAccessLevel {
-		return true, nil
-	}
-	j.log.Info("job: wiki request from an author below MIN_ACCESS_LEVEL; ignored", "author", j.req.Author.Username, "level", level)
-	return false, r.end(ctx, j, jobstate.Refused, "below MIN_ACCESS_LEVEL")
+	return r.authorise(ctx, j)
 }
 
 // wikiWithinBudget applies PROJECT_DAILY_BUDGET_USD; with no thread to reply in, a spent budget

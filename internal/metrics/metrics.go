@@ -27,6 +27,10 @@ type Metrics struct {
 	AgentCost    *prometheus.CounterVec
 	AgentTurns   *prometheus.CounterVec
 	AgentSeconds *prometheus.CounterVec
+	// Unauthorised counts triggers whose author may not run the bot, by what was done: replied
+	// (the one refusal of the day in that thread), silent (refused again: no reply), ignored
+	// (bots, projects not allowed, quiet triggers).
+	Unauthorised *prometheus.CounterVec
 }
 
 // New makes the collectors and registers them, with Go and process collectors, on a new registry.
@@ -62,8 +66,12 @@ func New() *Metrics {
 			Name: "claude_gitlab_agent_seconds_total",
 			Help: "Time agent runs took, by project.",
 		}, []string{"project"}),
+		Unauthorised: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claude_gitlab_unauthorised_total",
+			Help: "Triggers by authors who may not run the bot, by what was done (replied, silent, ignored).",
+		}, []string{"action"}),
 	}
-	m.Registry.MustRegister(m.Webhooks, m.WebhookLatency, m.GitLabRequests, m.Jobs, m.AgentCost, m.AgentTurns, m.AgentSeconds,
+	m.Registry.MustRegister(m.Webhooks, m.WebhookLatency, m.GitLabRequests, m.Jobs, m.AgentCost, m.AgentTurns, m.AgentSeconds, m.Unauthorised,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
