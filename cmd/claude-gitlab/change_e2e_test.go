@@ -9,9 +9,10 @@ import (
 )
 
 // A change asked for on an issue: a new branch, a commit by the bot, an MR that closes the issue,
-// set to merge when the pipeline succeeds.
+// set to merge when the pipeline (the project has CI) succeeds.
 func TestChangeOnIssueOpensMRWithAutoMerge(t *testing.T) {
 	w := newWorld(t, "GITLAB_AUTO_MERGE=true")
+	w.g.CommitFiles(w.proj.ID, "main", "main", map[string]string{".gitlab-ci.yml": "test:\n  script: go test ./...\n"})
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Add a changelog", "We need one.", false)
 	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID,
 		"@claude please add a changelog\nFAKE_CLAUDE write CHANGELOG.md \"# Changelog\\n\\n- first entry\\n\"\nFAKE_CLAUDE answer Added CHANGELOG.md with a first entry.")

@@ -84,6 +84,7 @@ func hasAny(have []string, want ...string) bool {
 func (g *GitLab) afterPush(p *project) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.pushPipelines(p)
 	for _, mr := range p.mrs {
 		g.refreshMR(p, mr)
 	}

@@ -26,7 +26,8 @@ func (g *GitLab) acceptMR(c *call, mr *mergeRequest) {
 		writeMessage(c.w, http.StatusUnprocessableEntity, "Branch cannot be merged")
 		return
 	}
-	wantAuto := c.in.boolean("auto_merge") || c.in.boolean("merge_when_pipeline_succeeds")
+	// auto_merge exists from GitLab 17.11; an older GitLab ignores it (and merges at once).
+	wantAuto := c.in.boolean("merge_when_pipeline_succeeds") || c.in.boolean("auto_merge") && g.versionAtLeast(17, 11)
 	if pl := c.p.pipelines[head]; wantAuto && pl != nil && pipelineActive(pl.status) {
 		mr.autoMerge, mr.mergeUserID = true, c.user.ID
 		mr.updated = g.now()
@@ -108,4 +109,11 @@ func (g *GitLab) SetPipeline(projectID int64, sha, status string) {
 			}
 		}
 	}
+}
+
+// versionAtLeast compares the version the fake plays (Options.Version) with major.minor.
+func (g *GitLab) versionAtLeast(major, minor int) bool {
+	var ma, mi int
+	fmt.Sscanf(g.opts.Version, "%d.%d", &ma, &mi)
+	return ma > major || ma == major && mi >= minor
 }

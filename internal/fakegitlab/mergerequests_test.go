@@ -168,7 +168,8 @@ func TestMergeAutoMergeAndErrors(t *testing.T) {
 	wantStatus(t, resp, err, http.StatusConflict)
 
 	w.g.SetPipeline(w.p.ID, mr.SHA, "running")
-	got, _, err := c.MergeRequests.AcceptMergeRequest(w.p.ID, mr.IID, &gitlab.AcceptMergeRequestOptions{AutoMerge: gitlab.Ptr(true), SHA: &mr.SHA})
+	// Both names: the default version (17.8) ignores auto_merge (ci_test.go).
+	got, _, err := c.MergeRequests.AcceptMergeRequest(w.p.ID, mr.IID, &gitlab.AcceptMergeRequestOptions{AutoMerge: gitlab.Ptr(true), MergeWhenPipelineSucceeds: gitlab.Ptr(true), SHA: &mr.SHA})
 	if err != nil || got.State != "opened" || !got.MergeWhenPipelineSucceeds {
 		t.Fatalf("auto-merge = %+v, %v", got, err)
 	}

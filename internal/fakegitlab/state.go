@@ -67,20 +67,21 @@ func (s *state) discussionID() string {
 
 type project struct {
 	Project
-	public       bool
-	forkedFrom   int64 // the parent project of a fork (forks.go)
-	ciConfigPath string
-	members      map[int64]int
-	protected    map[string]*protection // branch name or wildcard → rule (protection.go)
-	issues       map[int64]*issue
-	mrs          map[int64]*mergeRequest
-	snippets     map[int64]*snippet
-	threads      map[threadKey]*thread
-	hooks        []*hook
-	pipelines    map[string]*pipeline // by sha
-	nextIID      map[string]int64
-	pushRule     *gitlab.ProjectPushRules // nil: none; see admin.go
-	shares       map[string]int           // groups invited into the project → their most access; compat.go
+	public        bool
+	forkedFrom    int64 // the parent project of a fork (forks.go)
+	holdPipelines bool  // pushes make no pipelines until released (ci.go)
+	ciConfigPath  string
+	members       map[int64]int
+	protected     map[string]*protection // branch name or wildcard → rule (protection.go)
+	issues        map[int64]*issue
+	mrs           map[int64]*mergeRequest
+	snippets      map[int64]*snippet
+	threads       map[threadKey]*thread
+	hooks         []*hook
+	pipelines     map[string]*pipeline // by sha
+	nextIID       map[string]int64
+	pushRule      *gitlab.ProjectPushRules // nil: none; see admin.go
+	shares        map[string]int           // groups invited into the project → their most access; compat.go
 }
 
 type issue struct {

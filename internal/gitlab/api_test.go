@@ -135,7 +135,7 @@ func TestSetAutoMergeRefusals(t *testing.T) {
 	s.handle("PUT /api/v4/projects/1/merge_requests/4/merge", func(w http.ResponseWriter, r *http.Request) {
 		var in map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&in)
-		if in["auto_merge"] != true || in["sha"] != "abc" {
+		if in["auto_merge"] != true || in["merge_when_pipeline_succeeds"] != true || in["sha"] != "abc" {
 			t.Errorf("merge body = %v", in)
 		}
 		writeJSON(w, 405, map[string]string{"message": "Method Not Allowed"})

@@ -25,6 +25,9 @@ type MR struct {
 	// AllowCollaboration: members who may merge to the target branch may push to the source
 	// branch of this MR from a fork.
 	AllowCollaboration bool
+	// HeadPipelineSHA is the commit of the MR's head pipeline ("" while it has none): auto-merge
+	// waits for the pipeline of the pushed commit (GitLab merges at once without one).
+	HeadPipelineSHA string
 }
 
 // MergeRequest reads one merge request.
@@ -39,6 +42,9 @@ func (c *Client) MergeRequest(ctx context.Context, projectID, iid int64) (MR, er
 	}
 	mr := toMR(&m.BasicMergeRequest)
 	mr.DiffRefs = DiffRefs{Base: m.DiffRefs.BaseSha, Start: m.DiffRefs.StartSha, Head: m.DiffRefs.HeadSha}
+	if m.HeadPipeline != nil {
+		mr.HeadPipelineSHA = m.HeadPipeline.SHA
+	}
 	return mr, nil
 }
 
@@ -150,12 +156,15 @@ func (c *Client) CreateMR(ctx context.Context, projectID int64, m MRCreate) (MR,
 }
 
 // SetAutoMerge asks GitLab to merge when the pipeline succeeds, provided the head is still
-// sha. GitLab's refusals come back as a text a user can act on.
+// sha. It sends both names of the setting: auto_merge exists from GitLab 17.11, and an older
+// GitLab ignores it and merges at once; merge_when_pipeline_succeeds is understood by every
+// version. Call it only once the MR's head pipeline for sha exists: without one GitLab merges at
+// once. GitLab's refusals come back as a text a user can act on.
 func (c *Client) SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error {
 	yes := true
 	err := c.call(ctx, func(o gl.RequestOptionFunc) error {
 		_, _, err := c.gl.MergeRequests.AcceptMergeRequest(projectID, iid,
-			&gl.AcceptMergeRequestOptions{AutoMerge: &yes, SHA: &sha}, o)
+			&gl.AcceptMergeRequestOptions{AutoMerge: &yes, MergeWhenPipelineSucceeds: &yes, SHA: &sha}, o)
 		return err
 	})
 	if err == nil {

@@ -381,6 +381,9 @@ func (r *Runner) autoMerge(ctx context.Context, j *job, p pushed, mr mrDone) (st
 		j.log.Info("job: auto-merge not set: the requester may not merge", "mr", mr.IID, "target", p.MRTarget)
 		return right.Rule, nil
 	}
+	if why, err := r.awaitPipeline(ctx, j, mr); err != nil || why != "" {
+		return why, err
+	}
 	if err := r.GitLab.SetAutoMerge(ctx, j.req.Project.ID, mr.IID, mr.SHA); err != nil {
 		j.log.Info("job: auto-merge refused", "mr", mr.IID, "error", r.redact(err.Error()))
 		return r.redact(err.Error()), nil

@@ -98,6 +98,8 @@ type Settings struct {
 	PipelineFixAttempts int
 	// TRIGGER_PHRASE: the request lines of a wiki page are found, and removed, by it.
 	TriggerPhrase string
+	// PipelineWait bounds the wait for an MR's head pipeline before auto-merge; 0: 3 minutes.
+	PipelineWait time.Duration
 }
 
 // Runner runs jobs; it is the queue's Handler.
