@@ -47,6 +47,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			MinAccessLevel: cfg.MinAccessLevel,
 			UseMR:          cfg.UseMR, AutoMerge: cfg.AutoMerge, AutoReview: cfg.AutoReview, BranchPrefix: cfg.BranchPrefix,
 			PipelineFixAttempts: cfg.PipelineFixAttempts,
+			ConfidentialChanges: cfg.ConfidentialChanges == "allow",
 			TriggerPhrase:       cfg.TriggerPhrase,
 			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
 			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,

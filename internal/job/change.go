@@ -94,6 +94,9 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 	if err != nil {
 		return pushed{}, err
 	}
+	if why := r.confidentialRefusal(j); why != "" {
+		return r.asPatch(ctx, j, ws, out, why)
+	}
 	if target.Patch {
 		return r.asPatch(ctx, j, ws, out, publish.Why(in, target))
 	}
@@ -136,6 +139,20 @@ func (r *Runner) push(ctx context.Context, j *job, out outcome) (pushed, error) 
 		p.SHA, _ = ws.Head(ctx)
 	}
 	return p, err
+}
+
+// confidentialRefusal says why a change asked in a confidential issue of a project that is not
+// private is not pushed: its branch, commit and merge request would show what the issue hides to
+// everyone who can read the project's code. "" when it may be pushed.
+func (r *Runner) confidentialRefusal(j *job) string {
+	if !j.confidential() || r.Settings.ConfidentialChanges || j.project.Visibility == "private" {
+		return ""
+	}
+	vis := j.project.Visibility
+	if vis == "" {
+		vis = "not private"
+	}
+	return fmt.Sprintf("this is a confidential thread in a project that is %s, and a branch, commit or merge request would show the change to everyone who can read the project's code, so nothing was pushed: the change is below, in this confidential thread. An operator can allow such pushes with CONFIDENTIAL_CHANGES=allow", vis)
 }
 
 // maxPatch bounds the patch a reply carries; a longer one is on the job's page (the transcript).

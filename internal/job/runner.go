@@ -98,6 +98,9 @@ type Settings struct {
 	PipelineFixAttempts int
 	// TRIGGER_PHRASE: the request lines of a wiki page are found, and removed, by it.
 	TriggerPhrase string
+	// ConfidentialChanges: CONFIDENTIAL_CHANGES=allow, push changes asked in confidential threads
+	// of projects that are not private.
+	ConfidentialChanges bool
 	// PipelineWait bounds the wait for an MR's head pipeline before auto-merge; 0: 3 minutes.
 	PipelineWait time.Duration
 }
