@@ -120,7 +120,7 @@ func TestSetupCreatesUpdatesAndDryRuns(t *testing.T) {
 		t.Fatalf("doctor after setup (exit %d):\n%s", code, out)
 	}
 
-	env = append(env, "WEBHOOK_SECRET=fake-secret-from-env")
+	env = append(env, "WEBHOOK_SECRET=fake-secret-from-env-0123456789abcdef")
 	out, _ = runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj", "--pipeline", "--dry-run")
 	if !strings.Contains(out, "would update webhook") || !strings.Contains(out, "pipeline events: off → on") || !strings.Contains(out, "nothing changed") {
 		t.Fatalf("dry run:\n%s", out)
@@ -131,7 +131,7 @@ func TestSetupCreatesUpdatesAndDryRuns(t *testing.T) {
 
 	out, _ = runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj", "--pipeline")
 	hooks = g.Hooks(p.ID)
-	if len(hooks) != 1 || !hooks[0].PipelineEvents || hooks[0].Token != "fake-secret-from-env" || strings.Contains(out, "WEBHOOK_SECRET=") {
+	if len(hooks) != 1 || !hooks[0].PipelineEvents || hooks[0].Token != "fake-secret-from-env-0123456789abcdef" || strings.Contains(out, "WEBHOOK_SECRET=") {
 		t.Fatalf("update: %+v\n%s", hooks, out)
 	}
 	out, _ = runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj", "--pipeline")

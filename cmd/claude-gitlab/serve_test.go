@@ -11,7 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/webhook/webhooktest"
 )
 
-const testSecret = "test-webhook-secret-0123456789"
+const testSecret = "test-webhook-secret-0123456789abcdef"
 
 func mentionNote(t *testing.T, noteID int, text string) []byte {
 	return webhooktest.Load(t, "note_issue.json").

@@ -94,6 +94,8 @@ func doSetup(ctx context.Context, env *environment, cfg config.Config, f setupFl
 	secret, generated := cfg.WebhookSecret, false
 	if secret == "" {
 		secret, generated = setup.NewSecret(), true
+	} else if err := config.CheckWebhookSecret(secret); err != nil {
+		return err
 	}
 	want := setup.Wanted(setup.Options{URL: url, Secret: secret, Pipeline: f.pipeline, Wiki: f.wiki, InsecureSSL: f.insecure,
 		SigningToken: cfg.WebhookSigningToken})

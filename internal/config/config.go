@@ -4,6 +4,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -83,6 +84,7 @@ type Config struct {
 	// The job page and budgets: ADMIN_TOKEN opens every job page and the list, transcripts are
 	// kept JobRetention, and a project's runs of one day (UTC) may cost ProjectDailyBudgetUSD.
 	AdminToken            string
+	MetricsToken          string // METRICS_TOKEN: /metrics requires it as a bearer token
 	JobRetention          time.Duration
 	ProjectDailyBudgetUSD float64
 
@@ -122,6 +124,18 @@ func (cfg Config) requireGitLab() error {
 	if cfg.WebhookSecret == "" {
 		return errors.New("WEBHOOK_SECRET is not set: choose a long random string (e.g. `openssl rand -hex 32`), put WEBHOOK_SECRET=... in .env and use the same value as the webhook's secret token in GitLab")
 	}
+	return CheckWebhookSecret(cfg.WebhookSecret)
+}
+
+// MinWebhookSecretLen is the least length of WEBHOOK_SECRET: the token is all that tells GitLab's
+// deliveries from anyone's, and a short one can be guessed.
+const MinWebhookSecretLen = 32
+
+// CheckWebhookSecret refuses a secret shorter than MinWebhookSecretLen, saying how to make one.
+func CheckWebhookSecret(secret string) error {
+	if n := len(secret); n < MinWebhookSecretLen {
+		return fmt.Errorf("WEBHOOK_SECRET is %d characters long; use at least %d random ones: make one with `openssl rand -hex 32`, put WEBHOOK_SECRET=... in .env, and run `claude-gitlab setup` (or set the same value as the webhook's secret token in GitLab)", n, MinWebhookSecretLen)
+	}
 	return nil
 }
 
@@ -130,7 +144,7 @@ func (cfg Config) HasToken() bool { return cfg.GitLabToken != "" }
 
 // Secrets lists every secret value the service knows, for redaction.
 func (cfg Config) Secrets() []string {
-	s := []string{cfg.GitLabToken, cfg.WebhookSecret, cfg.WebhookSigningToken, cfg.AdminToken}
+	s := []string{cfg.GitLabToken, cfg.WebhookSecret, cfg.WebhookSigningToken, cfg.AdminToken, cfg.MetricsToken}
 	for _, kv := range cfg.AgentEnv {
 		name, val, _ := strings.Cut(kv, "=")
 		if isSecretName(name) {

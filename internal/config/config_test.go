@@ -33,12 +33,12 @@ func TestDefaults(t *testing.T) {
 func TestEnvFileAndRealEnvWins(t *testing.T) {
 	dir := t.TempDir()
 	env := filepath.Join(dir, ".env")
-	os.WriteFile(env, []byte("# comment\nexport GITLAB_TOKEN=\"from-file-token\"\nWEBHOOK_SECRET='file-secret'\nPORT=4000\nGITLAB_BASE_URL=https://git.example.com/\n"), 0o600)
+	os.WriteFile(env, []byte("# comment\nexport GITLAB_TOKEN=\"from-file-token\"\nWEBHOOK_SECRET='file-secret-0123456789abcdef012345'\nPORT=4000\nGITLAB_BASE_URL=https://git.example.com/\n"), 0o600)
 	cfg, err := Load(lookupFrom(map[string]string{"PORT": "5000"}), env, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.GitLabToken != "from-file-token" || cfg.WebhookSecret != "file-secret" {
+	if cfg.GitLabToken != "from-file-token" || cfg.WebhookSecret != "file-secret-0123456789abcdef012345" {
 		t.Fatalf("file values not read: %+v", cfg)
 	}
 	if cfg.ListenAddr != ":5000" {
@@ -55,7 +55,7 @@ func TestEnvFileAndRealEnvWins(t *testing.T) {
 func TestSecretFromFile(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "tok")
 	os.WriteFile(f, []byte("tok-from-file\n"), 0o600)
-	cfg, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN_FILE": f, "WEBHOOK_SECRET": "s"}), "", true)
+	cfg, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN_FILE": f, "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef"}), "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSecretFromFile(t *testing.T) {
 }
 
 func TestInvalidSettingsNameTheSetting(t *testing.T) {
-	base := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s"}
+	base := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef"}
 	cases := map[string]string{
 		"WORKERS":           "zero",
 		"MIN_ACCESS_LEVEL":  "99",
@@ -96,7 +96,7 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		})
 	}
 	for _, missing := range []string{"GITLAB_TOKEN", "WEBHOOK_SECRET"} {
-		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s"}
+		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef"}
 		delete(m, missing)
 		if _, err := Load(lookupFrom(m), "", true); err == nil || !strings.HasPrefix(err.Error(), missing) {
 			t.Fatalf("missing %s: %v", missing, err)
@@ -181,7 +181,7 @@ func TestSandboxSettings(t *testing.T) {
 	dir := t.TempDir()
 	tok, secret := filepath.Join(dir, "tok"), filepath.Join(dir, "secret")
 	os.WriteFile(tok, []byte("t"), 0o600)
-	os.WriteFile(secret, []byte("s"), 0o600)
+	os.WriteFile(secret, []byte("s-0123456789abcdef0123456789abcdef"), 0o600)
 	cfg, err = Load(lookupFrom(map[string]string{"AGENT_SANDBOX": "user", "AGENT_USER": "bot", "AGENT_MEMORY_MB": "512",
 		"AGENT_CPU_SECONDS": "60", "AGENT_MAX_PROCS": "64", "AGENT_DISK_MB": "100",
 		"GITLAB_TOKEN_FILE": tok, "WEBHOOK_SECRET_FILE": secret}), "", true)
@@ -231,5 +231,16 @@ func TestOtherProvidersNeedFullNetwork(t *testing.T) {
 	if e.Upstream != "https://gw.example/anthropic" || e.Credentials["ANTHROPIC_API_KEY"] != "sk-real" ||
 		!slices.Equal(e.Allow, []string{"registry.npmjs.org", "*.pypi.org"}) {
 		t.Fatalf("Egress() = %+v", e)
+	}
+}
+
+// A short WEBHOOK_SECRET stops serve, and the error says how to make a good one.
+func TestShortWebhookSecretIsRefused(t *testing.T) {
+	_, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "a"}), "", true)
+	if err == nil || !strings.Contains(err.Error(), "openssl rand -hex 32") || !strings.Contains(err.Error(), "at least 32") {
+		t.Fatalf("WEBHOOK_SECRET=a: %v", err)
+	}
+	if _, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": strings.Repeat("x", 32)}), "", true); err != nil {
+		t.Fatalf("32 characters: %v", err)
 	}
 }

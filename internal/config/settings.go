@@ -62,6 +62,7 @@ var Settings = []Setting{
 	{"LOG_FORMAT", "text on a terminal, else json", "text or json"},
 	{"GITLAB_DEBUG", "false", "log every GitLab API call (never tokens)"},
 	{"ADMIN_TOKEN", "", "operator's token for /jobs and every job page (or ADMIN_TOKEN_FILE); empty: no list"},
+	{"METRICS_TOKEN", "", "if set, /metrics requires it as a bearer token (or METRICS_TOKEN_FILE)"},
 	{"JOB_RETENTION", "720h", "how long job transcripts are kept"},
 	{"JOB_GIVE_UP", "24h", "how long a job that fails for a passing reason (GitLab away) keeps trying"},
 	{"PROJECT_DAILY_BUDGET_USD", "", "what one project's runs may cost per day (UTC); new requests are refused past it"},
@@ -127,6 +128,10 @@ func (r *reader) config() Config {
 	c.LogLevel = r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "", "text", "json")
 	c.GitLabDebug = r.boolean("GITLAB_DEBUG", false)
+	c.MetricsToken, _ = r.secret("METRICS_TOKEN")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		r.fail("METRICS_TOKEN", "is shorter than 16 characters: choose a long random value, e.g. `openssl rand -hex 32`")
+	}
 	c.AdminToken, _ = r.secret("ADMIN_TOKEN")
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		r.fail("ADMIN_TOKEN", "is shorter than 16 characters: choose a long random value, e.g. `openssl rand -hex 32`")

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,14 +21,16 @@ type Check func(ctx context.Context) error
 
 // Options are what the HTTP server serves.
 type Options struct {
-	Addr        string
-	CertFile    string
-	KeyFile     string
-	Webhook     http.Handler
-	Metrics     *metrics.Metrics
-	ReadyChecks map[string]Check
-	Extra       map[string]http.Handler // more routes, e.g. job pages
-	Log         *slog.Logger
+	Addr     string
+	CertFile string
+	KeyFile  string
+	Webhook  http.Handler
+	Metrics  *metrics.Metrics
+	// MetricsToken, if set, must come as "Authorization: Bearer <token>" on /metrics.
+	MetricsToken string
+	ReadyChecks  map[string]Check
+	Extra        map[string]http.Handler // more routes, e.g. job pages
+	Log          *slog.Logger
 }
 
 // Server is a running HTTP server.
@@ -47,12 +50,30 @@ func Routes(o Options) http.Handler {
 	})
 	mux.HandleFunc("GET /ready", readyHandler(o.ReadyChecks))
 	if o.Metrics != nil {
-		mux.Handle("GET /metrics", o.Metrics.Handler())
+		mux.Handle("GET /metrics", requireBearer(o.MetricsToken, o.Metrics.Handler()))
 	}
 	for pattern, h := range o.Extra {
 		mux.Handle(pattern, h)
 	}
 	return mux
+}
+
+// requireBearer lets a request through only with "Authorization: Bearer <token>" (compared in
+// constant time); an empty token lets every request through. A refusal is 401 with a
+// WWW-Authenticate header, as Prometheus's bearer_token expects.
+func requireBearer(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need METRICS_TOKEN as a bearer token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func readyHandler(checks map[string]Check) http.HandlerFunc {
