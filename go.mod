@@ -2,6 +2,8 @@ module gitlab.com/claude-gitlab/claude-gitlab
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/chromedp/chromedp v0.14.2
 	github.com/jackc/pgx/v5 v5.13.0
