@@ -20,12 +20,24 @@ func (r *Runner) projectClaudeMD(ctx context.Context, j *job) (string, error) {
 	if err != nil || branch == "" {
 		return "", err
 	}
-	data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, "CLAUDE.md", branch)
+	// Read at the branch's commit, once per commit, like the settings file.
+	key := settingsKey{project: j.req.Project.ID, commit: r.defaultBranchCommit(ctx, j, branch), name: "CLAUDE.md"}
+	if f, ok := r.SettingsCache.get(key); ok {
+		return string(f.data), nil
+	}
+	ref := branch
+	if key.commit != "" {
+		ref = key.commit
+	}
+	data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, "CLAUDE.md", ref)
 	switch {
 	case errors.Is(err, gitlab.ErrNotFound), errors.Is(err, gitlab.ErrForbidden):
-		return "", nil
+		data = nil
 	case err != nil:
 		return "", fmt.Errorf("read CLAUDE.md on %s: %w", branch, err)
+	}
+	if key.commit != "" {
+		r.SettingsCache.put(key, settingsFile{path: "CLAUDE.md", data: data})
 	}
 	if len(data) > maxClaudeMD {
 		data = data[:maxClaudeMD]

@@ -95,16 +95,26 @@ func (r *Runner) mayMerge(ctx context.Context, j *job, branch string) (publish.R
 // read in one request per hundred authors: bots (this service, access-token bots, service
 // accounts) and non-members are untrusted, and their text is fenced as data.
 func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (map[int64]Role, error) {
+	levels := map[int64]int{}
+	if j.level != nil {
+		levels[j.req.Author.ID] = *j.level // known from authorisation
+	}
 	ids := make([]int64, 0, len(authors))
-	for id := range authors {
-		if id != 0 {
+	for id, name := range authors {
+		_, known := levels[id]
+		if id != 0 && !known && id != j.bot.ID && !isBotName(name) {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
-	levels, err := r.GitLab.MemberLevels(ctx, j.req.Project.ID, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read the roles of the thread's authors: %w", err)
+	if len(ids) > 0 {
+		got, err := r.GitLab.MemberLevels(ctx, j.req.Project.ID, ids)
+		if err != nil {
+			return nil, fmt.Errorf("read the roles of the thread's authors: %w", err)
+		}
+		for id, l := range got {
+			levels[id] = l
+		}
 	}
 	out := make(map[int64]Role, len(authors))
 	for id, name := range authors {

@@ -26,6 +26,7 @@ type SettingsCache struct {
 type settingsKey struct {
 	project int64
 	commit  string
+	name    string // "" for the settings file; "CLAUDE.md" (claudemd.go)
 }
 
 // settingsFile is one read of the settings file: which path held it and its bytes, or none.
@@ -70,6 +71,15 @@ type remoteHeads interface {
 // defaultBranchCommit is the default branch's commit on the server, or "" when it cannot be had
 // cheaply (no project read yet is made for it: the job reads the project once anyway).
 func (r *Runner) defaultBranchCommit(ctx context.Context, j *job, branch string) string {
+	if j.defaultCommit != nil {
+		return *j.defaultCommit // asked once per job: the settings file and CLAUDE.md both need it
+	}
+	sha := r.lookupDefaultBranchCommit(ctx, j, branch)
+	j.defaultCommit = &sha
+	return sha
+}
+
+func (r *Runner) lookupDefaultBranchCommit(ctx context.Context, j *job, branch string) string {
 	rh, ok := r.Workspaces.(remoteHeads)
 	if !ok || r.SettingsCache == nil {
 		return ""

@@ -30,23 +30,24 @@ const (
 
 // job is one run of a request with what it learns on the way.
 type job struct {
-	id          int64
-	attempt     int
-	maxAttempts int
-	retryAt     time.Time // when the queue runs it again after a failure of this run
-	lastTry     bool      // no run after this one (JOB_GIVE_UP passed)
-	req         trigger.Request
-	thread      gitlab.ThreadRef
-	steps       *steps
-	log         *slog.Logger
-	bot         gitlab.User
-	noteID      int64
-	project     gitlab.Project
-	ws          *workspace.Workspace // the worktree of this run, released when the job ends
-	retried     bool                 // an operator retried it after a failure reply
-	followUp    *FollowUp            // the review comment a fix request answers
-	level       *int                 // the requester's role on the project, once read
-	rights      *rights              // the requester's push and merge rights, once read (rights.go)
+	id            int64
+	attempt       int
+	maxAttempts   int
+	retryAt       time.Time // when the queue runs it again after a failure of this run
+	lastTry       bool      // no run after this one (JOB_GIVE_UP passed)
+	req           trigger.Request
+	thread        gitlab.ThreadRef
+	steps         *steps
+	log           *slog.Logger
+	bot           gitlab.User
+	noteID        int64
+	project       gitlab.Project
+	ws            *workspace.Workspace // the worktree of this run, released when the job ends
+	retried       bool                 // an operator retried it after a failure reply
+	followUp      *FollowUp            // the review comment a fix request answers
+	level         *int                 // the requester's role on the project, once read
+	rights        *rights              // the requester's push and merge rights, once read (rights.go)
+	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
