@@ -228,6 +228,11 @@ func (h *handler) parse(body []byte, d *decision) (event.Event, bool) {
 		d.ignore(d.header + " events do not trigger")
 		return event.Event{}, false
 	}
+	if ev, reason, ok := quickIgnore(d.header, body, h.rules()); ok { // quick.go: the common case
+		d.ev = ev
+		d.ignore(reason)
+		return ev, false
+	}
 	ev, err := Parse(d.header, body)
 	d.ev = ev
 	var unhandled *UnhandledEventError
