@@ -27,7 +27,9 @@ func TestFaultKill9ResumesWithoutDuplicates(t *testing.T) {
 			w.g.InjectFault(fakegitlab.Fault{Method: "POST", PathPattern: `/merge_requests$`, Hang: 5 * time.Second})
 		}, func(w *world, iid, _ int64) bool { return len(w.branchesFor(iid)) == 1 }},
 		{"while publishing the answer", func(w *world) {
-			w.g.InjectFault(fakegitlab.Fault{Method: "PUT", PathPattern: `/notes/\d+$`, Hang: 5 * time.Second})
+			// Every edit of a note hangs (until the restart clears it): the one turning the queued note
+			// into the progress note comes first, the answer's after the MR.
+			w.g.InjectFault(fakegitlab.Fault{Method: "PUT", PathPattern: `/notes/\d+$`, Hang: 5 * time.Second, Times: -1})
 		}, func(w *world, iid, _ int64) bool { return len(w.mrsFrom(iid)) == 1 }},
 	}
 	for _, c := range cases {

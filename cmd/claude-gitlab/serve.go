@@ -70,10 +70,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 		JobTimeout: cfg.ClaudeTimeout + 10*time.Minute, MaxAttempts: 5, Log: log,
 		GiveUp: cfg.JobGiveUp, RetryDelays: cfg.JobRetryDelays,
 		ReplicaID: replicaID(cfg), Heartbeat: cfg.JobHeartbeat, StaleAfter: cfg.JobStaleAfter,
+		AckLane: true,
 	})
 	if err != nil {
 		return err
 	}
+	defer startAckLane(ctx, runner, q, db, log)() // before the database closes
 	bot := newIdentity(gl, cfg.TriggerPhrase, log)
 	bot.auto = cfg.AutoReview
 	bot.fix, bot.prefix = cfg.PipelineFix, cfg.BranchPrefix

@@ -80,21 +80,36 @@ func (r *Runner) countUnauthorised(action string) {
 }
 
 // acknowledge gives 👀 to what triggered the job and posts the progress note in its discussion.
+// When the acknowledgement lane posted it already (acklane.go), the note said "queued": a worker
+// has started, so it becomes the progress note.
 func (r *Runner) acknowledge(ctx context.Context, j *job) error {
-	if !j.steps.has(stepAward) {
-		if err := r.GitLab.Award(ctx, j.thread, j.req.NoteID, "eyes"); err != nil {
-			// An award is a courtesy: a refusal (e.g. the thread is locked) must not stop the work.
-			if !isTransient(err) {
-				j.log.Warn("job: could not add the 👀 award", "error", r.redact(err.Error()))
-			} else {
-				return fmt.Errorf("award: %w", err)
-			}
+	if err := r.award(ctx, j); err != nil {
+		return err
+	}
+	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	if j.steps.has(stepQueued) && j.noteID != 0 && !j.steps.has(stepStarted) {
+		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
+			return fmt.Errorf("edit the progress note: %w", err)
 		}
-		if err := j.steps.save(ctx, stepAward, "eyes"); err != nil {
-			return err
+		return j.steps.save(ctx, stepStarted, "1")
+	}
+	return r.progressNote(ctx, j, body)
+}
+
+// award gives 👀 once.
+func (r *Runner) award(ctx context.Context, j *job) error {
+	if j.steps.has(stepAward) {
+		return nil
+	}
+	if err := r.GitLab.Award(ctx, j.thread, j.req.NoteID, "eyes"); err != nil {
+		// An award is a courtesy: a refusal (e.g. the thread is locked) must not stop the work.
+		if !isTransient(err) {
+			j.log.Warn("job: could not add the 👀 award", "error", r.redact(err.Error()))
+		} else {
+			return fmt.Errorf("award: %w", err)
 		}
 	}
-	return r.progressNote(ctx, j, publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}}))
+	return j.steps.save(ctx, stepAward, "eyes")
 }
 
 // progressNote posts the job's progress note once and records it; a job run again after a
@@ -139,8 +154,8 @@ func (r *Runner) readProject(ctx context.Context, j *job) error {
 func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, error) {
 	marker := publish.Marker(j.id)
 	// Each run of a job is a new attempt, so on the first nothing of this job can be there yet:
-	// one API call saved on every job.
-	if j.attempt <= 1 {
+	// one API call saved on every job. Unless the acknowledgement lane was at it (j.lookup).
+	if j.attempt <= 1 && !j.lookup {
 		return r.post(ctx, j, body, marker)
 	}
 	if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {

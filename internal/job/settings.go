@@ -23,7 +23,7 @@ const (
 // PROJECT_DAILY_BUDGET_USD. A job already acknowledged is past this gate.
 func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
 	budget := r.Settings.DailyBudgetUSD
-	if budget <= 0 || r.Journal == nil || j.noteID != 0 || j.steps.has(stepNote) {
+	if budget <= 0 || r.Journal == nil || j.acknowledged() {
 		return true, nil
 	}
 	now := time.Now().UTC()

@@ -26,6 +26,8 @@ const (
 	stepMerge    = "merge"    // auto-merge set, or why not
 	stepAnswered = "answered" // the thread has its final reply: the job is over (store.OutcomeStep)
 	stepWaiting  = "waiting"  // the progress note says it waits for GitLab: the next run edits it back
+	stepQueued   = "queued"   // the acknowledgement lane posted the note saying it is queued
+	stepStarted  = "started"  // a worker turned that note into the progress note
 )
 
 // job is one run of a request with what it learns on the way.
@@ -48,6 +50,7 @@ type job struct {
 	level         *int                 // the requester's role on the project, once read
 	rights        *rights              // the requester's push and merge rights, once read (rights.go)
 	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)
+	lookup        bool                 // look for this job's note before posting: the acknowledgement lane may have posted it
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
@@ -63,6 +66,7 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 		log: r.log().With("job", qj.ID, "project", req.Project.Path, "thread", req.ThreadKey(),
 			"attempt", qj.Attempt),
 	}
+	j.lookup = j.steps.has(queue.AckStepName)
 	if v, ok := recorded[stepNote]; ok {
 		j.noteID, _ = strconv.ParseInt(v, 10, 64)
 	}
@@ -96,6 +100,12 @@ func threadRef(r trigger.Request) gitlab.ThreadRef {
 func (j *job) fromBot() bool {
 	return (j.bot.ID != 0 && j.req.Author.ID == j.bot.ID) ||
 		(j.bot.Username != "" && j.req.Author.Username == j.bot.Username)
+}
+
+// acknowledged: a worker has posted (or taken over) the progress note; the lane's "queued" note
+// does not count, the checks before acknowledging still apply to it.
+func (j *job) acknowledged() bool {
+	return j.steps.has(stepNote) && (!j.steps.has(stepQueued) || j.steps.has(stepStarted))
 }
 
 func (j *job) confidential() bool { return j.req.Confidential || j.req.Thread.Confidential }

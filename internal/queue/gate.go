@@ -20,6 +20,9 @@ const activeStates = `('available', 'running', 'retryable', 'scheduled', 'pendin
 // counts as finished even before River, which completes jobs in batches, marks it so), and fewer than perProject earlier jobs of
 // its project are running (so one busy project cannot take every worker).
 func (q *Queue) mayRun(ctx context.Context, jobID int64, perProject int) (bool, error) {
+	if pending, err := q.ackPending(ctx, jobID); err != nil || pending {
+		return false, err // the acknowledgement lane is posting its note (ack.go)
+	}
 	var earlier int
 	err := q.db.QueryRowContext(ctx, q.db.Rebind(`
 		SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id

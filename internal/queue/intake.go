@@ -81,6 +81,7 @@ func (q *Queue) drainIntake() {
 
 func (q *Queue) storeBatch(batch []*pending) {
 	outs, err := q.insertBatch(context.Background(), batch)
+	q.notifyAcks(batch, outs, err)
 	for i, p := range batch {
 		if err != nil {
 			p.done <- result{err: err}
@@ -107,7 +108,7 @@ func (q *Queue) insertBatch(ctx context.Context, batch []*pending) ([]Outcome, e
 			if outs, fresh, err = findDuplicates(ctx, tx, batch); err != nil {
 				return err
 			}
-			return insertJobs(ctx, tx, batch, outs, fresh)
+			return insertJobs(ctx, tx, batch, outs, fresh, q.ackLane)
 		})
 		if err == nil {
 			return outs, nil
@@ -150,7 +151,7 @@ next:
 	return outs, fresh, nil
 }
 
-func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outcome, fresh []int) error {
+func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outcome, fresh []int, ack bool) error {
 	if len(fresh) == 0 {
 		return nil
 	}
@@ -171,6 +172,11 @@ func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outco
 			}
 		}
 		r := batch[i].d.Request
+		if ack && r.AcknowledgedAtOnce() {
+			if err := insertAck(ctx, tx, outs[i].JobID, now); err != nil {
+				return fmt.Errorf("store acknowledgement: %w", err)
+			}
+		}
 		if err := tx.exec(ctx, `INSERT INTO claude_job_thread (job_id, thread_key, project_id) VALUES (?, ?, ?)`,
 			outs[i].JobID, r.ThreadKey(), r.Project.ID); err != nil {
 			return fmt.Errorf("store job thread: %w", err)

@@ -65,6 +65,9 @@ type Options struct {
 	// heartbeat.go); zero means DefaultHeartbeat and DefaultStaleAfter.
 	Heartbeat, StaleAfter time.Duration
 	Log                   *slog.Logger
+	// AckLane: the service runs an acknowledgement lane (job.AckLane): requests a person waits
+	// on are stored with its step, and their worker waits for it (ack.go).
+	AckLane bool
 }
 
 // Queue is River on our database plus the intake batcher.
@@ -75,6 +78,8 @@ type Queue struct {
 	log     *slog.Logger
 	workers bool
 	intake  chan *pending
+	acks    chan int64 // jobs just queued, for the acknowledgement lane (ack.go)
+	ackLane bool
 	wg      sync.WaitGroup
 	stop    chan struct{}
 	once    sync.Once
@@ -87,7 +92,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, workers: opts.Handler != nil, log: log, intake: make(chan *pending, 4096), stop: make(chan struct{})}
+	q := &Queue{db: db, workers: opts.Handler != nil, log: log, ackLane: opts.AckLane, intake: make(chan *pending, 4096), acks: make(chan int64, 4096), stop: make(chan struct{})}
 	replica := opts.ReplicaID
 	if replica == "" {
 		replica = randomHex(6)

@@ -39,6 +39,13 @@ type Request struct {
 	Wiki         *WikiRef      `json:"wiki,omitempty"`     // TaskWikiEdit: the page to edit
 }
 
+// AcknowledgedAtOnce says whether the request gets its 👀 and progress note as soon as it is
+// queued (the acknowledgement lane): a person asked and is waiting for a sign of life. Automatic
+// requests (reviews, pipeline fixes, wiki edits) are acknowledged when a worker runs them.
+func (r Request) AcknowledgedAtOnce() bool {
+	return r.Reason != ReasonAutoReview && r.Task != TaskPipelineFix && r.Task != TaskWikiEdit && r.Wiki == nil
+}
+
 // ThreadKey names the conversation: requests with the same key run one at a time, in order.
 func (r Request) ThreadKey() string {
 	if r.Wiki != nil { // edits of one page run one after the other
