@@ -8,11 +8,16 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// maxBurst keeps the limiter smooth. GitLab counts per minute, so evenly spaced requests at
-// GITLAB_RATE_LIMIT never trip it; a burst only lets one job's quick sequence (award, note,
-// a few reads) go out at once. A small one also spreads out a restart, when every resumed job
-// calls GitLab at the same moment. In any minute we send at most rate + maxBurst requests.
-const maxBurst = 5
+// A tenth of the minute's budget may go out at once (burstShare), and the rest refills evenly:
+// GitLab counts per minute, and in any 60 s we send at most the bucket plus its refill, which is
+// GITLAB_RATE_LIMIT. The burst is what lets the acknowledgement lane answer 50 mentions arriving
+// together within a second (3 calls each) instead of pacing them over several; a steady load
+// still goes out evenly spaced. Budgets under 50 a minute keep a small burst (maxBurst) at the
+// full rate, as before.
+const (
+	burstShare = 10
+	maxBurst   = 5
+)
 
 // limiter is the one outbound budget shared by every caller of a Client. Besides the steady
 // rate it holds everyone back when GitLab says the budget is spent (RateLimit-Remaining: 0 or
@@ -25,9 +30,12 @@ type limiter struct {
 }
 
 func newLimiter(perMinute int) *limiter {
-	perSecond := float64(perMinute) / 60
-	burst := min(maxBurst, max(1, int(perSecond)))
-	return &limiter{rl: rate.NewLimiter(rate.Limit(perSecond), burst)}
+	burst := perMinute / burstShare
+	if burst < maxBurst {
+		perSecond := float64(perMinute) / 60
+		return &limiter{rl: rate.NewLimiter(rate.Limit(perSecond), min(maxBurst, max(1, int(perSecond))))}
+	}
+	return &limiter{rl: rate.NewLimiter(rate.Limit(float64(perMinute-burst)/60), burst)}
 }
 
 func (l *limiter) pauseUntil(t time.Time) {

@@ -114,12 +114,13 @@ func TestNetworkErrorHasNoToken(t *testing.T) {
 func TestRateLimitSharedByAllCallers(t *testing.T) {
 	s := newServer(t)
 	s.handle("GET /api/v4/version", versionOK)
-	c := s.client(t, func(c *Config) { c.RatePerMinute = 600 }) // 10 per second, burst 5
+	// 600 a minute: a burst of 60, then 9 a second (60 + 540 = 600 in any minute).
+	c := s.client(t, func(c *Config) { c.RatePerMinute = 600 })
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range 5 { // five workers, one budget
 		wg.Go(func() {
-			for range 6 {
+			for range 20 {
 				if _, err := c.Version(context.Background()); err != nil {
 					t.Errorf("worker %d: %v", w, err)
 				}
@@ -128,19 +129,20 @@ func TestRateLimitSharedByAllCallers(t *testing.T) {
 	}
 	wg.Wait()
 	reqs := s.requests("GET", "/api/v4/version")
-	if len(reqs) != 30 {
+	if len(reqs) != 100 {
 		t.Fatalf("requests = %d", len(reqs))
 	}
-	if spread := reqs[29].at.Sub(reqs[0].at); spread < 2300*time.Millisecond {
-		t.Errorf("30 calls at 10/s with burst 5 took %v, want about 2.5s", spread)
+	// 60 at once, the other 40 at 9/s.
+	if spread := reqs[99].at.Sub(reqs[0].at); spread < 4*time.Second {
+		t.Errorf("100 calls at 600/min (burst 60, then 9/s) took %v, want about 4.4s", spread)
 	}
 	perSecond := map[int]int{}
 	for _, r := range reqs {
 		perSecond[int(r.at.Sub(start)/time.Second)]++
 	}
 	for sec, n := range perSecond {
-		if n > 10+maxBurst {
-			t.Errorf("second %d had %d requests, want at most %d", sec, n, 10+maxBurst)
+		if n > 9+60 {
+			t.Errorf("second %d had %d requests, want at most %d", sec, n, 9+60)
 		}
 	}
 }
