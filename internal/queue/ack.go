@@ -125,15 +125,17 @@ func (q *Queue) FinishAck(ctx context.Context, jobID int64, value string) error 
 	return nil
 }
 
-// Ahead counts the unfinished requests queued before job: in its project, and overall.
+// Ahead counts the unfinished requests queued before job: in its project, and overall. A job
+// with its final answer recorded (e.g. refused by the lane) is not ahead: its worker only closes it.
 func (q *Queue) Ahead(ctx context.Context, jobID, projectID int64) (project, all int, err error) {
-	err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM river_job
-		WHERE kind = ? AND state IN `+activeStates+` AND id < ?`), Args{}.Kind(), jobID).Scan(&all)
+	const unanswered = ` AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = j.id AND s.name = 'answered')`
+	err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM river_job j
+		WHERE j.kind = ? AND j.state IN `+activeStates+` AND j.id < ?`+unanswered), Args{}.Kind(), jobID).Scan(&all)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count requests ahead: %w", err)
 	}
 	err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
-		WHERE t.project_id = ? AND t.job_id < ? AND j.state IN `+activeStates), projectID, jobID).Scan(&project)
+		WHERE t.project_id = ? AND t.job_id < ? AND j.state IN `+activeStates+unanswered), projectID, jobID).Scan(&project)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count requests ahead in the project: %w", err)
 	}
