@@ -151,13 +151,15 @@ func (l *AckLane) ack(ctx context.Context, c queue.AckClaim) {
 	}
 }
 
-// waiting are River's states of a job no worker has started.
-var waiting = map[string]bool{"available": true, "scheduled": true, "retryable": true, "pending": true}
+// over are River's states of a job that will not run again.
+var over = map[string]bool{"completed": true, "cancelled": true, "discarded": true}
 
 // acknowledgeQueued is the lane's part of a job: authorisation, 👀, the "queued" note.
 func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQueue) error {
-	if !waiting[c.State] {
-		return nil // a worker has it (it acknowledges), or it is over
+	// "running" is fine: a worker that fetched the job waits in the queue's gate until the lane
+	// is through (queue.AckStale bounds that wait).
+	if over[c.State] {
+		return nil
 	}
 	j, err := r.load(ctx, queue.Job{ID: c.JobID, Attempt: 1, MaxAttempts: 1, Request: c.Request})
 	if err != nil {
