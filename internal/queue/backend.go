@@ -104,7 +104,7 @@ type sqliteBackend struct {
 func (b *sqliteBackend) client() riverClient { return b.c }
 
 func (b *sqliteBackend) inTx(ctx context.Context, fn func(intakeTx) error) error {
-	tx, err := b.db.BeginTx(ctx, nil)
+	tx, err := b.db.IntakeDB().BeginTx(ctx, nil) // its own connection: never behind the workers' queries
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,11 +31,27 @@ type DB struct {
 	Path    string        // the SQLite file, or "PostgreSQL host:port/name"
 	Pool    *pgxpool.Pool // PostgreSQL only: the pool River's driver and *sql.DB share
 	Applied int           // our migrations the last Migrate applied (0: the schema was current)
+	// Intake is the connection the webhook intake writes through (SQLite only; nil: DB). It is
+	// its own connection so that the intake's transaction never queues behind the workers' and
+	// River's statements on the shared one; SQLite's write lock, held for a statement or a short
+	// transaction at a time, is all the two share.
+	Intake *sql.DB
+}
+
+// IntakeDB is the connection for the webhook intake's transactions.
+func (db *DB) IntakeDB() *sql.DB {
+	if db.Intake != nil {
+		return db.Intake
+	}
+	return db.DB
 }
 
 // Close closes the database (and the pool behind it).
 func (db *DB) Close() error {
 	err := db.DB.Close()
+	if db.Intake != nil {
+		err = errors.Join(err, db.Intake.Close())
+	}
 	if db.Pool != nil {
 		db.Pool.Close()
 	}
@@ -66,5 +83,10 @@ func OpenSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.Intake, err = sql.Open("sqlite", dsn); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s.Intake.SetMaxOpenConns(1)
 	return s, nil
 }
