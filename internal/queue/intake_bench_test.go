@@ -1,0 +1,88 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
+)
+
+// BenchmarkIntakeBesideWorkerWrites: distinct deliveries durably queued by 32 senders while two
+// "workers" write job steps and read on the database without pause (what running jobs do:
+// steps, transcript lines, gate queries), SQLite. The intake on the shared connection (as before
+// issue 19) and on its own connection, side by side in the same run.
+//
+//	go test ./internal/queue -run '^$' -bench IntakeBesideWorkerWrites -benchtime 5000x
+func BenchmarkIntakeBesideWorkerWrites(b *testing.B) {
+	for _, own := range []bool{false, true} {
+		name := map[bool]string{false: "shared-connection", true: "own-connection"}[own]
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, "", storetest.SQLite(b).DataDir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if !own {
+				db.Intake.Close()
+				db.Intake = nil
+			}
+			q, err := Open(ctx, db, Options{AckLane: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := q.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			defer q.Close()
+			wctx, stop := context.WithCancel(ctx)
+			var workers sync.WaitGroup
+			for w := range 2 {
+				workers.Go(func() { workerTraffic(wctx, db, int64(1_000_000+w)) })
+			}
+			lat := make([]time.Duration, b.N)
+			var senders sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for s := range 32 {
+				senders.Go(func() {
+					for i := s; i < b.N; i += 32 {
+						d := delivery(int64(i), fmt.Sprintf("bench:%d", i))
+						d.Request.Thread = event.Thread{Type: event.ThreadIssue, IID: int64(i % 10)}
+						t0 := time.Now()
+						if _, err := q.Enqueue(ctx, d); err != nil {
+							b.Error(err)
+						}
+						lat[i] = time.Since(t0)
+					}
+				})
+			}
+			senders.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			stop()
+			workers.Wait()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queued/s")
+			b.ReportMetric(float64(lat[b.N/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// workerTraffic is a running job's database traffic: a step recorded, the steps read back, a
+// gate-like count, over and over.
+func workerTraffic(ctx context.Context, db *store.DB, jobID int64) {
+	for i := 0; ctx.Err() == nil; i++ {
+		_ = db.SaveStep(ctx, jobID, fmt.Sprintf("line-%d", i%50), "a transcript line of the agent's stream")
+		_, _ = db.Steps(ctx, jobID)
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE state = 'available'`).Scan(&n)
+	}
+}
