@@ -44,7 +44,7 @@ func TestAckLaneAcknowledgesWhileEveryWorkerIsBusy(t *testing.T) {
 	runCLI(t, w.env, "jobs", "cancel", fmt.Sprint(w.jobOf(cancelled)))
 	w.waitFor("the cancelled request's note to say so", 20*time.Second, func() bool {
 		n := w.botNotes(fakegitlab.ThreadIssue, ref(cancelled))
-		return len(n) == 1 && n[0].ID == note.ID && strings.Contains(n[0].Body, "cancelled while it waited")
+		return len(n) == 1 && n[0].ID == note.ID && strings.Contains(n[0].Body, "cancelled before it was answered")
 	})
 
 	runCLI(t, w.env, "jobs", "cancel", fmt.Sprint(w.jobOf(busy))) // frees the worker

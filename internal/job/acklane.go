@@ -2,11 +2,13 @@ package job
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 )
@@ -18,7 +20,7 @@ type AckQueue interface {
 	ClaimAck(ctx context.Context, jobID int64) (queue.AckClaim, bool, error)
 	FinishAck(ctx context.Context, jobID int64, value string) error
 	Ahead(ctx context.Context, jobID, projectID int64) (project, all int, err error)
-	CancelledWhileQueued(ctx context.Context, queuedStep, startedStep, answeredStep string) ([]int64, error)
+	CancelledWhileQueued(ctx context.Context, queuedStep, answeredStep string) ([]int64, error)
 	Get(ctx context.Context, id int64) (queue.Info, error)
 }
 
@@ -181,6 +183,13 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if ok, err := r.authorise(ctx, j); err != nil || !ok {
 		return err
 	}
+	level := -1 // the requester's role, when authorise read it (rights.go uses it)
+	if j.level != nil {
+		level = *j.level
+	}
+	if err := j.steps.save(ctx, stepAuthed, fmt.Sprintf("%d %d", time.Now().Unix(), level)); err != nil {
+		return err
+	}
 	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
@@ -195,7 +204,36 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if err := j.steps.save(ctx, stepQueued, "1"); err != nil {
 		return err
 	}
-	return r.progressNote(ctx, j, publish.Queued(j.id, r.jobURL(j), project, all))
+	body := publish.Queued(j.id, r.jobURL(j), project, all)
+	if all == 0 {
+		// Nothing ahead: a worker takes it at its next fetch (≤ 0.2 s), so the note says it is
+		// working already and the worker has nothing to edit.
+		if err := j.steps.save(ctx, stepStarted, "1"); err != nil {
+			return err
+		}
+		body = publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	}
+	return r.progressNote(ctx, j, body)
+}
+
+// laneAuthFresh is how long the lane's authorisation stands for the job's worker: a request that
+// waited longer is checked again when it runs (rights may have changed meanwhile).
+const laneAuthFresh = 5 * time.Minute
+
+// authoriseUnlessLaneDid is the worker's authorisation: the lane's, if recent, saves a GitLab call
+// per job; otherwise authorise again.
+func (r *Runner) authoriseUnlessLaneDid(ctx context.Context, j *job) (bool, error) {
+	var at int64
+	level := -1
+	if v, ok := j.steps.values[stepAuthed]; ok {
+		if _, err := fmt.Sscanf(v, "%d %d", &at, &level); err == nil && time.Since(time.Unix(at, 0)) < laneAuthFresh {
+			if level >= 0 {
+				j.level = &level
+			}
+			return true, nil
+		}
+	}
+	return r.authorise(ctx, j)
 }
 
 // sweep edits the note of jobs cancelled while they waited: it still says queued.
@@ -208,7 +246,7 @@ func (l *AckLane) sweep(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		ids, err := l.Queue.CancelledWhileQueued(ctx, stepQueued, stepStarted, stepAnswered)
+		ids, err := l.Queue.CancelledWhileQueued(ctx, stepQueued, stepAnswered)
 		if err != nil && ctx.Err() == nil {
 			l.log().Warn("ack lane: could not list jobs cancelled while queued", "error", err)
 		}
@@ -229,10 +267,9 @@ func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int
 	if err != nil || j.noteID == 0 || j.steps.has(stepAnswered) {
 		return err
 	}
-	body := publish.Failure(j.id, r.jobURL(j), "This request was cancelled while it waited in the queue.", "Comment `@claude` again to ask anew.")
+	body := publish.Failure(j.id, r.jobURL(j), "This request was cancelled before it was answered.", "Comment `@claude` again to ask anew.")
 	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
 		return err
 	}
-	r.count("cancelled")
-	return j.steps.save(ctx, stepAnswered, "cancelled: while queued")
+	return r.end(ctx, j, jobstate.Cancelled, "while queued")
 }

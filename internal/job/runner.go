@@ -177,7 +177,7 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if j.req.Task == trigger.TaskWikiEdit {
 		return r.editWiki(ctx, j)
 	}
-	if ok, err := r.authorise(ctx, j); err != nil || !ok {
+	if ok, err := r.authoriseUnlessLaneDid(ctx, j); err != nil || !ok { // acklane.go
 		return err
 	}
 	if j.req.Reason == trigger.ReasonAutoReview {

@@ -17,17 +17,18 @@ import (
 
 // The recorded steps of a job.
 const (
-	stepAward    = "award"    // 👀 given
-	stepNote     = "note"     // the progress note's id
-	stepResult   = "result"   // the agent's outcome and the commit, before pushing
-	stepBranch   = "branch"   // the new branch about to be pushed, and its commit
-	stepPushed   = "pushed"   // the commit is on GitLab
-	stepMR       = "mr"       // the merge request opened
-	stepMerge    = "merge"    // auto-merge set, or why not
-	stepAnswered = "answered" // the thread has its final reply: the job is over (store.OutcomeStep)
-	stepWaiting  = "waiting"  // the progress note says it waits for GitLab: the next run edits it back
-	stepQueued   = "queued"   // the acknowledgement lane posted the note saying it is queued
-	stepStarted  = "started"  // a worker turned that note into the progress note
+	stepAward    = "award"      // 👀 given
+	stepNote     = "note"       // the progress note's id
+	stepResult   = "result"     // the agent's outcome and the commit, before pushing
+	stepBranch   = "branch"     // the new branch about to be pushed, and its commit
+	stepPushed   = "pushed"     // the commit is on GitLab
+	stepMR       = "mr"         // the merge request opened
+	stepMerge    = "merge"      // auto-merge set, or why not
+	stepAnswered = "answered"   // the thread has its final reply: the job is over (store.OutcomeStep)
+	stepWaiting  = "waiting"    // the progress note says it waits for GitLab: the next run edits it back
+	stepQueued   = "queued"     // the acknowledgement lane posted the note saying it is queued
+	stepStarted  = "started"    // a worker turned that note into the progress note
+	stepAuthed   = "authorised" // the acknowledgement lane's authorisation passed, at this Unix time
 )
 
 // job is one run of a request with what it learns on the way.

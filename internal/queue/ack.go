@@ -142,13 +142,14 @@ func (q *Queue) Ahead(ctx context.Context, jobID, projectID int64) (project, all
 	return project, all, nil
 }
 
-// CancelledWhileQueued lists jobs cancelled before a worker started them whose progress note the
-// lane posted (step queuedStep) and that have no final answer yet: their note still says queued.
-func (q *Queue) CancelledWhileQueued(ctx context.Context, queuedStep, startedStep, answeredStep string) ([]int64, error) {
+// CancelledWhileQueued lists cancelled jobs whose progress note the lane posted (step queuedStep)
+// and that have no final answer: no worker ran them to say so (a running job cancelled says it
+// itself), so their note still says queued.
+func (q *Queue) CancelledWhileQueued(ctx context.Context, queuedStep, answeredStep string) ([]int64, error) {
 	rows, err := q.db.QueryContext(ctx, q.db.Rebind(`SELECT s.job_id FROM claude_job_steps s JOIN river_job j ON j.id = s.job_id
 		WHERE s.name = ? AND j.state = 'cancelled'
-		  AND NOT EXISTS (SELECT 1 FROM claude_job_steps o WHERE o.job_id = s.job_id AND o.name IN (?, ?))
-		ORDER BY s.job_id LIMIT 100`), queuedStep, startedStep, answeredStep)
+		  AND NOT EXISTS (SELECT 1 FROM claude_job_steps o WHERE o.job_id = s.job_id AND o.name = ?)
+		ORDER BY s.job_id LIMIT 100`), queuedStep, answeredStep)
 	if err != nil {
 		return nil, fmt.Errorf("jobs cancelled while queued: %w", err)
 	}
