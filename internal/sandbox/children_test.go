@@ -29,6 +29,8 @@ var startsProcesses = map[string]string{
 	"internal/agent/agenttest/realcli.go":    "tests: npm install of the real CLI",
 	"internal/agent/fakeclaude/behave.go":    "the fake CLI's own tools",
 	"internal/agent/fakeclaude/attack.go":    "the fake CLI's own tools",
+	"scripts/benchintake/bench.go":           "tests and benchmarks: the intake benchmark builds and starts the binary it measures",
+	"scripts/benchintake/wrk.go":             "tests and benchmarks: the intake benchmark's load generator (wrk)",
 }
 
 // No other code of the service starts a process, and the production code that does sets the
