@@ -14,6 +14,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -28,6 +29,8 @@ type outcome struct {
 	Commit    string        `json:"commit,omitempty"` // empty: nothing changed
 	Base      string        `json:"base,omitempty"`   // the commit the agent started from
 	Started   time.Time     `json:"started"`
+	// Findings a review added through the GitLab tool, posted with those of its answer.
+	Findings []review.Finding `json:"findings,omitempty"`
 }
 
 // produce runs the agent in a worktree and commits what it changed; on a resumed job whose run is
@@ -157,14 +160,19 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	}
 	defer os.RemoveAll(home)
 	prog := newProgress(r, j)
+	rt := &runTools{}
+	tools, revoke := r.grantTools(ctx, j, prog, rt)
 	stop := prog.start(ctx)
 	limits, err := r.dailyLimit(ctx, j)
 	if err != nil {
 		stop()
+		revoke()
 		return out, err
 	}
-	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits}, prog.add)
+	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits, Tools: tools}, prog.add)
+	revoke() // the job's tools end with its run
 	stop()
+	out.Findings = rt.taken()
 	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
 	out.Duration = time.Since(out.Started)
 	r.recordRun(ctx, j, out)
