@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
@@ -58,4 +60,19 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			},
 		},
 	}, nil
+}
+
+// serveTools starts Claude's GitLab tools for the runner's jobs: the MCP server on a Unix socket
+// under DATA_DIR, and this binary as the helper the CLI starts.
+func serveTools(runner *job.Runner, gl *gitlab.Client, dataDir string, log *slog.Logger) (func(), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("GitLab tools: find this binary for the helper: %w", err)
+	}
+	srv, err := mcptools.New(gl, dataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	runner.Tools, runner.Settings.ToolsBinary = srv, exe
+	return srv.Close, nil
 }

@@ -68,8 +68,9 @@ var Settings = []Setting{
 	{"PROJECT_DAILY_BUDGET_USD", "", "what one project's runs may cost per day (UTC); new requests are refused past it"},
 }
 
-// DefaultAllowedTools lets the agent read and edit files in its worktree and look at git history.
-const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *)"
+// DefaultAllowedTools lets the agent read and edit files in its worktree, look at git history and
+// use the service's GitLab tools (mcp__gitlab).
+const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *),mcp__gitlab"
 
 // AgentEnvNames are the only settings passed to the Claude CLI.
 // CLAUDE_CODE_MAX_RETRIES and API_TIMEOUT_MS tune the CLI's own API retries.
