@@ -73,11 +73,8 @@ func (w *world) scope() mcptools.Scope {
 // connect opens an MCP session over the socket, the way the helper does.
 func connect(t *testing.T, w *world, capability string) (*mcp.ClientSession, error) {
 	t.Helper()
-	c, err := net.Dial("unix", w.srv.Socket())
+	c, err := dialCapability(w.srv.Socket(), capability)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fmt.Fprintf(c, "capability %s\n", capability); err != nil {
 		t.Fatal(err)
 	}
 	cl := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
@@ -475,4 +472,17 @@ func TestHelperBridgesToTheService(t *testing.T) {
 		sess.Close()
 		t.Errorf("the helper connected with the capability of a job that ended")
 	}
+}
+
+// dialCapability connects to the service's socket and presents a capability, as the helper does.
+func dialCapability(socket, capability string) (net.Conn, error) {
+	c, err := net.Dial("unix", socket)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fmt.Fprintf(c, "capability %s\n", capability); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
