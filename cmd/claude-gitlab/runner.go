@@ -63,13 +63,14 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 }
 
 // serveTools starts Claude's GitLab tools for the runner's jobs: the MCP server on a Unix socket
-// under DATA_DIR, and this binary as the helper the CLI starts.
-func serveTools(runner *job.Runner, gl *gitlab.Client, dataDir string, log *slog.Logger) (func(), error) {
+// in a folder of its own under the system's temp dir (not DATA_DIR, which the agent's user may
+// not enter in AGENT_SANDBOX=user), and this binary as the helper the CLI starts.
+func serveTools(runner *job.Runner, gl *gitlab.Client, log *slog.Logger) (func(), error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("GitLab tools: find this binary for the helper: %w", err)
 	}
-	srv, err := mcptools.New(gl, dataDir, log)
+	srv, err := mcptools.New(gl, "", log)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	for _, r := range doctor.Startup(cfg) { // what every job will miss, said once at start
 		log.Warn(fmt.Sprintf("%s %s: %s", marks[r.Status], r.Name, r.Detail), "fix", r.Fix)
 	}
-	closeTools, err := serveTools(runner, gl, cfg.DataDir, log)
+	closeTools, err := serveTools(runner, gl, log)
 	if err != nil {
 		return err
 	}
