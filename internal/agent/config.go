@@ -53,6 +53,9 @@ type Request struct {
 	Limits []egress.Limit
 	// Tools, when set, gives the run the service's GitLab tools (internal/mcptools).
 	Tools *Tools
+	// Resume, when set, continues an earlier run's session (--resume); ErrSession when it
+	// cannot be used.
+	Resume *Session
 }
 
 // Tools is how a run reaches the service's GitLab tools: the CLI starts Binary as the helper

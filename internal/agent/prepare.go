@@ -53,6 +53,11 @@ func prepare(cfg Config, req Request, report func(Progress)) (*invocation, error
 	if req.Tools != nil && err == nil {
 		err = inv.addTools(req.Tools, home)
 	}
+	if req.Resume != nil && err == nil {
+		if err = restoreSession(req.Resume, home, dir, maxSessionBytes); err == nil {
+			inv.args = append(inv.args, "--resume", req.Resume.ID)
+		}
+	}
 	if cfg.Sandbox != nil && err == nil {
 		err = inv.confine(cfg.Sandbox, home)
 	}
@@ -104,6 +109,9 @@ func prepareHome(home string) (string, func(), error) {
 	}
 	return home, cleanup, nil
 }
+
+// maxSessionBytes bounds a session file restored for --resume.
+const maxSessionBytes = 64 << 20
 
 // toolsConfig is the --mcp-config file in the run's HOME: it holds the job's capability, so it
 // is the run's own (0600) and goes with the HOME.
