@@ -16,6 +16,8 @@ type Reply struct {
 	ErrorMessage string
 	InputTokens  int
 	OutputTokens int
+	CacheRead    int // cache_read_input_tokens
+	CacheWrite   int // cache_creation_input_tokens
 }
 
 // Responder decides the reply to each request. n counts the requests that offered tools (the
