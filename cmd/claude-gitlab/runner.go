@@ -41,7 +41,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		eg = cfg.Egress() // the agent's only way out: the real credential stays here
 	}
 	return &job.Runner{
-		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(),
+		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(), Sessions: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Allow:    &job.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
 		Refusals: db,
@@ -52,7 +52,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			ConfidentialChanges: cfg.ConfidentialChanges == "allow",
 			TriggerPhrase:       cfg.TriggerPhrase,
 			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
-			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
+			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD, SessionMaxAge: cfg.SessionMaxAge,
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,

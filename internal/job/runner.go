@@ -107,6 +107,8 @@ type Settings struct {
 	ToolProjects []string
 	// ToolsBinary is this service's binary, which the CLI starts as the GitLab tools' helper.
 	ToolsBinary string
+	// SESSION_MAX_AGE: an older session of the thread is not resumed; DefaultSessionMaxAge when 0.
+	SessionMaxAge time.Duration
 }
 
 // Runner runs jobs; it is the queue's Handler.
@@ -128,6 +130,9 @@ type Runner struct {
 	// Tools serves Claude's GitLab tools, which the CLI reaches by starting
 	// Settings.ToolsBinary; nil offers none.
 	Tools ToolServer
+	// Sessions keeps each thread's Claude session so a later request resumes it; nil: every
+	// run starts fresh.
+	Sessions SessionStore
 
 	auth *authCache
 

@@ -206,7 +206,7 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
 		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot,
 		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache(),
-		Tools: r.Tools}
+		Tools: r.Tools, Sessions: r.Sessions}
 }
 
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the
