@@ -24,7 +24,7 @@ const (
 )
 
 // startOver is the request that begins a fresh session in a thread: "@claude start over".
-var startOver = regexp.MustCompile(`(?i)\bstart over\b`)
+var startOver = regexp.MustCompile(`(?i)(^|\s)@[\w.-]+[\s,:]+start over\b`)
 
 // threadSession is what a run does with the thread's session.
 type threadSession struct {
@@ -53,6 +53,8 @@ func (r *Runner) planSession(ctx context.Context, j *job) threadSession {
 		return threadSession{note: "a fresh one with the whole thread: the earlier session could not be read"}
 	case !ok:
 		return threadSession{}
+	case s.PrivateTo != 0 && s.PrivateTo != j.req.Author.ID:
+		return threadSession{note: fmt.Sprintf("a fresh one with the whole thread: the earlier session (job %d) read other projects for its requester, which are not yours to see", s.JobID)}
 	case time.Since(s.CreatedAt) > maxAge:
 		return threadSession{note: fmt.Sprintf("a fresh one with the whole thread: the earlier session (job %d) is older than %s (SESSION_MAX_AGE)", s.JobID, maxAge)}
 	}
@@ -82,7 +84,7 @@ func (r *Runner) keepSession(ctx context.Context, j *job, home string, res agent
 	data, err := agent.SaveSession(home, res.SessionID, maxSessionPacked)
 	if err == nil {
 		err = r.Sessions.SaveSession(ctx, store.Session{JobID: j.id, ThreadKey: j.req.ThreadKey(), SessionID: res.SessionID,
-			Data: data, LastNoteID: j.lastNote, CreatedAt: time.Now()})
+			Data: data, LastNoteID: j.lastNote, PrivateTo: j.privateTo, CreatedAt: time.Now()})
 	}
 	if err != nil {
 		j.log.Warn("job: the Claude session was not kept; the next request in this thread starts fresh", "error", err)

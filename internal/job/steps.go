@@ -59,6 +59,7 @@ type job struct {
 	since       int64
 	keepSession bool
 	lastNote    int64
+	privateTo   int64 // the requester, when the run's tools opened other projects
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {

@@ -74,6 +74,9 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *run
 	if len(sc.Tools) == 0 {
 		return nil, func() {}
 	}
+	if len(sc.OtherProjects) > 0 {
+		j.privateTo = j.req.Author.ID // the session may hold what only this requester may read
+	}
 	capability, revoke := r.Tools.Grant(sc)
 	r.note(ctx, j, "step", "GitLab tools offered: "+strings.Join(sc.Tools, ", "))
 	return &agent.Tools{Binary: r.Settings.ToolsBinary, Socket: r.Tools.Socket(), Capability: capability, Config: mcptools.Config}, revoke

@@ -83,6 +83,7 @@ var migrations = []string{
 		session_id   TEXT NOT NULL,
 		data         TEXT NOT NULL,
 		last_note_id BIGINT NOT NULL,
+		private_to   BIGINT NOT NULL DEFAULT 0,
 		created_at   BIGINT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS claude_job_sessions_thread ON claude_job_sessions (thread_key, job_id)`,

@@ -18,16 +18,19 @@ type Session struct {
 	// LastNoteID is the newest comment of the thread the run saw: a resumed run is given only
 	// the comments after it.
 	LastNoteID int64
-	CreatedAt  time.Time
+	// PrivateTo is the user the session may be resumed for, when its run read what others of
+	// the thread may not (another project, through the GitLab tools); 0: anyone in the thread.
+	PrivateTo int64
+	CreatedAt time.Time
 }
 
 // SaveSession records (or replaces) the session of a job.
 func (db *DB) SaveSession(ctx context.Context, s Session) error {
-	_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO claude_job_sessions (job_id, thread_key, session_id, data, last_note_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
+	_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO claude_job_sessions (job_id, thread_key, session_id, data, last_note_id, private_to, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (job_id) DO UPDATE SET thread_key = excluded.thread_key, session_id = excluded.session_id,
-		data = excluded.data, last_note_id = excluded.last_note_id, created_at = excluded.created_at`),
-		s.JobID, s.ThreadKey, s.SessionID, base64.StdEncoding.EncodeToString(s.Data), s.LastNoteID, s.CreatedAt.UnixMilli())
+		data = excluded.data, last_note_id = excluded.last_note_id, private_to = excluded.private_to, created_at = excluded.created_at`),
+		s.JobID, s.ThreadKey, s.SessionID, base64.StdEncoding.EncodeToString(s.Data), s.LastNoteID, s.PrivateTo, s.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("record the Claude session of job %d: %w", s.JobID, err)
 	}
@@ -39,9 +42,9 @@ func (db *DB) LatestSession(ctx context.Context, threadKey string, beforeJob int
 	s := Session{ThreadKey: threadKey}
 	var data string
 	var at int64
-	err := db.QueryRowContext(ctx, db.Rebind(`SELECT job_id, session_id, data, last_note_id, created_at FROM claude_job_sessions
+	err := db.QueryRowContext(ctx, db.Rebind(`SELECT job_id, session_id, data, last_note_id, private_to, created_at FROM claude_job_sessions
 		WHERE thread_key = ? AND job_id < ? ORDER BY job_id DESC LIMIT 1`), threadKey, beforeJob).
-		Scan(&s.JobID, &s.SessionID, &data, &s.LastNoteID, &at)
+		Scan(&s.JobID, &s.SessionID, &data, &s.LastNoteID, &s.PrivateTo, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, false, nil
 	}

@@ -18,7 +18,7 @@ func TestSessionsByThreadAndRetention(t *testing.T) {
 		data := bytes.Repeat([]byte{0, 1, 2, 255}, 1000)
 		for _, s := range []store.Session{
 			{JobID: 1, ThreadKey: "7/issue/1", SessionID: "s1", Data: data, LastNoteID: 10, CreatedAt: old},
-			{JobID: 3, ThreadKey: "7/issue/1", SessionID: "s3", Data: []byte("three"), LastNoteID: 30, CreatedAt: time.Now()},
+			{JobID: 3, ThreadKey: "7/issue/1", SessionID: "s3", Data: []byte("three"), LastNoteID: 30, PrivateTo: 42, CreatedAt: time.Now()},
 			{JobID: 2, ThreadKey: "7/issue/2", SessionID: "s2", Data: []byte("two"), LastNoteID: 20, CreatedAt: time.Now()},
 		} {
 			if err := db.SaveSession(ctx, s); err != nil {
@@ -26,7 +26,7 @@ func TestSessionsByThreadAndRetention(t *testing.T) {
 			}
 		}
 		s, ok, err := db.LatestSession(ctx, "7/issue/1", 5)
-		if err != nil || !ok || s.SessionID != "s3" || s.LastNoteID != 30 || string(s.Data) != "three" {
+		if err != nil || !ok || s.SessionID != "s3" || s.LastNoteID != 30 || s.PrivateTo != 42 || string(s.Data) != "three" {
 			t.Fatalf("latest = %+v %v %v", s, ok, err)
 		}
 		s, ok, err = db.LatestSession(ctx, "7/issue/1", 3)
