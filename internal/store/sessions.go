@@ -57,3 +57,23 @@ func (db *DB) LatestSession(ctx context.Context, threadKey string, beforeJob int
 	}
 	return s, true, nil
 }
+
+// JobSession is the session job jobID left, if any.
+func (db *DB) JobSession(ctx context.Context, jobID int64) (Session, bool, error) {
+	s := Session{JobID: jobID}
+	var data string
+	var at int64
+	err := db.QueryRowContext(ctx, db.Rebind(`SELECT thread_key, session_id, data, last_note_id, private_to, created_at FROM claude_job_sessions
+		WHERE job_id = ?`), jobID).Scan(&s.ThreadKey, &s.SessionID, &data, &s.LastNoteID, &s.PrivateTo, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, false, fmt.Errorf("read the Claude session of job %d: %w", jobID, err)
+	}
+	s.CreatedAt = time.UnixMilli(at)
+	if s.Data, err = base64.StdEncoding.DecodeString(data); err != nil {
+		return s, true, fmt.Errorf("the Claude session of job %d is corrupt: %w", jobID, err)
+	}
+	return s, true, nil
+}
