@@ -70,9 +70,21 @@ func (t threadSession) words() string {
 }
 
 // resumeFailed: the run could not continue the session; a fresh run with the whole thread
-// follows. A resumed run that failed before any turn counts too (the CLI refused the session).
+// follows. A resumed run that ended before any turn counts too (the CLI refused the session),
+// unless the cause would stop a fresh run as well (the API, the credential, time, budget).
 func resumeFailed(t threadSession, res agent.Result, err error) bool {
-	return t.resume != nil && err != nil && (errors.Is(err, agent.ErrSession) || res.NumTurns == 0)
+	if t.resume == nil || err == nil {
+		return false
+	}
+	if errors.Is(err, agent.ErrSession) {
+		return true
+	}
+	for _, other := range []error{agent.ErrAPI, agent.ErrNotLoggedIn, agent.ErrTimeout, agent.ErrBudget, agent.ErrLimit, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, other) {
+			return false
+		}
+	}
+	return res.NumTurns == 0
 }
 
 // keepSession stores the session the run left, for the thread's next request. Losing it only

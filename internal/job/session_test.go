@@ -1,6 +1,8 @@
 package job
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -175,6 +177,24 @@ func TestThreadRemembersItsSession(t *testing.T) {
 	w.r.Settings.SessionMaxAge = time.Nanosecond
 	_, a6 := w.ask(t, 6, "", "@claude and now?")
 	contains(t, "the too-old answer", a6, "older than 1ns (SESSION_MAX_AGE)")
+
+	// A session that looks right but the CLI does not know ("No conversation found"): the run
+	// ends before any turn and a fresh one follows.
+	w.r.Settings.SessionMaxAge = 0
+	id := "0a0b0c0d-0000-4000-8000-000000000006"
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`{"type":"bogus","sessionId":"` + id + `"}` + "\n"))
+	zw.Close()
+	if err := w.db.SaveSession(context.Background(), store.Session{JobID: 6, ThreadKey: w.last.ThreadKey(), SessionID: id,
+		Data: buf.Bytes(), LastNoteID: 1, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	r7, a7 := w.ask(t, 7, "", "@claude one more")
+	if earlierTurns(r7) != 0 || !strings.Contains(promptOf(r7), "mostly on Mondays") {
+		t.Errorf("after the CLI refused the session, the run was not fresh with the whole thread")
+	}
+	contains(t, "the refused-session answer", a7, "the earlier session (job 6) could not be resumed")
 }
 
 // A replica other than the first resumes the thread's session from PostgreSQL: its own
