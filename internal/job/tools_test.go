@@ -7,9 +7,9 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"time"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
