@@ -486,3 +486,20 @@ func dialCapability(socket, capability string) (net.Conn, error) {
 	}
 	return c, nil
 }
+
+// A run's tool calls are bounded: the bot's GitLab rate limit is every job's.
+func TestCallsPerRunAreBounded(t *testing.T) {
+	w := newWorld(t)
+	sc := w.scope()
+	sc.MaxCalls = 2
+	sess := w.session(t, sc)
+	mustCall(t, sess, "read_path", map[string]any{})
+	mustCall(t, sess, "read_path", map[string]any{})
+	before := len(w.g.Requests())
+	if text, isErr := call(t, sess, "read_path", map[string]any{}); !isErr || !strings.Contains(text, "made its 2 GitLab tool calls") {
+		t.Errorf("the third call: %v %s", isErr, text)
+	}
+	if n := len(w.g.Requests()) - before; n != 0 {
+		t.Errorf("the refused call reached GitLab %d times", n)
+	}
+}

@@ -73,11 +73,20 @@ type Scope struct {
 	// Finding buffers an inline finding of a review job (add_finding); the job posts it
 	// through the review path once the run ends.
 	Finding func(review.Finding) error
+	// MaxCalls bounds the tool calls of the run (DefaultMaxCalls when 0): a run cannot spend
+	// the bot's GitLab rate limit, which every job shares.
+	MaxCalls int
 }
+
+// DefaultMaxCalls is how many tool calls one run may make.
+const DefaultMaxCalls = 200
 
 func (s Scope) withDefaults() Scope {
 	if s.Record == nil {
 		s.Record = func(string, string) {}
+	}
+	if s.MaxCalls <= 0 {
+		s.MaxCalls = DefaultMaxCalls
 	}
 	return s
 }

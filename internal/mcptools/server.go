@@ -61,6 +61,7 @@ type grant struct {
 	conns map[net.Conn]struct{}
 	// projects caches the ids of other projects the job read.
 	projects map[string]int64
+	calls    int // tool calls so far
 }
 
 // New listens on a new socket in a folder of its own under dir (os.TempDir() when empty or too
@@ -218,6 +219,14 @@ func (g *grant) isLive() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.live
+}
+
+// take counts a call; false once the run has made its MaxCalls.
+func (g *grant) take() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls++
+	return g.calls <= g.scope.MaxCalls
 }
 
 type readCloser struct {

@@ -51,6 +51,11 @@ func add[In any](t *tools, name, desc string, fn func(context.Context, In) (proj
 		if !t.g.isLive() {
 			return nil, nil, errors.New("this job has ended: its GitLab tools are closed")
 		}
+		if !t.g.take() {
+			t.g.scope.Record("error", fmt.Sprintf("GitLab tool %s refused: the run made its %d calls", name, t.g.scope.MaxCalls))
+			return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{
+				Text: fmt.Sprintf("This run has made its %d GitLab tool calls; finish with what you have.", t.g.scope.MaxCalls)}}}, nil, nil
+		}
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		started := time.Now()
