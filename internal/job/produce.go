@@ -76,6 +76,9 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		}
 		out, err = r.runAgent(ctx, j, ws, Prompt(in))
 	}
+	if sess.resume == nil && sess.note == "" && j.answeredBefore && r.Sessions != nil {
+		sess.note = "a fresh one with the whole thread: no session of the earlier answers here was kept"
+	}
 	out.Session = sess.words()
 	if err != nil {
 		return out, err
@@ -130,6 +133,7 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 			continue // the request is quoted on its own; later comments and our own note are not "so far"
 		}
 		j.lastNote = max(j.lastNote, n.ID)
+		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && strings.Contains(n.Body, "claude-gitlab:job=")
 		if j.since != 0 && (n.ID <= j.since || n.AuthorID == j.bot.ID) {
 			continue // a resumed session has them already (its own answers among them)
 		}

@@ -60,6 +60,8 @@ type job struct {
 	keepSession bool
 	lastNote    int64
 	privateTo   int64 // the requester, when the run's tools opened other projects
+	// answeredBefore: the thread has an answer of ours from an earlier job.
+	answeredBefore bool
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {

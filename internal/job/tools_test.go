@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -236,4 +237,31 @@ func TestSessionPlanRights(t *testing.T) {
 	if p := plan(7, "@claude do not start over, go on"); p.resume == nil {
 		t.Errorf("a sentence with the words started over: %+v", p)
 	}
+}
+
+// A thread we answered before whose session was not kept (a review, a run before sessions, a
+// lost record) gets a fresh session with the whole thread, and the footer says so.
+func TestMissingSessionIsSaid(t *testing.T) {
+	h := newHarness(t, writes("Fresh answer.", nil))
+	db, err := store.OpenSQLite(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h.r.Sessions = db
+	first := h.request("Q", "@claude first")
+	if err := h.handle(1, 1, 3, first); err != nil {
+		t.Fatal(err)
+	}
+	if body := h.botNotes(first)[0].Body; strings.Contains(body, "Session:") {
+		t.Errorf("a first answer speaks of a session:\n%s", body)
+	}
+	n := h.g.AddNote(h.proj.ID, fakegitlab.ThreadIssue, strconv.FormatInt(first.Thread.IID, 10), h.alice.ID, "@claude again")
+	again := first
+	again.NoteID, again.DiscussionID, again.Text = n.ID, n.DiscussionID, "@claude again"
+	if err := h.handle(2, 1, 3, again); err != nil {
+		t.Fatal(err)
+	}
+	notes := h.botNotes(first)
+	contains(t, "the second answer", notes[len(notes)-1].Body, "Session: a fresh one with the whole thread: no session of the earlier answers here was kept")
 }
