@@ -19,10 +19,12 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
 func TestMain(m *testing.M) {
 	mcptools.RunHelperIfAsked() // the CLI (and TestHelper…) start this binary as the helper
+	sandbox.RunBridgeIfAsked()  // and the sandbox as the network bridge of a run with its own network
 	os.Exit(m.Run())
 }
 

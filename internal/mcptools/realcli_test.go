@@ -11,6 +11,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
@@ -26,7 +27,7 @@ func TestRealCLICallsAGitLabTool(t *testing.T) {
 	cli := agenttest.InstallRealCLI(t)
 	modes := []string{"none"}
 	if _, err := sandbox.New(sandbox.Config{Mode: sandbox.ModeBwrap}); err == nil {
-		modes = append(modes, sandbox.ModeBwrap)
+		modes = append(modes, sandbox.ModeBwrap, "bwrap-own-network")
 	} else {
 		t.Logf("bwrap cannot run here (%v): the sandboxed run is left out", err)
 	}
@@ -52,12 +53,20 @@ func TestRealCLICallsAGitLabTool(t *testing.T) {
 			}
 			cfg := agent.Config{Path: cli, MaxTurns: 6, Timeout: 2 * time.Minute, AllowedTools: []string{"Bash", mcptools.ToolPrefix},
 				Env: []string{"ANTHROPIC_API_KEY=sk-fake-real-cli", "ANTHROPIC_BASE_URL=" + api.URL, "CLAUDE_CODE_MAX_RETRIES=0"}}
-			if mode == sandbox.ModeBwrap {
+			switch mode {
+			case sandbox.ModeBwrap:
 				sb, err := sandbox.New(sandbox.Config{Mode: sandbox.ModeBwrap, Network: sandbox.NetworkFull})
 				if err != nil {
 					t.Fatal(err)
 				}
 				cfg.Sandbox = sb
+			case "bwrap-own-network": // AGENT_NETWORK=model: no route out but the model proxy
+				sb, err := sandbox.New(sandbox.Config{Mode: sandbox.ModeBwrap, Network: sandbox.NetworkModel})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg.Sandbox = sb
+				cfg.Egress = &egress.Config{Upstream: api.URL, Credentials: map[string]string{"ANTHROPIC_API_KEY": "sk-fake-real-cli"}}
 			}
 			req := agent.Request{Dir: dir, Home: t.TempDir(), Prompt: "Why does the login test fail? See issue #1.",
 				Tools: &agent.Tools{Binary: exe, Socket: w.srv.Socket(), Capability: capability, Config: mcptools.Config}}
