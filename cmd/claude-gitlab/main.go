@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 )
 
@@ -59,7 +60,8 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
-	sandbox.RunBridgeIfAsked() // inside a run's sandbox: the network bridge, not the service
+	sandbox.RunBridgeIfAsked()  // inside a run's sandbox: the network bridge, not the service
+	mcptools.RunHelperIfAsked() // started by the CLI inside a run's sandbox: the GitLab tools' helper
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv, envFile: ".env"}

@@ -18,10 +18,11 @@ const sweepEvery = time.Hour
 
 // pages are the job pages and the journal behind them.
 type pages struct {
-	cfg     config.Config
-	journal *journal.Journal
-	signer  *jobpage.Signer
-	log     *slog.Logger
+	cfg      config.Config
+	journal  *journal.Journal
+	signer   *jobpage.Signer
+	log      *slog.Logger
+	sessions jobpage.Sessions
 }
 
 // newPages opens the journal and gives the runner its link to it: every step and agent event of
@@ -32,7 +33,7 @@ func newPages(ctx context.Context, cfg config.Config, db *store.DB, runner *job.
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &pages{cfg: cfg, journal: journal.New(db, log), signer: jobpage.NewSigner(key), log: log}
+	p := &pages{cfg: cfg, journal: journal.New(db, log), signer: jobpage.NewSigner(key), log: log, sessions: db}
 	runner.Journal = p.journal
 	runner.Steps = job.RecordSteps(runner.Steps, p.journal)
 	if cfg.PublicURL != "" {
@@ -45,5 +46,5 @@ func newPages(ctx context.Context, cfg config.Config, db *store.DB, runner *job.
 // routes are the pages' HTTP routes; done ends live streams.
 func (p *pages) routes(jobs jobpage.Jobs, done <-chan struct{}) map[string]http.Handler {
 	return jobpage.Routes(jobpage.Config{Journal: p.journal, Jobs: jobs, Signer: p.signer,
-		AdminToken: p.cfg.AdminToken, PublicURL: p.cfg.PublicURL, Done: done, Log: p.log})
+		AdminToken: p.cfg.AdminToken, PublicURL: p.cfg.PublicURL, Done: done, Log: p.log, Sessions: p.sessions})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
@@ -39,7 +41,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		eg = cfg.Egress() // the agent's only way out: the real credential stays here
 	}
 	return &job.Runner{
-		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(),
+		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(), Sessions: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Allow:    &job.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
 		Refusals: db,
@@ -50,7 +52,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			ConfidentialChanges: cfg.ConfidentialChanges == "allow",
 			TriggerPhrase:       cfg.TriggerPhrase,
 			AgentHomes:          filepath.Join(cfg.DataDir, "agent-homes"), PublicURL: cfg.PublicURL,
-			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD,
+			DailyBudgetUSD: cfg.ProjectDailyBudgetUSD, SessionMaxAge: cfg.SessionMaxAge,
 			Agent: agent.Config{
 				Path: cfg.ClaudePath, Model: cfg.ClaudeModel, MaxTurns: cfg.ClaudeMaxTurns, Timeout: cfg.ClaudeTimeout,
 				AllowedTools: cfg.ClaudeAllowedTools, MaxBudgetUSD: cfg.ClaudeMaxBudgetUSD, Env: cfg.AgentEnv,
@@ -58,4 +60,20 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 			},
 		},
 	}, nil
+}
+
+// serveTools starts Claude's GitLab tools for the runner's jobs: the MCP server on a Unix socket
+// in a folder of its own under the system's temp dir (not DATA_DIR, which the agent's user may
+// not enter in AGENT_SANDBOX=user), and this binary as the helper the CLI starts.
+func serveTools(runner *job.Runner, gl *gitlab.Client, log *slog.Logger) (func(), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("GitLab tools: find this binary for the helper: %w", err)
+	}
+	srv, err := mcptools.New(gl, "", log)
+	if err != nil {
+		return nil, err
+	}
+	runner.Tools, runner.Settings.ToolsBinary = srv, exe
+	return srv.Close, nil
 }

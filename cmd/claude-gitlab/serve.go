@@ -59,6 +59,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	for _, r := range doctor.Startup(cfg) { // what every job will miss, said once at start
 		log.Warn(fmt.Sprintf("%s %s: %s", marks[r.Status], r.Name, r.Detail), "fix", r.Fix)
 	}
+	closeTools, err := serveTools(runner, gl, log)
+	if err != nil {
+		return err
+	}
+	defer closeTools() // after drain (deferred later, runs first): no run holds a grant any more
 	jobPages, closePages, err := newPages(ctx, cfg, db, runner, log)
 	if err != nil {
 		return err

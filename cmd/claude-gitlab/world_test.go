@@ -9,9 +9,13 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 )
 
-func TestMain(m *testing.M) { agenttest.Main(m) }
+func TestMain(m *testing.M) {
+	mcptools.RunHelperIfAsked() // a real CLI started by a test reaches the GitLab tools through this binary
+	agenttest.Main(m)
+}
 
 // world is a fake GitLab with a project, a bot, a developer (alice), a webhook pointing at a
 // running claude-gitlab with the fake Claude CLI: the whole product, end to end.

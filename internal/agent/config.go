@@ -51,6 +51,22 @@ type Request struct {
 	// Limits stop the run's model requests once its cost reaches them (with Config.Egress), on
 	// top of Config.MaxBudgetUSD: e.g. what is left of the project's daily budget.
 	Limits []egress.Limit
+	// Tools, when set, gives the run the service's GitLab tools (internal/mcptools).
+	Tools *Tools
+	// Resume, when set, continues an earlier run's session (--resume); ErrSession when it
+	// cannot be used.
+	Resume *Session
+}
+
+// Tools is how a run reaches the service's GitLab tools: the CLI starts Binary as the helper
+// (from an --mcp-config file in the run's HOME), which presents Capability on Socket. The
+// sandbox shows Binary and the socket's folder read-only.
+type Tools struct {
+	Binary     string
+	Socket     string
+	Capability string
+	// Config makes the --mcp-config file's content (mcptools.Config).
+	Config func(binary, socket, capability string) ([]byte, error)
 }
 
 // Defaults for a zero Config.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
@@ -18,6 +19,8 @@ type invocation struct {
 	box     *sandbox.Run    // nil without a sandbox
 	egress  *egress.Session // the run's way out, with Config.Egress
 	cleanup func()          // releases the sandbox, removes a temporary HOME
+	// readOnly are paths the sandbox shows read-only (the GitLab tools' helper and socket).
+	readOnly []string
 }
 
 func prepare(cfg Config, req Request, report func(Progress)) (*invocation, error) {
@@ -47,6 +50,14 @@ func prepare(cfg Config, req Request, report func(Progress)) (*invocation, error
 	if cfg.Sandbox != nil && cfg.Egress != nil {
 		err = inv.openEgress(cfg, req, report)
 	}
+	if req.Tools != nil && err == nil {
+		err = inv.addTools(req.Tools, home)
+	}
+	if req.Resume != nil && err == nil {
+		if err = restoreSession(req.Resume, home, dir, maxSessionBytes); err == nil {
+			inv.args = append(inv.args, "--resume", req.Resume.ID)
+		}
+	}
 	if cfg.Sandbox != nil && err == nil {
 		err = inv.confine(cfg.Sandbox, home)
 	}
@@ -61,7 +72,7 @@ func prepare(cfg Config, req Request, report func(Progress)) (*invocation, error
 // confine replaces the command by its sandboxed form; the sandbox is released before the HOME
 // goes (it may have lent the HOME to another user).
 func (inv *invocation) confine(sb Sandbox, home string) error {
-	c := sandbox.Command{Path: inv.cli, Args: inv.args, Env: inv.env, Dir: inv.dir, Home: home}
+	c := sandbox.Command{Path: inv.cli, Args: inv.args, Env: inv.env, Dir: inv.dir, Home: home, ReadOnly: inv.readOnly}
 	if inv.egress != nil {
 		c.Egress, c.EgressAddr = inv.egress.Socket(), egress.InsideAddr
 	}
@@ -97,4 +108,29 @@ func prepareHome(home string) (string, func(), error) {
 		return "", nil, fmt.Errorf("agent: HOME %q: %w", home, err)
 	}
 	return home, cleanup, nil
+}
+
+// maxSessionBytes bounds a session file restored for --resume.
+const maxSessionBytes = 64 << 20
+
+// toolsConfig is the --mcp-config file in the run's HOME: it holds the job's capability, so it
+// is the run's own (0600) and goes with the HOME.
+const toolsConfig = ".claude-gitlab-tools.json"
+
+// addTools writes the run's MCP config and points the CLI at it; the CLI starts the helper.
+func (inv *invocation) addTools(t *Tools, home string) error {
+	data, err := t.Config(t.Binary, t.Socket, t.Capability)
+	if err != nil {
+		return fmt.Errorf("agent: GitLab tools config: %w", err)
+	}
+	path := filepath.Join(home, toolsConfig)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("agent: GitLab tools config: %w", err)
+	}
+	// --mcp-config takes several values: it goes right after --strict-mcp-config, before the
+	// options that follow.
+	i := slices.Index(inv.args, "--strict-mcp-config") + 1
+	inv.args = slices.Insert(inv.args, i, "--mcp-config", path)
+	inv.readOnly = append(inv.readOnly, t.Binary, filepath.Dir(t.Socket))
+	return nil
 }

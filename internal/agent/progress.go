@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -83,9 +84,34 @@ func toolSummary(tool string, input json.RawMessage, dir string) string {
 			s = fmt.Sprintf("%d items", len(todos))
 		}
 	default:
+		if strings.HasPrefix(tool, "mcp__") { // an MCP tool (the service's GitLab tools): its arguments
+			s = firstOf(str("description"), mcpSummary(in))
+			break
+		}
 		s = firstOf(str("description"), str("file_path"), str("command"), str("path"))
 	}
 	return shorten(s)
+}
+
+// mcpSummary says an MCP tool's arguments as key=value, sorted; lists by their length.
+func mcpSummary(in map[string]any) string {
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		switch v := in[k].(type) {
+		case []any:
+			parts = append(parts, fmt.Sprintf("%s=[%d]", k, len(v)))
+		case map[string]any:
+			parts = append(parts, k+"={…}")
+		default:
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func firstOf(ss ...string) string {

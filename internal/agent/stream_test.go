@@ -177,6 +177,8 @@ func TestToolSummary(t *testing.T) {
 		{"Grep", `{"pattern":"func Run","path":"/w/internal"}`, "func Run in internal"},
 		{"TodoWrite", `{"todos":[{},{}]}`, "2 items"},
 		{"mcp__x__y", `{"description":"something"}`, "something"},
+		{"mcp__gitlab__read_issue", `{"iid":12,"project":"acme/other","page":2}`, "iid=12 page=2 project=acme/other"},
+		{"mcp__gitlab__update_progress", `{"steps":[{},{},{}]}`, "steps=[3]"},
 		{"Bash", `not json`, ""},
 		{"Bash", `{"command":"` + strings.Repeat("a", 300) + `"}`, strings.Repeat("a", summaryMax) + "…"},
 	}

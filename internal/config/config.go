@@ -87,6 +87,8 @@ type Config struct {
 	MetricsToken          string // METRICS_TOKEN: /metrics requires it as a bearer token
 	JobRetention          time.Duration
 	ProjectDailyBudgetUSD float64
+	// SessionMaxAge: a thread's Claude session older than this is not resumed (SESSION_MAX_AGE).
+	SessionMaxAge time.Duration
 
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string

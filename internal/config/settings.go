@@ -65,11 +65,13 @@ var Settings = []Setting{
 	{"METRICS_TOKEN", "", "if set, /metrics requires it as a bearer token (or METRICS_TOKEN_FILE)"},
 	{"JOB_RETENTION", "720h", "how long job transcripts are kept"},
 	{"JOB_GIVE_UP", "24h", "how long a job that fails for a passing reason (GitLab away) keeps trying"},
+	{"SESSION_MAX_AGE", "168h", "a thread's Claude session older than this is not resumed"},
 	{"PROJECT_DAILY_BUDGET_USD", "", "what one project's runs may cost per day (UTC); new requests are refused past it"},
 }
 
-// DefaultAllowedTools lets the agent read and edit files in its worktree and look at git history.
-const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *)"
+// DefaultAllowedTools lets the agent read and edit files in its worktree, look at git history and
+// use the service's GitLab tools (mcp__gitlab).
+const DefaultAllowedTools = "Read,Write,Edit,Glob,Grep,LS,Bash(git diff *),Bash(git log *),Bash(git status *),mcp__gitlab"
 
 // AgentEnvNames are the only settings passed to the Claude CLI.
 // CLAUDE_CODE_MAX_RETRIES and API_TIMEOUT_MS tune the CLI's own API retries.
@@ -139,6 +141,7 @@ func (r *reader) config() Config {
 	c.JobRetention = r.duration("JOB_RETENTION", 720*time.Hour)
 	c.JobGiveUp = r.duration("JOB_GIVE_UP", 24*time.Hour)
 	c.JobRetryDelays = r.durations("JOB_RETRY_DELAYS") // hidden: tests shorten the waits between tries
+	c.SessionMaxAge = r.duration("SESSION_MAX_AGE", 7*24*time.Hour)
 	c.ProjectDailyBudgetUSD = r.number("PROJECT_DAILY_BUDGET_USD", 0, 0)
 	return c
 }

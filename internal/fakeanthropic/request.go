@@ -131,3 +131,36 @@ func (r *MessagesRequest) PromptText() string {
 	}
 	return ""
 }
+
+// ToolNames are the names of the tools the request offers (the CLI's own, and MCP tools as
+// mcp__<server>__<tool>).
+func (r *MessagesRequest) ToolNames() []string {
+	var names []string
+	for _, raw := range r.Tools {
+		var t struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(raw, &t) == nil && t.Name != "" {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// ResultText is a tool_result's content as text: the CLI sends a string or a list of text
+// blocks (MCP tools' results).
+func (b Block) ResultText() string {
+	var s string
+	if json.Unmarshal(b.Content, &s) == nil {
+		return s
+	}
+	var parts []Block
+	_ = json.Unmarshal(b.Content, &parts) // another shape has no text to give
+	var out []string
+	for _, p := range parts {
+		if p.Type == "text" {
+			out = append(out, p.Text)
+		}
+	}
+	return strings.Join(out, "\n")
+}

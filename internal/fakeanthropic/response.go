@@ -16,6 +16,8 @@ type Reply struct {
 	ErrorMessage string
 	InputTokens  int
 	OutputTokens int
+	CacheRead    int // cache_read_input_tokens
+	CacheWrite   int // cache_creation_input_tokens
 }
 
 // Responder decides the reply to each request. n counts the requests that offered tools (the
@@ -106,4 +108,19 @@ func (r Reply) usage() (in, out int) {
 		out = 20
 	}
 	return in, out
+}
+
+// ToolThenUse asks once for a tool (e.g. an MCP tool, mcp__gitlab__read_issue) with the given
+// input, then answers with answer(the tool's result as text): the final text shows the model
+// used what the tool returned.
+func ToolThenUse(name string, input any, answer func(result string, isError bool) string) Responder {
+	return func(req *MessagesRequest, n int) Reply {
+		if !req.HasTools() {
+			return Text("Fake title")
+		}
+		if res := req.LastToolResults(); len(res) > 0 {
+			return Text(answer(res[0].ResultText(), res[0].IsError))
+		}
+		return ToolUse("toolu_fake_1", name, input)
+	}
 }

@@ -17,9 +17,15 @@ type Server struct {
 	srv     *httptest.Server
 	respond Responder
 
+	// Cache turns on prompt caching (cache.go): usage then reports the tokens of what earlier
+	// requests sent as cache_read_input_tokens and the rest as input_tokens, unless the Reply
+	// sets InputTokens. Set it before the first request.
+	Cache bool
+
 	mu       sync.Mutex
 	requests []Recorded
 	turns    int
+	cache    promptCache
 }
 
 // Recorded is one request the fake received, for assertions.
@@ -27,6 +33,8 @@ type Recorded struct {
 	Method, Path string
 	Header       http.Header
 	Body         *MessagesRequest // nil unless POST /v1/messages
+	// InputTokens and CacheRead are the usage reported, with Server.Cache.
+	InputTokens, CacheRead int
 }
 
 // Start serves the fake until Close. respond scripts the model's side of the conversation.
@@ -51,15 +59,16 @@ func (s *Server) Requests() []Recorded {
 	return append([]Recorded(nil), s.requests...)
 }
 
-// record stores a request and returns the count of tool-offering requests so far (the turn).
-func (s *Server) record(r *http.Request, body *MessagesRequest) int {
+// record stores a request and returns the count of tool-offering requests so far (the turn)
+// and the request's place in the record.
+func (s *Server) record(r *http.Request, body *MessagesRequest) (int, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
 	if body != nil && body.HasTools() {
 		s.turns++
 	}
-	return s.turns
+	return s.turns, len(s.requests) - 1
 }
 
 func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
@@ -68,12 +77,19 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = json.Unmarshal(data, &req)
 	}
-	n := s.record(r, &req)
+	n, idx := s.record(r, &req)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "fake: bad JSON: "+err.Error())
 		return
 	}
 	reply := s.respond(&req, n)
+	if s.Cache && reply.InputTokens == 0 {
+		s.mu.Lock()
+		reply.InputTokens, reply.CacheRead = s.cache.usage(&req)
+		s.requests[idx].InputTokens, s.requests[idx].CacheRead = reply.InputTokens, reply.CacheRead
+		s.mu.Unlock()
+		reply.CacheWrite = reply.InputTokens
+	}
 	if reply.Status != 0 && reply.Status != http.StatusOK {
 		writeError(w, reply.Status, errorType(reply.Status), reply.ErrorMessage)
 		return

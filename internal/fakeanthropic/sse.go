@@ -13,13 +13,13 @@ func message(id, model string, r Reply, final bool) map[string]any {
 		"id": id, "type": "message", "role": "assistant", "model": model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil,
 		"usage": map[string]int{"input_tokens": in, "output_tokens": 1,
-			"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+			"cache_creation_input_tokens": r.CacheWrite, "cache_read_input_tokens": r.CacheRead},
 	}
 	if final {
 		m["content"] = wireBlocks(r.Blocks)
 		m["stop_reason"] = r.stopReason()
 		m["usage"] = map[string]int{"input_tokens": in, "output_tokens": out,
-			"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+			"cache_creation_input_tokens": r.CacheWrite, "cache_read_input_tokens": r.CacheRead}
 	}
 	return m
 }

@@ -71,7 +71,7 @@ func (g *GitLab) issueJSON(p *project, is *issue) *gitlab.Issue {
 		State: is.state, Confidential: is.confidential, CreatedAt: &is.created, UpdatedAt: &is.updated,
 		Author:         &gitlab.IssueAuthor{ID: author.ID, Username: author.Username, Name: author.Name, State: "active"},
 		WebURL:         fmt.Sprintf("%s/-/issues/%d", p.WebURL, is.iid),
-		Labels:         gitlab.Labels{},
+		Labels:         gitlab.Labels(append([]string{}, is.labels...)),
 		UserNotesCount: int64(g.userNoteCount(p, threadKey{ThreadIssue, strconv.FormatInt(is.iid, 10)})),
 	}
 	for _, id := range is.assignees {

@@ -24,6 +24,7 @@ type mergeRequest struct {
 	assignees         []int64
 	reviewers         []int64
 	versions          []*mrVersion
+	labels            []string
 	created, updated  time.Time
 	// An MR from a fork (forks.go): the fork's project id, and whether members who can merge to
 	// the target may push to its source branch.
@@ -177,7 +178,8 @@ func (g *GitLab) listMRs(c *call) {
 		mr := mrs[i]
 		if state != "" && state != "all" && state != mr.state ||
 			c.in.has("source_branch") && c.in.str("source_branch") != mr.source ||
-			c.in.has("target_branch") && c.in.str("target_branch") != mr.target {
+			c.in.has("target_branch") && c.in.str("target_branch") != mr.target ||
+			!matchesSearch(c, mr.title, mr.desc, mr.labels) {
 			continue
 		}
 		g.refreshMR(c.p, mr)
@@ -280,7 +282,7 @@ func (g *GitLab) mrJSON(p *project, mr *mergeRequest) *gitlab.MergeRequest {
 		State: mr.state, SourceBranch: mr.source, TargetBranch: mr.target, SourceProjectID: mr.sourceProject(p),
 		AllowCollaboration: mr.allowCollaboration,
 		TargetProjectID:    p.ID, Author: g.basicUser(mr.authorID), Draft: mr.draft(),
-		CreatedAt: &mr.created, UpdatedAt: &mr.updated, Labels: gitlab.Labels{},
+		CreatedAt: &mr.created, UpdatedAt: &mr.updated, Labels: gitlab.Labels(append([]string{}, mr.labels...)),
 		MergeWhenPipelineSucceeds: mr.autoMerge, MergeCommitSHA: mr.mergeCommit,
 		WebURL:              fmt.Sprintf("%s/-/merge_requests/%d", p.WebURL, mr.iid),
 		References:          &gitlab.IssueReferences{Short: "!" + strconv.FormatInt(mr.iid, 10), Relative: "!" + strconv.FormatInt(mr.iid, 10), Full: p.Path + "!" + strconv.FormatInt(mr.iid, 10)},

@@ -186,5 +186,8 @@ func (g *GitLab) projectRoutes(api func(string, int, func(*call))) {
 	api("GET /projects/{id}/members/all", Guest, g.listInheritedMembers)
 	api("GET /projects/{id}/members/all/{user_id}", Guest, g.getInheritedMember)
 	api("GET /projects/{id}/issues/{iid}", Guest, g.getIssue)
+	api("GET /projects/{id}/issues", Guest, g.listIssues)
+	api("GET /projects/{id}/repository/tree", Reporter, g.getTree)
+	api("GET /projects/{id}/repository/compare", Reporter, g.compare)
 	api("GET /projects/{id}/snippets/{iid}", Guest, g.getSnippet)
 }

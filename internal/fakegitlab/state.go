@@ -90,6 +90,7 @@ type issue struct {
 	confidential      bool
 	state             string
 	assignees         []int64
+	labels            []string
 	created, updated  time.Time
 }
 

@@ -50,7 +50,7 @@ func (c *Client) MergeRequest(ctx context.Context, projectID, iid int64) (MR, er
 
 func toMR(m *gl.BasicMergeRequest) MR {
 	mr := MR{Thread: Thread{ProjectID: m.ProjectID, IID: m.IID, Title: m.Title, Description: m.Description,
-		WebURL: m.WebURL, State: m.State},
+		WebURL: m.WebURL, State: m.State, Labels: m.Labels},
 		SourceBranch: m.SourceBranch, TargetBranch: m.TargetBranch, SourceProjectID: m.SourceProjectID,
 		SHA: m.SHA, Draft: m.Draft, AllowCollaboration: m.AllowCollaboration}
 	if m.Author != nil {

@@ -75,6 +75,7 @@ type Thread struct {
 	WebURL         string
 	State          string // opened, closed, merged, locked
 	Confidential   bool
+	Labels         []string
 }
 
 // Issue reads one issue.
@@ -88,7 +89,7 @@ func (c *Client) Issue(ctx context.Context, projectID, iid int64) (Thread, error
 		return Thread{}, fmt.Errorf("get issue %d#%d: %w", projectID, iid, err)
 	}
 	t := Thread{ProjectID: is.ProjectID, IID: is.IID, Title: is.Title, Description: is.Description,
-		WebURL: is.WebURL, State: is.State, Confidential: is.Confidential}
+		WebURL: is.WebURL, State: is.State, Confidential: is.Confidential, Labels: is.Labels}
 	if is.Author != nil {
 		t.AuthorID, t.AuthorUsername = is.Author.ID, is.Author.Username
 	}

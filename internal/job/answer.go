@@ -14,7 +14,7 @@ import (
 // answer turns the progress note into the final reply.
 func (r *Runner) answer(ctx context.Context, j *job, out outcome) error {
 	f := publish.Footer{JobID: j.id, JobURL: r.jobURL(j), Duration: out.Duration, Turns: out.Turns,
-		CostUSD: out.CostUSD, Truncated: out.Truncated, Denials: out.Denials}
+		CostUSD: out.CostUSD, Truncated: out.Truncated, Denials: out.Denials, Session: out.Session}
 	var p pushed
 	if j.steps.get(stepPushed, &p) && p.Patch {
 		f.Fallback, f.Patch, f.HasPatch = p.Fallback, p.PatchText, true

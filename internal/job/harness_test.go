@@ -22,7 +22,8 @@ import (
 // harness is a Runner against the fake GitLab and a real workspace manager, with an agent played
 // by a Go function and steps kept in memory: the job's steps without a queue or a process.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
+	token string // the bot's
 	g     *fakegitlab.GitLab
 	r     *Runner
 	steps *memSteps
@@ -31,7 +32,7 @@ type harness struct {
 	alice fakegitlab.User
 }
 
-func newHarness(t *testing.T, agentFn AgentFunc) *harness {
+func newHarness(t testing.TB, agentFn AgentFunc) *harness {
 	t.Helper()
 	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
 	if err != nil {
@@ -46,6 +47,7 @@ func newHarness(t *testing.T, agentFn AgentFunc) *harness {
 	g.AddMember(h.proj.ID, h.bot.ID, fakegitlab.Developer)
 	g.AddMember(h.proj.ID, h.alice.ID, fakegitlab.Developer)
 	tok := func() string { return token }
+	h.token = token
 	gl, err := gitlab.New(gitlab.Config{BaseURL: g.URL(), Token: tok, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -28,6 +29,10 @@ type outcome struct {
 	Commit    string        `json:"commit,omitempty"` // empty: nothing changed
 	Base      string        `json:"base,omitempty"`   // the commit the agent started from
 	Started   time.Time     `json:"started"`
+	// Findings a review added through the GitLab tool, posted with those of its answer.
+	Findings []review.Finding `json:"findings,omitempty"`
+	Session  string           `json:"session,omitempty"` // the footer's words on the thread's session
+	res      agent.Result     // the run's result, not recorded
 }
 
 // produce runs the agent in a worktree and commits what it changed; on a resumed job whose run is
@@ -39,6 +44,11 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	}
 	if err := r.readProject(ctx, j); err != nil {
 		return out, err
+	}
+	sess := r.planSession(ctx, j)
+	j.resume, j.keepSession = sess.resume, true
+	if sess.resume != nil {
+		j.since = sess.since
 	}
 	in, ref, err := r.gather(ctx, j)
 	if err != nil {
@@ -53,6 +63,23 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		return out, err
 	}
 	out, err = r.runAgent(ctx, j, ws, Prompt(in))
+	if resumeFailed(sess, out.res, err) { // the whole thread, in a fresh session
+		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.from, "error", err)
+		r.note(ctx, j, "error", fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
+		sess = threadSession{note: fmt.Sprintf("a fresh one with the whole thread: the earlier session (job %d) could not be resumed", sess.from)}
+		j.resume, j.since = nil, 0
+		if in, _, err = r.gather(ctx, j); err != nil {
+			return out, err
+		}
+		if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
+			return out, err
+		}
+		out, err = r.runAgent(ctx, j, ws, Prompt(in))
+	}
+	if sess.resume == nil && sess.note == "" && j.answeredBefore && r.Sessions != nil {
+		sess.note = "a fresh one with the whole thread: no session of the earlier answers here was kept"
+	}
+	out.Session = sess.words()
 	if err != nil {
 		return out, err
 	}
@@ -70,7 +97,8 @@ func wsProject(p gitlab.Project) workspace.Project {
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
 func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
 	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
-		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp}
+		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp,
+		Resumed: j.resume != nil}
 	ref, threadBy := "", int64(0)
 	switch j.req.Thread.Type {
 	case event.ThreadIssue:
@@ -99,9 +127,15 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 		authors[threadBy] = in.ThreadBy
 	}
 	var kept []gitlab.Note
+	j.lastNote = j.req.NoteID
 	for _, n := range notes {
 		if n.ID == j.req.NoteID || n.ID == j.noteID || (j.req.NoteID != 0 && n.ID > j.req.NoteID) {
 			continue // the request is quoted on its own; later comments and our own note are not "so far"
+		}
+		j.lastNote = max(j.lastNote, n.ID)
+		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && strings.Contains(n.Body, "claude-gitlab:job=")
+		if j.since != 0 && (n.ID <= j.since || n.AuthorID == j.bot.ID) {
+			continue // a resumed session has them already (its own answers among them)
 		}
 		kept = append(kept, n)
 	}
@@ -157,14 +191,23 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	}
 	defer os.RemoveAll(home)
 	prog := newProgress(r, j)
+	rt := &runTools{}
+	tools, revoke := r.grantTools(ctx, j, prog, rt)
 	stop := prog.start(ctx)
 	limits, err := r.dailyLimit(ctx, j)
 	if err != nil {
 		stop()
+		revoke()
 		return out, err
 	}
-	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits}, prog.add)
+	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits, Tools: tools, Resume: j.resume}, prog.add)
+	revoke() // the job's tools end with its run
 	stop()
+	out.res = res
+	if err == nil {
+		r.keepSession(ctx, j, home, res)
+	}
+	out.Findings = rt.taken()
 	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
 	out.Duration = time.Since(out.Started)
 	r.recordRun(ctx, j, out)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -99,4 +100,19 @@ func (p *progress) flush(ctx context.Context) {
 	if err := p.r.GitLab.UpdateNote(ctx, p.j.thread, p.j.noteID, body); err != nil && ctx.Err() == nil {
 		p.j.log.Warn("job: progress edit failed", "error", p.r.redact(err.Error()))
 	}
+}
+
+// plan replaces the checklist by the steps Claude gives through the GitLab tool (after the
+// first, "Read the request"); the note is edited at the next tick.
+func (p *progress) plan(items []mcptools.ProgressItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	steps := p.steps[:1:1]
+	for _, it := range items {
+		if len(steps) == maxChecklist {
+			break
+		}
+		steps = append(steps, publish.Step{Text: p.r.redact(strings.ReplaceAll(it.Text, "`", "'")), Done: it.Done})
+	}
+	p.steps, p.changed = steps, true
 }

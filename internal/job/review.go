@@ -38,7 +38,7 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 	}
 	var ver reviewedVersion
 	j.steps.get(stepReviewVersion, &ver)
-	res := review.ParseAnswer(out.Text)
+	res := withToolFindings(review.ParseAnswer(out.Text), out.Findings)
 	files, err := r.versionFiles(ctx, j, ver)
 	if err != nil {
 		return err

@@ -103,6 +103,12 @@ type Settings struct {
 	ConfidentialChanges bool
 	// PipelineWait bounds the wait for an MR's head pipeline before auto-merge; 0: 3 minutes.
 	PipelineWait time.Duration
+	// Other projects the GitLab tools may read (the settings file's gitlab_tools_projects).
+	ToolProjects []string
+	// ToolsBinary is this service's binary, which the CLI starts as the GitLab tools' helper.
+	ToolsBinary string
+	// SESSION_MAX_AGE: an older session of the thread is not resumed; DefaultSessionMaxAge when 0.
+	SessionMaxAge time.Duration
 }
 
 // Runner runs jobs; it is the queue's Handler.
@@ -121,6 +127,12 @@ type Runner struct {
 	SettingsCache *SettingsCache
 	Allow         *AllowLists // ALLOWED_USERS/BOTS/PROJECTS; nil: none
 	Refusals      RefusalLog  // one refusal per user, thread and day; nil: no limit
+	// Tools serves Claude's GitLab tools, which the CLI reaches by starting
+	// Settings.ToolsBinary; nil offers none.
+	Tools ToolServer
+	// Sessions keeps each thread's Claude session so a later request resumes it; nil: every
+	// run starts fresh.
+	Sessions SessionStore
 
 	auth *authCache
 

@@ -80,7 +80,16 @@ func (r *Runner) operator() projectconfig.Operator {
 	s := r.Settings
 	return projectconfig.Operator{Model: s.Agent.Model, MaxTurns: s.Agent.MaxTurns, MaxBudgetUSD: s.Agent.MaxBudgetUSD,
 		AllowedTools: s.Agent.AllowedTools, UseMR: s.UseMR, AutoMerge: s.AutoMerge, AutoReview: s.AutoReview,
-		BranchPrefix: s.BranchPrefix}
+		BranchPrefix: s.BranchPrefix, AllowedProjects: r.allowedProjects()}
+}
+
+// allowedProjects is ALLOWED_PROJECTS as written (paths and group/*), for the settings file's
+// gitlab_tools_projects; the tools check each project by id again (toolProjects).
+func (r *Runner) allowedProjects() []string {
+	if r.Allow == nil {
+		return nil
+	}
+	return r.Allow.Projects
 }
 
 // projectSettings reads the project's file from its default branch, never from a branch a
@@ -190,12 +199,14 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	s.Agent.AllowedTools = e.AllowedTools
 	s.UseMR, s.AutoMerge, s.AutoReview, s.BranchPrefix = e.UseMR, e.AutoMerge, e.AutoReview, e.BranchPrefix
 	s.Instructions, s.ForbiddenPaths, s.SensitivePaths = e.Instructions, e.ForbiddenPaths, e.SensitivePaths
+	s.ToolProjects = e.ToolProjects
 	r.botOnce.Lock()
 	bot := r.bot
 	r.botOnce.Unlock()
 	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
 		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot,
-		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache()}
+		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache(),
+		Tools: r.Tools, Sessions: r.Sessions}
 }
 
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the

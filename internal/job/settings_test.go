@@ -19,6 +19,8 @@ type (
 	stubSteps      struct{ StepStore }
 	stubJournal    struct{ Journal }
 	stubRefusals   struct{ RefusalLog }
+	stubTools      struct{ ToolServer }
+	stubSessions   struct{ SessionStore }
 )
 
 // withSettings copies every field of the Runner but the settings: a field added later and
@@ -27,7 +29,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 	r := &Runner{GitLab: &stubGitLab{}, Workspaces: &stubWorkspaces{},
 		Steps: &stubSteps{}, Redactor: redact.New("x"), Metrics: metrics.New(), Log: slog.Default(),
 		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache(),
-		Allow: &AllowLists{}, Refusals: &stubRefusals{}}
+		Allow: &AllowLists{}, Refusals: &stubRefusals{}, Tools: &stubTools{}, Sessions: &stubSessions{}}
 	r.Agent = func(context.Context, agent.Config, agent.Request, func(agent.Progress)) (agent.Result, error) {
 		return agent.Result{}, nil
 	}
@@ -50,7 +52,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 			t.Errorf("withSettings does not copy %s", f.Name)
 		}
 	}
-	if exported != 12 {
+	if exported != 14 {
 		t.Fatalf("Runner has %d exported fields besides Settings; update withSettings and this test", exported)
 	}
 	if c.Settings.Agent.MaxTurns != 5 || !c.Settings.UseMR || r.Settings.Agent.MaxTurns != 30 {

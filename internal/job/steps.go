@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
@@ -52,6 +53,15 @@ type job struct {
 	rights        *rights              // the requester's push and merge rights, once read (rights.go)
 	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)
 	lookup        bool                 // look for this job's note before posting: the acknowledgement lane may have posted it
+	// The thread's Claude session: resume (nil: fresh), comments after since only (0: all),
+	// keepSession stores what the run leaves; lastNote is the newest comment the run saw.
+	resume      *agent.Session
+	since       int64
+	keepSession bool
+	lastNote    int64
+	privateTo   int64 // the requester, when the run's tools opened other projects
+	// answeredBefore: the thread has an answer of ours from an earlier job.
+	answeredBefore bool
 }
 
 func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {

@@ -40,6 +40,8 @@ type Config struct {
 	Signer     *Signer
 	AdminToken string // empty: no list, and no page of a confidential thread
 	PublicURL  string
+	// Sessions are the Claude sessions jobs left, offered on their pages; nil offers none.
+	Sessions Sessions
 	// Done ends live streams (the service is stopping), so the HTTP server can shut down.
 	Done <-chan struct{}
 	Log  *slog.Logger
@@ -58,12 +60,13 @@ func Routes(c Config) map[string]http.Handler {
 	}
 	h := &handler{c}
 	return map[string]http.Handler{
-		"GET /jobs":             secure(http.HandlerFunc(h.list)),
-		"GET /jobs/login":       secure(http.HandlerFunc(h.loginForm)),
-		"POST /jobs/login":      secure(http.HandlerFunc(h.login)),
-		"GET /jobs/{id}":        secure(http.HandlerFunc(h.page)),
-		"GET /jobs/{id}/events": secure(http.HandlerFunc(h.events)),
-		"GET /static/{file}":    http.HandlerFunc(static),
+		"GET /jobs":              secure(http.HandlerFunc(h.list)),
+		"GET /jobs/login":        secure(http.HandlerFunc(h.loginForm)),
+		"POST /jobs/login":       secure(http.HandlerFunc(h.login)),
+		"GET /jobs/{id}":         secure(http.HandlerFunc(h.page)),
+		"GET /jobs/{id}/events":  secure(http.HandlerFunc(h.events)),
+		"GET /jobs/{id}/session": secure(http.HandlerFunc(h.session)),
+		"GET /static/{file}":     http.HandlerFunc(static),
 	}
 }
 

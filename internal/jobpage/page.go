@@ -129,6 +129,7 @@ type jobView struct {
 	Diff                 []diffLine
 	EventsURL            string // set while the job may still change
 	After                int64
+	Session              *sessionView // the job's Claude session, to continue in a terminal
 }
 
 type stepView struct{ At, Took, Text, Kind string }
@@ -151,6 +152,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		h.Log.Warn("job page: transcript", "job", id, "error", err)
 	}
 	v := view(f, id, events)
+	v.Session = h.takeHome(r.Context(), f, id, v)
 	if !f.finished() {
 		q := url.Values{"after": {strconv.FormatInt(v.After, 10)}}
 		if t := r.URL.Query().Get("t"); t != "" {

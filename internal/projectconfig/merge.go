@@ -16,6 +16,9 @@ type Operator struct {
 	AutoMerge    bool
 	AutoReview   bool // whether the server offers automatic reviews at all
 	BranchPrefix string
+	// AllowedProjects is ALLOWED_PROJECTS (exact paths or group/*): the other projects a file
+	// may open to the GitLab tools lie within it. Empty: any.
+	AllowedProjects []string
 }
 
 // Effective is what applies to one job: the operator's settings narrowed by the project's file.
@@ -24,6 +27,8 @@ type Effective struct {
 	Instructions   string   `json:",omitempty"`
 	ForbiddenPaths []string `json:",omitempty"`
 	SensitivePaths []string `json:",omitempty"` // the project's additions to DefaultSensitive
+	// ToolProjects are other projects the GitLab tools may read.
+	ToolProjects []string `json:",omitempty"`
 	// Source is the file the settings came from, "" when none applied.
 	Source string `json:",omitempty"`
 }
@@ -85,7 +90,7 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 	if v := f.AllowedTools; v != nil {
 		var keep, extra []string
 		for _, t := range v.V {
-			if slices.Contains(op.AllowedTools, t) {
+			if toolWithin(op.AllowedTools, t) {
 				keep = append(keep, t)
 			} else {
 				extra = append(extra, t)
@@ -99,6 +104,15 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 				quoteList(extra), strings.Join(op.AllowedTools, ", "))
 		case len(keep) > 0:
 			e.AllowedTools = keep
+		}
+	}
+	if v := f.ToolProjects; v != nil {
+		for _, p := range v.V {
+			if projectWithin(op.AllowedProjects, p) {
+				e.ToolProjects = append(e.ToolProjects, p)
+			} else {
+				refuse(v.Line, "gitlab_tools_projects", "%s is not in the server's ALLOWED_PROJECTS (%s)", p, strings.Join(op.AllowedProjects, ", "))
+			}
 		}
 	}
 	narrowBool(&e.UseMR, op.UseMR, f.UseMR, true, "use_mr", "GITLAB_USE_MR is true on this server: changes always go through a merge request", &refused)
@@ -154,4 +168,30 @@ func quoteList(items []string) string {
 		return q[0] + " is"
 	}
 	return strings.Join(q, ", ") + " are"
+}
+
+// toolWithin: the operator allows the tool itself, or the MCP server it belongs to (mcp__gitlab
+// allows mcp__gitlab__read_issue).
+func toolWithin(allowed []string, tool string) bool {
+	if slices.Contains(allowed, tool) {
+		return true
+	}
+	server, _, ok := strings.Cut(strings.TrimPrefix(tool, "mcp__"), "__")
+	return ok && strings.HasPrefix(tool, "mcp__") && slices.Contains(allowed, "mcp__"+server)
+}
+
+// projectWithin applies ALLOWED_PROJECTS: exact paths, or "group/*" for everything below group.
+func projectWithin(list []string, path string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, p := range list {
+		if strings.HasSuffix(p, "/*") && strings.HasPrefix(strings.ToLower(path), strings.ToLower(strings.TrimSuffix(p, "*"))) {
+			return true
+		}
+		if strings.EqualFold(p, path) {
+			return true
+		}
+	}
+	return false
 }

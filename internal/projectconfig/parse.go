@@ -44,6 +44,8 @@ type File struct {
 	BranchPrefix   *Value[string]
 	ForbiddenPaths *Value[[]string]
 	SensitivePaths *Value[[]string] // added to DefaultSensitive, never replacing it
+	// ToolProjects are other projects Claude's GitLab tools may read (gitlab_tools_projects).
+	ToolProjects *Value[[]string]
 }
 
 // Problem is something wrong in the file, at a line (0 when the file as a whole is wrong).
@@ -100,6 +102,16 @@ var keys = map[string]func(f *File, n *yaml.Node, line int) *Problem{
 		f.BranchPrefix = &Value[string]{s, line}
 		return p
 	},
+	"gitlab_tools_projects": func(f *File, n *yaml.Node, line int) *Problem {
+		v, p := list(n, "gitlab_tools_projects")
+		for _, path := range v {
+			if p == nil && !projectPath.MatchString(path) {
+				p = &Problem{n.Line, fmt.Sprintf("`gitlab_tools_projects`: %q is not a project's full path such as group/project", path)}
+			}
+		}
+		f.ToolProjects = &Value[[]string]{v, line}
+		return p
+	},
 	"forbidden_paths": func(f *File, n *yaml.Node, line int) *Problem {
 		v, p := list(n, "forbidden_paths")
 		for _, pat := range v {
@@ -137,8 +149,9 @@ func Keys() []string {
 }
 
 var (
-	modelName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/\[\]-]*$`)
-	yamlLine  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	projectPath = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$`)
+	modelName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/\[\]-]*$`)
+	yamlLine    = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
 // Parse reads a file. With any problem, none of the file applies: the caller runs with the

@@ -2,6 +2,7 @@ package projectconfig
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -206,5 +207,33 @@ func TestSensitivePathsCoverCIBotSettingsAndOwners(t *testing.T) {
 	e, _ := Apply(Operator{}, f)
 	if len(problems) > 0 || !reflect.DeepEqual(e.SensitivePaths, []string{"infra/"}) {
 		t.Fatalf("sensitive_paths: %+v %v", e, problems)
+	}
+}
+
+func TestGitLabToolsSettings(t *testing.T) {
+	f, problems := Parse([]byte("gitlab_tools_projects:\n  - acme/other\n  - outside/lib\nallowed_tools:\n  - Read\n  - mcp__gitlab__read_issue\n"))
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	op := operator
+	op.AllowedTools = append(op.AllowedTools, "mcp__gitlab")
+	op.AllowedProjects = []string{"acme/*"}
+	e, refused := Apply(op, f)
+	if !reflect.DeepEqual(e.ToolProjects, []string{"acme/other"}) {
+		t.Errorf("tool projects = %v, want only the one within ALLOWED_PROJECTS", e.ToolProjects)
+	}
+	if len(refused) != 1 || refused[0].Setting != "gitlab_tools_projects" || !strings.Contains(refused[0].Why, "outside/lib") {
+		t.Errorf("refused = %v", refused)
+	}
+	if !reflect.DeepEqual(e.AllowedTools, []string{"Read", "mcp__gitlab__read_issue"}) {
+		t.Errorf("a project may narrow mcp__gitlab to one of its tools: %v", e.AllowedTools)
+	}
+	// Without mcp__gitlab on the server, a project cannot turn its tools on.
+	e, refused = Apply(operator, f)
+	if len(refused) != 1 || refused[0].Setting != "allowed_tools" || slices.Contains(e.AllowedTools, "mcp__gitlab__read_issue") {
+		t.Errorf("widened: %v, refused %v", e.AllowedTools, refused)
+	}
+	if _, problems := Parse([]byte("gitlab_tools_projects:\n  - not a path\n")); len(problems) != 1 {
+		t.Errorf("a bad project path was accepted")
 	}
 }

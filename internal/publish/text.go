@@ -57,6 +57,7 @@ type Footer struct {
 	Denials   []string
 	HasPatch  bool   // nothing was pushed: the change is in the reply
 	Patch     string // the change as `git diff` output ("" when too large to show)
+	Session   string // how the thread's Claude session went: resumed, or fresh and why
 }
 
 // Answer is the final text of the progress note: Claude's answer and a footer. A text too long for
@@ -116,6 +117,9 @@ func changeLines(f Footer) string {
 	}
 	if f.Truncated {
 		b.WriteString("- The answer was too long and has been cut\n")
+	}
+	if f.Session != "" {
+		fmt.Fprintf(&b, "- Session: %s\n", f.Session)
 	}
 	return b.String()
 }

@@ -78,6 +78,9 @@ func (s *Sandbox) wrapBwrap(r *Run, c Command) error {
 		return err
 	}
 	args = append(args, net...)
+	for _, p := range c.ReadOnly {
+		args = append(args, "--ro-bind", p, p)
+	}
 	// The root is bwrap's own tmpfs, holding only the folders that lead to the mounts; read-only,
 	// so that nothing can be written beside them (the mounts keep their own modes).
 	args = append(args, "--bind", c.Home, c.Home, "--bind", c.Dir, c.Dir, "--remount-ro", "/", "--chdir", c.Dir, "--")

@@ -23,6 +23,9 @@ type Command struct {
 	// inside listens on EgressAddr and forwards to the socket.
 	Egress     string
 	EgressAddr string
+	// ReadOnly are host paths the run also sees, read-only, at the same path: the service's
+	// binary (the GitLab tools' helper) and the folder of the tools' socket.
+	ReadOnly []string
 }
 
 // Run is one confined command: start Path with Args and Env in Dir, call Watch once it runs,

@@ -227,6 +227,9 @@ func (db *DB) DeleteJournalBefore(ctx context.Context, t time.Time) (int64, erro
 		OR job_id IN (SELECT job_id FROM claude_jobs WHERE created_at < ?)`), ms, ms); err != nil {
 		return 0, fmt.Errorf("delete old transcripts: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, db.Rebind(`DELETE FROM claude_job_sessions WHERE created_at < ?`), ms); err != nil {
+		return 0, fmt.Errorf("delete old Claude sessions: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, db.Rebind(`DELETE FROM claude_jobs WHERE created_at < ?`), ms)
 	if err != nil {
 		return 0, fmt.Errorf("delete old job records: %w", err)

@@ -75,6 +75,18 @@ var migrations = []string{
 		client_id    TEXT NOT NULL,
 		heartbeat_at BIGINT NOT NULL
 	)`,
+	// 14: the Claude session a job's run left (the CLI's session file, gzip, base64), so that a
+	// later request in the same thread resumes it on any replica; deleted after JOB_RETENTION.
+	`CREATE TABLE IF NOT EXISTS claude_job_sessions (
+		job_id       BIGINT PRIMARY KEY,
+		thread_key   TEXT NOT NULL,
+		session_id   TEXT NOT NULL,
+		data         TEXT NOT NULL,
+		last_note_id BIGINT NOT NULL,
+		private_to   BIGINT NOT NULL DEFAULT 0,
+		created_at   BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS claude_job_sessions_thread ON claude_job_sessions (thread_key, job_id)`,
 }
 
 // SchemaVersion is the number of our migrations this build knows.
