@@ -18,7 +18,7 @@ import (
 
 func main() {
 	limitAddr := flag.String("serve-limit", "", "internal: run the bare handler on this address")
-	secret := flag.String("secret", "bench-webhook-secret-0123456789", "webhook secret")
+	secret := flag.String("secret", "bench-webhook-secret-0123456789abcdef", "webhook secret")
 	runs := flag.Int("runs", 3, "runs (medians are reported)")
 	payloads := flag.String("payloads", "../shared/gitlab-payloads", "GitLab's real payloads")
 	ignoredLoad := flag.Duration("d", 8*time.Second, "duration of each ignored/wrong-token case")
