@@ -71,6 +71,9 @@ func (g *GitLab) postAward(c *call, kind ThreadType, onNote bool) {
 	}
 	a := &award{id: g.st.nextID("award"), userID: c.user.ID, noteID: noteID, name: name, created: g.now()}
 	th.awards = append(th.awards, a)
+	if noteID == 0 && (kind == ThreadIssue || kind == ThreadMR) { // a reaction on the issue or MR itself
+		g.resolveTodos(c.user.ID, todoTarget{p: c.p, kind: kind, iid: c.pathInt("ref")})
+	}
 	c.json(http.StatusCreated, g.awardJSON(th, a))
 }
 

@@ -60,6 +60,7 @@ func (g *GitLab) createDiscussion(c *call, kind ThreadType) {
 	}
 	n := g.addNote(th, nil, c.user.ID, body, o)
 	d, _ := th.findNote(n.id)
+	g.noteTodos(c.p, th, d, n)
 	c.json(http.StatusCreated, g.discussionJSON(c, th, d))
 }
 
@@ -108,6 +109,7 @@ func (g *GitLab) replyInDiscussion(c *call, kind ThreadType) {
 	}
 	internal := d.notes[0].internal // a reply stays as private as the thread it answers
 	n := g.addNote(th, d, c.user.ID, body, NoteOptions{Internal: internal})
+	g.noteTodos(c.p, th, d, n)
 	c.json(http.StatusCreated, g.noteJSON(c.p, th, n))
 }
 

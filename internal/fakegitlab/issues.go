@@ -24,6 +24,7 @@ func (g *GitLab) createIssue(p *project, authorID int64, title, desc string, con
 		desc: desc, confidential: confidential, state: "opened", created: now, updated: now,
 	}
 	p.issues[is.iid] = is
+	g.mentionTodos(todoTarget{p: p, kind: ThreadIssue, iid: is.iid}, authorID, title+"\n"+desc, "")
 	return is
 }
 

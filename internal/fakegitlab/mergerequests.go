@@ -77,6 +77,7 @@ func (g *GitLab) createMR(p *project, authorID int64, source, target, title, des
 	}
 	p.mrs[mr.iid] = mr
 	g.refreshMR(p, mr)
+	g.mentionTodos(todoTarget{p: p, kind: ThreadMR, iid: mr.iid}, authorID, title+"\n"+desc, "")
 	return mr, nil
 }
 
@@ -224,7 +225,9 @@ func (g *GitLab) updateMR(c *call, mr *mergeRequest) {
 		mr.title = c.in.str("title")
 	}
 	if c.in.has("description") {
+		prev := mr.desc
 		mr.desc = c.in.str("description")
+		g.mentionTodos(todoTarget{p: c.p, kind: ThreadMR, iid: mr.iid}, c.user.ID, mr.desc, prev)
 	}
 	if c.in.has("target_branch") {
 		mr.target = c.in.str("target_branch")
@@ -253,10 +256,13 @@ func (g *GitLab) applyMRParams(c *call, mr *mergeRequest) {
 			mr.title = "Draft: " + mr.title
 		}
 	}
+	t := todoTarget{p: c.p, kind: ThreadMR, iid: mr.iid}
 	if ids, ok := intList(c.in["assignee_ids"]); ok {
+		g.addTodos(t, c.user.ID, TodoAssigned, "", newlyAdded(mr.assignees, ids))
 		mr.assignees = ids
 	}
 	if ids, ok := intList(c.in["reviewer_ids"]); ok {
+		g.addTodos(t, c.user.ID, TodoReviewRequested, "", newlyAdded(mr.reviewers, ids))
 		mr.reviewers = ids
 	}
 }

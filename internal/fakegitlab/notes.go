@@ -38,6 +38,7 @@ func (g *GitLab) AddNote(projectID int64, kind ThreadType, ref string, authorID 
 	}
 	n := g.addNote(th, d, authorID, body, o)
 	d, _ = th.findNote(n.id)
+	g.noteTodos(p, th, d, n)
 	return g.exportNote(d, n)
 }
 
@@ -193,6 +194,8 @@ func (g *GitLab) createNote(c *call, kind ThreadType) {
 		return
 	}
 	n := g.addNote(th, nil, c.user.ID, body, NoteOptions{Internal: c.in.boolean("internal") || c.in.boolean("confidential")})
+	d, _ := th.findNote(n.id)
+	g.noteTodos(c.p, th, d, n)
 	c.json(http.StatusCreated, g.noteJSON(c.p, th, n))
 }
 

@@ -34,6 +34,7 @@ func (g *GitLab) EditIssueEvent(projectID, iid, userID int64, description string
 	is := g.mustIssue(p, iid)
 	prev, prevAt := is.desc, is.updated
 	is.desc, is.updated = description, g.now()
+	g.mentionTodos(todoTarget{p: p, kind: ThreadIssue, iid: iid}, userID, description, prev)
 	return g.issueEvent(p, is, userID, "update", map[string]any{
 		"description":       change(prev, description),
 		"updated_at":        change(hookTime(prevAt), hookTime(is.updated)),
@@ -51,6 +52,7 @@ func (g *GitLab) AssignIssueEvent(projectID, iid, userID int64, assigneeIDs ...i
 	is := g.mustIssue(p, iid)
 	prev := is.assignees
 	is.assignees, is.updated = append([]int64(nil), assigneeIDs...), g.now()
+	g.addTodos(todoTarget{p: p, kind: ThreadIssue, iid: iid}, userID, TodoAssigned, "", newlyAdded(prev, is.assignees))
 	return g.issueEvent(p, is, userID, "update", map[string]any{
 		"assignees": change(g.hookUsers(prev), g.hookUsers(is.assignees)),
 	})

@@ -32,6 +32,7 @@ func (g *GitLab) EditMREvent(projectID, iid, userID int64, description string) (
 	mr := g.mustMR(p, iid)
 	prev, prevAt := mr.desc, mr.updated
 	mr.desc, mr.updated = description, g.now()
+	g.mentionTodos(todoTarget{p: p, kind: ThreadMR, iid: iid}, userID, description, prev)
 	return g.mrEvent(p, mr, userID, "update", map[string]any{
 		"description":       change(prev, description),
 		"updated_at":        change(hookTime(prevAt), hookTime(mr.updated)),
@@ -48,6 +49,7 @@ func (g *GitLab) RequestReviewEvent(projectID, iid, userID int64, reviewerIDs ..
 	mr := g.mustMR(p, iid)
 	prev := mr.reviewers
 	mr.reviewers, mr.updated = slices.Clone(reviewerIDs), g.now()
+	g.addTodos(todoTarget{p: p, kind: ThreadMR, iid: iid}, userID, TodoReviewRequested, "", newlyAdded(prev, mr.reviewers))
 	return g.mrEvent(p, mr, userID, "update", map[string]any{
 		"reviewers": change(g.hookUsers(prev), g.hookUsers(mr.reviewers)),
 	})
@@ -62,6 +64,7 @@ func (g *GitLab) AssignMREvent(projectID, iid, userID int64, assigneeIDs ...int6
 	mr := g.mustMR(p, iid)
 	prev := mr.assignees
 	mr.assignees, mr.updated = slices.Clone(assigneeIDs), g.now()
+	g.addTodos(todoTarget{p: p, kind: ThreadMR, iid: iid}, userID, TodoAssigned, "", newlyAdded(prev, mr.assignees))
 	return g.mrEvent(p, mr, userID, "update", map[string]any{
 		"assignees": change(g.hookUsers(prev), g.hookUsers(mr.assignees)),
 	})

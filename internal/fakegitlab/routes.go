@@ -56,6 +56,7 @@ func (g *GitLab) routes() http.Handler {
 	g.pipelineRoutes(api)
 	g.wikiRoutes(api)
 	g.identityRoutes(api)
+	g.todoRoutes(api)
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})

@@ -41,6 +41,7 @@ type state struct {
 	groupIDs map[string]int64         // group path → id, made on first use (protection.go)
 	// groupHooks are webhooks of groups (paid tiers), by group path; see admin.go.
 	groupHooks map[string][]*hook
+	todos      []*todo // every user's To-Do items, oldest first; see todos.go
 }
 
 func newState() *state {
