@@ -45,6 +45,7 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	cfg.PublicURL = "http://" + cfg.ListenAddr
+	cfg.Intake = config.IntakeWebhook // the demo delivers its requests as webhooks
 	real := demoAgent(env.stdout, cfg)
 	cfg.AgentSandbox = demoSandbox(env.stdout, cfg, real)
 	logPath := filepath.Join(dataDir, "service.log")

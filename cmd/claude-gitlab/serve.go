@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err != nil {
 		return err
 	}
-	hook := webhook.New(webhook.Config{
+	hook := webhookIntake(cfg, webhook.Config{
 		Secret: cfg.WebhookSecret, SigningToken: cfg.WebhookSigningToken, Signing: signing,
 		MaxPayloadBytes: cfg.MaxPayloadBytes, RatePerSecond: cfg.WebhookRateLimit, Rules: bot.rules,
 		MaxInFlight: cfg.WebhookMaxInFlight,
@@ -123,6 +123,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if started != nil {
 		started(srv.Addr().String())
 	}
+	stopPolling := startPolling(ctx, cfg, gl, q, bot, log)
+	defer stopPolling()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 	select {

@@ -22,6 +22,8 @@ type Config struct {
 	TLSCertFile         string
 	TLSKeyFile          string
 	PublicURL           string
+	Intake              string        // INTAKE: IntakeWebhook, IntakePoll or IntakeBoth
+	PollInterval        time.Duration // POLL_INTERVAL: how often the To-Do list is read
 	DataDir             string
 	DatabaseURL         string
 	Workers             int
@@ -123,6 +125,9 @@ func (cfg Config) requireGitLab() error {
 	if cfg.GitLabToken == "" {
 		return errors.New("GITLAB_TOKEN is not set: create a personal, project or group access token for the bot user with the api scope and put GITLAB_TOKEN=... in .env (or set GITLAB_TOKEN_FILE)")
 	}
+	if cfg.WebhookSecret == "" && cfg.Intake == IntakePoll {
+		return nil // no webhook: nothing to check deliveries against
+	}
 	if cfg.WebhookSecret == "" {
 		return errors.New("WEBHOOK_SECRET is not set: choose a long random string (e.g. `openssl rand -hex 32`), put WEBHOOK_SECRET=... in .env and use the same value as the webhook's secret token in GitLab")
 	}
@@ -140,6 +145,30 @@ func CheckWebhookSecret(secret string) error {
 	}
 	return nil
 }
+
+// Intake modes: how requests reach the service.
+const (
+	IntakeWebhook = "webhook" // GitLab's webhooks (needs a URL GitLab can reach)
+	IntakePoll    = "poll"    // the bot's To-Do list, read every POLL_INTERVAL
+	IntakeBoth    = "both"
+)
+
+// defaultIntake: webhooks when GitLab can reach us (PUBLIC_URL set), else the To-Do list, and
+// both when a webhook secret says a webhook was set up by hand without PUBLIC_URL (it keeps
+// working after an upgrade).
+func defaultIntake(publicURL, webhookSecret string) string {
+	switch {
+	case publicURL != "":
+		return IntakeWebhook
+	case webhookSecret != "":
+		return IntakeBoth
+	}
+	return IntakePoll
+}
+
+// Polls says whether the To-Do list is read; Webhooks whether /webhook takes deliveries.
+func (cfg Config) Polls() bool    { return cfg.Intake == IntakePoll || cfg.Intake == IntakeBoth }
+func (cfg Config) Webhooks() bool { return cfg.Intake != IntakePoll }
 
 // HasToken says whether a GitLab token is configured (then the default command is serve, else demo).
 func (cfg Config) HasToken() bool { return cfg.GitLabToken != "" }

@@ -96,7 +96,7 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		})
 	}
 	for _, missing := range []string{"GITLAB_TOKEN", "WEBHOOK_SECRET"} {
-		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef"}
+		m := map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef", "INTAKE": "webhook"}
 		delete(m, missing)
 		if _, err := Load(lookupFrom(m), "", true); err == nil || !strings.HasPrefix(err.Error(), missing) {
 			t.Fatalf("missing %s: %v", missing, err)
@@ -242,5 +242,30 @@ func TestShortWebhookSecretIsRefused(t *testing.T) {
 	}
 	if _, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": strings.Repeat("x", 32)}), "", true); err != nil {
 		t.Fatalf("32 characters: %v", err)
+	}
+}
+
+// INTAKE defaults to webhooks when GitLab can reach us, else to the To-Do list (both when a
+// webhook secret says a webhook was set up by hand); poll mode needs no webhook secret.
+func TestIntakeDefaultsAndPollNeedsNoSecret(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"GITLAB_TOKEN": "t"}, IntakePoll},
+		{map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef"}, IntakeBoth},
+		{map[string]string{"GITLAB_TOKEN": "t", "WEBHOOK_SECRET": "s-0123456789abcdef0123456789abcdef", "PUBLIC_URL": "https://c.example"}, IntakeWebhook},
+		{map[string]string{"GITLAB_TOKEN": "t", "INTAKE": "poll", "PUBLIC_URL": "https://c.example"}, IntakePoll},
+	} {
+		cfg, err := Load(lookupFrom(c.env), "", true)
+		if err != nil || cfg.Intake != c.want || cfg.PollInterval != 10*time.Second {
+			t.Errorf("%v: intake %q, interval %s, %v; want %q", c.env, cfg.Intake, cfg.PollInterval, err, c.want)
+		}
+	}
+	if _, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN": "t", "INTAKE": "pull"}), "", true); err == nil || !strings.HasPrefix(err.Error(), "INTAKE") {
+		t.Errorf("a bad INTAKE: %v", err)
+	}
+	if _, err := Load(lookupFrom(map[string]string{"GITLAB_TOKEN": "t", "POLL_INTERVAL": "100ms"}), "", true); err == nil || !strings.HasPrefix(err.Error(), "POLL_INTERVAL") {
+		t.Errorf("a too short POLL_INTERVAL: %v", err)
 	}
 }

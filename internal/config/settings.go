@@ -20,6 +20,8 @@ var Settings = []Setting{
 	{"LISTEN_ADDR", ":PORT", "full listen address, wins over PORT"},
 	{"TLS_CERT_FILE, TLS_KEY_FILE", "", "serve HTTPS directly"},
 	{"PUBLIC_URL", "", "how GitLab and users reach the service (links, setup default)"},
+	{"INTAKE", "webhook with PUBLIC_URL, else poll (both with WEBHOOK_SECRET)", "webhook, poll (the bot's To-Do list: no inbound connection) or both"},
+	{"POLL_INTERVAL", "10s", "how often poll mode reads the bot's To-Do list"},
 	{"DATA_DIR", "./data", "SQLite database, repository cache, job logs"},
 	{"DATABASE_URL", "", "postgres://... switches to PostgreSQL"},
 	{"WORKERS", "2", "agent runs at once"},
@@ -92,6 +94,11 @@ func (r *reader) config() Config {
 		r.fail("TLS_CERT_FILE", "TLS_CERT_FILE and TLS_KEY_FILE must be set together")
 	}
 	c.PublicURL = r.url("", "PUBLIC_URL")
+	c.Intake = r.oneOf("INTAKE", defaultIntake(c.PublicURL, c.WebhookSecret), IntakeWebhook, IntakePoll, IntakeBoth)
+	c.PollInterval = r.duration("POLL_INTERVAL", 10*time.Second)
+	if c.PollInterval < time.Second {
+		r.fail("POLL_INTERVAL", "must be at least 1s")
+	}
 	c.DataDir = r.str("./data", "DATA_DIR")
 	c.DatabaseURL = r.str("", "DATABASE_URL")
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // To-Do items, as GitLab's TodoService makes them (app/services/todo_service.rb): a user gets one
@@ -303,4 +302,17 @@ func (g *GitLab) markAllTodosDone(c *call) {
 		}
 	}
 	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// SetTodoState sets a To-Do's state (pending or done), as a user restoring or ticking it off would.
+func (g *GitLab) SetTodoState(id int64, state string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, x := range g.st.todos {
+		if x.id == id {
+			x.state, x.updated = state, g.now()
+			return
+		}
+	}
+	panic(fmt.Sprintf("fakegitlab: no To-Do %d", id))
 }

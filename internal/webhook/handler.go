@@ -128,7 +128,8 @@ func (h *handler) decide(w http.ResponseWriter, r *http.Request, d *decision) {
 	}
 	req.EventUUID = d.eventUUID
 	req.ReceivedAt = d.start.UTC()
-	h.enqueue(r.Context(), queue.Delivery{Request: req, Keys: deliveryKeys(r.Header, ev)}, d)
+	keys := append(deliveryKeys(r.Header, ev), trigger.MomentKeys(req, trigger.ParseHookTime(ev.Thread.UpdatedAt), 0)...)
+	h.enqueue(r.Context(), queue.Delivery{Request: req, Keys: keys}, d)
 }
 
 // admit checks what needs no body: method and token. Only a delivery that fails the token check
