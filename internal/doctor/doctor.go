@@ -69,10 +69,13 @@ func Run(ctx context.Context, o Options) []Result {
 	out = append(out, d.reachable(ctx), d.versionFeatures(), d.tokenValid(ctx), d.tokenExpiry())
 	out = append(out, d.tokenScopes()...)
 	out = append(out, d.identity(ctx))
+	out = append(out, d.intake(ctx)...)
 	if o.Project != "" {
 		out = append(out, d.projectFound(ctx))
 		out = append(out, d.accessLevel(ctx), d.defaultBranchPush(ctx), d.pushRules(ctx))
-		out = append(out, d.webhook(ctx)...)
+		if o.Settings.Webhooks() {
+			out = append(out, d.webhook(ctx)...)
+		}
 	}
 	out = append(out, d.claudeCLI(ctx), d.anthropicCredential(), d.agentSandbox(ctx), d.agentNetwork(ctx), d.git(ctx), d.dataDir(), d.database(ctx))
 	out = append(out, d.envFile()...)
