@@ -22,6 +22,7 @@ type identity struct {
 	fix    bool   // PIPELINE_FIX
 	wiki   bool   // WIKI_ENABLED
 	prefix string // BRANCH_PREFIX
+	label  string // LABEL_TRIGGER
 	log    *slog.Logger
 
 	mu   sync.RWMutex
@@ -59,7 +60,7 @@ func (id *identity) rules() trigger.Rules {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
 	return trigger.Rules{Phrase: id.phrase, BotID: id.user.ID, BotUsername: id.user.Username, AutoReview: id.auto,
-		PipelineFix: id.fix, BranchPrefix: id.prefix, Wiki: id.wiki}
+		PipelineFix: id.fix, BranchPrefix: id.prefix, Wiki: id.wiki, LabelTrigger: id.label}
 }
 
 func (id *identity) ready(context.Context) error {

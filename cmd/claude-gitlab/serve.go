@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	bot.auto = cfg.AutoReview
 	bot.fix, bot.prefix = cfg.PipelineFix, cfg.BranchPrefix
 	bot.wiki = cfg.WikiEnabled
+	bot.label = cfg.LabelTrigger
 	go bot.learn(ctx)
 	go resolveAllowLists(ctx, runner.Allow, gl, log)
 	registerQueueDepth(m, q)

@@ -28,6 +28,7 @@ type Config struct {
 	DatabaseURL         string
 	Workers             int
 	TriggerPhrase       string
+	LabelTrigger        string // LABEL_TRIGGER: adding this label asks; empty: off
 	MinAccessLevel      int
 	AllowedUsers        []string
 	AllowedProjects     []string

@@ -26,6 +26,7 @@ var Settings = []Setting{
 	{"DATABASE_URL", "", "postgres://... switches to PostgreSQL"},
 	{"WORKERS", "2", "agent runs at once"},
 	{"TRIGGER_PHRASE", "@claude", "the mention that triggers; the bot's own @username also does"},
+	{"LABEL_TRIGGER", "claude", "adding this label to an issue or MR asks for a run (its description is the request); the bot removes it when done; empty: off"},
 	{"MIN_ACCESS_LEVEL", "30", "least access level that may trigger (30 = Developer)"},
 	{"ALLOWED_USERS", "", "users (names or ids) that may trigger whatever their level, resolved to ids at start"},
 	{"ALLOWED_PROJECTS", "", "allow-list of project paths or groups (group/*), resolved to ids at start"},
@@ -106,6 +107,7 @@ func (r *reader) config() Config {
 	}
 	c.Workers = r.integer("WORKERS", 2, 1, 256)
 	c.TriggerPhrase = r.str("@claude", "TRIGGER_PHRASE")
+	c.LabelTrigger = r.str("claude", "LABEL_TRIGGER")
 	c.MinAccessLevel = r.level("MIN_ACCESS_LEVEL", 30)
 	c.AllowedUsers = r.list("ALLOWED_USERS")
 	c.AllowedProjects = r.list("ALLOWED_PROJECTS")

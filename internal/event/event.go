@@ -63,6 +63,7 @@ type Thread struct {
 	AuthorID     int64      `json:"author_id,omitempty"`
 	AssigneeIDs  []int64    `json:"assignee_ids,omitempty"`
 	ReviewerIDs  []int64    `json:"reviewer_ids,omitempty"`
+	Labels       []string   `json:"labels,omitempty"` // titles
 	UpdatedAt    string     `json:"updated_at,omitempty"`
 
 	// Merge requests only.
@@ -101,6 +102,7 @@ type Changes struct {
 	AssigneeIDs *Change[[]int64]
 	ReviewerIDs *Change[[]int64]
 	Draft       *Change[bool]
+	Labels      *Change[[]string] // label titles
 }
 
 // Pipeline is the part of a pipeline event we act on.

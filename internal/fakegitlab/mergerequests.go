@@ -23,8 +23,8 @@ type mergeRequest struct {
 	mergedAt          time.Time
 	assignees         []int64
 	reviewers         []int64
-	versions          []*mrVersion
 	labels            []string
+	versions          []*mrVersion
 	created, updated  time.Time
 	// An MR from a fork (forks.go): the fork's project id, and whether members who can merge to
 	// the target may push to its source branch.
@@ -243,6 +243,7 @@ func (g *GitLab) updateMR(c *call, mr *mergeRequest) {
 		}
 	}
 	g.applyMRParams(c, mr)
+	mr.labels = applyLabelParams(c, mr.labels)
 	mr.updated = g.now()
 	g.refreshMR(c.p, mr)
 	c.json(http.StatusOK, g.mrJSON(c.p, mr))

@@ -87,9 +87,9 @@ func (g *GitLab) issueEvent(p *project, is *issue, userID int64, action string, 
 			ProjectID: p.ID, CreatedAt: hookTime(is.created), UpdatedAt: hookTime(is.updated),
 			StateID: stateID, State: is.state, Confidential: is.confidential, Action: action,
 			AssigneeIDs: nonNil(is.assignees), URL: fmt.Sprintf("%s/-/issues/%d", p.WebURL, is.iid),
-			Labels: []*gitlab.EventLabel{}, Severity: "unknown",
+			Labels: g.eventLabels(p, is.labels), Severity: "unknown",
 		},
-		Labels: []*gitlab.EventLabel{},
+		Labels: g.eventLabels(p, is.labels),
 	}
 	m := toMap(e)
 	m["changes"] = changes

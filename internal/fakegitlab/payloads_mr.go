@@ -86,7 +86,7 @@ func (g *GitLab) mrEvent(p *project, mr *mergeRequest, userID int64, action stri
 	oa["source"], oa["target"] = g.hookProject(p), g.hookProject(p)
 	dropLegacyMRKeys(oa)
 	delete(oa, "position") // in note payloads only
-	m["labels"], m["changes"] = []any{}, changes
+	m["labels"], m["changes"] = g.eventLabels(p, mr.labels), changes
 	m["assignees"], m["reviewers"] = g.hookUsers(mr.assignees), g.hookUsers(mr.reviewers)
 	return EventMergeRequest, g.finish(m, p, userID)
 }
@@ -116,7 +116,7 @@ func (g *GitLab) mergeEventAttributes(p *project, mr *mergeRequest) *gitlab.Merg
 		WorkInProgress: mr.draft(), Draft: mr.draft(), MergeCommitSHA: mr.mergeCommit,
 		MergeWhenPipelineSucceeds: mr.autoMerge, BlockingDiscussionsResolved: true,
 		URL:    fmt.Sprintf("%s/-/merge_requests/%d", p.WebURL, mr.iid),
-		Labels: []*gitlab.EventLabel{}, MergeParams: &gitlab.MergeParams{},
+		Labels: g.eventLabels(p, mr.labels), MergeParams: &gitlab.MergeParams{},
 		LastCommit: gitlab.EventMergeRequestLastCommit{
 			ID: c.ID, Title: c.Title, Message: c.Message, Timestamp: c.AuthoredDate, URL: c.WebURL,
 			Author: gitlab.EventCommitAuthor{Name: c.AuthorName, Email: c.AuthorEmail},

@@ -83,6 +83,7 @@ type project struct {
 	nextIID       map[string]int64
 	pushRule      *gitlab.ProjectPushRules // nil: none; see admin.go
 	shares        map[string]int           // groups invited into the project → their most access; compat.go
+	labelIDs      map[string]int64         // label title → id, made on first use (labels.go)
 }
 
 type issue struct {

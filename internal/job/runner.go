@@ -61,6 +61,8 @@ type GitLab interface {
 	UserByID(ctx context.Context, id int64) (gitlab.User, error)
 	Namespace(ctx context.Context, idOrPath string) (gitlab.Namespace, error)
 	ProjectAncestors(ctx context.Context, projectID int64) ([]int64, error)
+	// The label trigger (label.go): the label comes off when the request is over.
+	RemoveLabel(ctx context.Context, t gitlab.ThreadRef, label string) error
 }
 
 // Workspaces gives a job its worktree.
@@ -157,7 +159,7 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 		j.retried = true
 	}
 	if j.steps.has(stepAnswered) {
-		return nil
+		return r.unlabel(ctx, j)
 	}
 	defer func() {
 		if j.ws != nil {
@@ -165,7 +167,7 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 		}
 	}()
 	err = r.run(ctx, j)
-	return r.finish(ctx, j, err)
+	return r.unlabelWhenOver(ctx, j, r.finish(ctx, j, err))
 }
 
 // run is the happy path, step by step; each step skips itself when already recorded.

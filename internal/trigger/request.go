@@ -18,6 +18,7 @@ const (
 	ReasonAssigned        Reason = "assigned"         // issue/MR newly assigned to the bot
 	ReasonReviewRequested Reason = "review_requested" // the bot newly added as reviewer of an MR
 	ReasonAutoReview      Reason = "auto_review"      // AUTO_REVIEW: an MR opened, marked ready or pushed to
+	ReasonLabeled         Reason = "labeled"          // LABEL_TRIGGER newly added to an issue or MR
 )
 
 // Request is what a worker needs to act on a trigger. It carries nothing secret: it is stored in
@@ -37,6 +38,7 @@ type Request struct {
 	ReceivedAt   time.Time     `json:"received_at"`
 	Pipeline     *PipelineRef  `json:"pipeline,omitempty"` // TaskPipelineFix: the failed pipeline
 	Wiki         *WikiRef      `json:"wiki,omitempty"`     // TaskWikiEdit: the page to edit
+	Label        string        `json:"label,omitempty"`    // ReasonLabeled: the label to take off when done
 }
 
 // AcknowledgedAtOnce says whether the request gets its 👀 and progress note as soon as it is

@@ -21,6 +21,7 @@ type Rules struct {
 	PipelineFix  bool   // PIPELINE_FIX: fix failed pipelines on the bot's branches
 	BranchPrefix string // BRANCH_PREFIX: how the bot's branches are named
 	Wiki         bool   // WIKI_ENABLED: edit wiki pages that ask for it
+	LabelTrigger string // LABEL_TRIGGER: adding this label to an issue or MR asks; empty: off
 }
 
 // ErrIgnored is matched (errors.Is) by every error Match returns.
@@ -147,7 +148,12 @@ func matchIssuable(ev event.Event, rules Rules) (Request, error) {
 	if reason == "" {
 		return ignore("%s", why)
 	}
+	var label string
+	if reason == ReasonLabeled {
+		label = rules.LabelTrigger
+	}
 	return Request{
+		Label:        label,
 		Reason:       reason,
 		Task:         issuableTask(ev, reason),
 		Project:      ev.Project,
@@ -172,6 +178,8 @@ func openReason(ev event.Event, rules Rules) (Reason, string) {
 		return ReasonAssigned, ""
 	case ev.Kind == event.KindMergeRequest && slices.ContainsFunc(t.ReviewerIDs, rules.isBotID):
 		return ReasonReviewRequested, ""
+	case rules.hasLabel(t.Labels):
+		return ReasonLabeled, ""
 	case ev.Kind == event.KindMergeRequest && rules.AutoReview && !t.Draft:
 		return ReasonAutoReview, ""
 	}
@@ -189,11 +197,13 @@ func updateReason(ev event.Event, rules Rules) (Reason, string) {
 		return ReasonAssigned, ""
 	case ev.Kind == event.KindMergeRequest && newlyHas(c.ReviewerIDs, rules):
 		return ReasonReviewRequested, ""
+	case c.Labels != nil && rules.hasLabel(c.Labels.Current) && !rules.hasLabel(c.Labels.Previous):
+		return ReasonLabeled, "" // the label newly added; the bot removes it when done
 	case ev.Kind == event.KindMergeRequest && rules.AutoReview && !ev.Thread.Draft &&
 		(ev.Thread.OldRev != "" || c.Draft != nil && c.Draft.Previous && !c.Draft.Current):
 		return ReasonAutoReview, "" // new commits, or marked ready; not a title or label edit
 	}
-	return "", "update adds no mention, assignment or review request for the bot"
+	return "", "update adds no mention, assignment, review request or trigger label for the bot"
 }
 
 // issuableTask: on a merge request, being opened with the phrase, asked for a review or
@@ -205,6 +215,10 @@ func issuableTask(ev event.Event, reason Reason) Task {
 	switch reason {
 	case ReasonOpened, ReasonReviewRequested, ReasonAutoReview:
 		return TaskReview
+	case ReasonLabeled:
+		if IsReviewRequest(ev.Thread.Title + "\n" + ev.Thread.Description) {
+			return TaskReview
+		}
 	case ReasonEdited:
 		c := ev.Changes
 		for _, ch := range []*event.Change[string]{c.Title, c.Description} {
@@ -252,4 +266,9 @@ func ObjectKey(ev event.Event) string {
 		return fmt.Sprintf("%s:%d:%d:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt)
 	}
 	return ""
+}
+
+// hasLabel says whether labels hold the trigger label (GitLab treats label titles without case).
+func (r Rules) hasLabel(labels []string) bool {
+	return r.LabelTrigger != "" && slices.ContainsFunc(labels, func(l string) bool { return strings.EqualFold(l, r.LabelTrigger) })
 }

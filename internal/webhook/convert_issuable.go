@@ -22,7 +22,9 @@ func fromIssue(v *gitlab.IssueEvent, x extras) event.Event {
 		Title:       stringChange(x, "title", c.Title.Previous, c.Title.Current),
 		Description: stringChange(x, "description", c.Description.Previous, c.Description.Current),
 		AssigneeIDs: usersChange(x, "assignees", c.Assignees.Previous, c.Assignees.Current),
+		Labels:      labelsChange(x, c.Labels.Previous, c.Labels.Current),
 	}
+	ev.Thread.Labels = labelTitles(a.Labels)
 	return ev
 }
 
@@ -45,7 +47,9 @@ func fromMerge(v *gitlab.MergeEvent, x extras) event.Event {
 		Description: stringChange(x, "description", c.Description.Previous, c.Description.Current),
 		AssigneeIDs: usersChange(x, "assignees", c.Assignees.Previous, c.Assignees.Current),
 		ReviewerIDs: usersChange(x, "reviewers", c.Reviewers.Previous, c.Reviewers.Current),
+		Labels:      labelsChange(x, c.Labels.Previous, c.Labels.Current),
 	}
+	ev.Thread.Labels = labelTitles(v.Labels)
 	if x.changed("draft") {
 		ev.Changes.Draft = &event.Change[bool]{Previous: c.Draft.Previous, Current: c.Draft.Current}
 	}
@@ -83,4 +87,21 @@ func userIDs(users []*gitlab.EventUser) []int64 {
 		}
 	}
 	return ids
+}
+
+func labelsChange(x extras, prev, cur []*gitlab.EventLabel) *event.Change[[]string] {
+	if !x.changed("labels") {
+		return nil
+	}
+	return &event.Change[[]string]{Previous: labelTitles(prev), Current: labelTitles(cur)}
+}
+
+func labelTitles(labels []*gitlab.EventLabel) []string {
+	var out []string
+	for _, l := range labels {
+		if l != nil {
+			out = append(out, l.Title)
+		}
+	}
+	return out
 }
