@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"sync"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/api"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/poll"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/webhook"
 )
 
@@ -40,4 +42,20 @@ func startPolling(ctx context.Context, cfg config.Config, gl *gitlab.Client, q *
 		cancel()
 		wg.Wait()
 	}
+}
+
+// submitter is the one way requests from pipelines and from `ask` are authorised and queued.
+func submitter(cfg config.Config, gl *gitlab.Client, q api.Queue, log *slog.Logger) *api.Submitter {
+	return &api.Submitter{GitLab: gl, Queue: q, Log: log,
+		Rules: api.Rules{MinAccessLevel: cfg.MinAccessLevel, AllowedUsers: cfg.AllowedUsers, AllowedProjects: cfg.AllowedProjects}}
+}
+
+// withAPI adds POST /api/v1/requests (CI job tokens) and GET /api/v1/requests/{id} to routes.
+func withAPI(routes map[string]http.Handler, cfg config.Config, gl *gitlab.Client, q *queue.Queue, db *store.DB, p *pages, log *slog.Logger) map[string]http.Handler {
+	h := &api.Handler{Submitter: submitter(cfg, gl, q, log), Tokens: gl, Links: p.signer, Outcomes: db,
+		PublicURL: cfg.PublicURL, Log: log.With("intake", "api")}
+	for pattern, handler := range h.Routes() {
+		routes[pattern] = handler
+	}
+	return routes
 }

@@ -37,6 +37,7 @@ func init() {
 	commands = map[string]command{
 		"serve":        {"HTTP server and workers in one process", runServe},
 		"jobs":         {"list, show, retry or cancel queued jobs", runJobs},
+		"ask":          {"ask from a shell or a scheduled job: a request answered in an issue or MR (--wait for the outcome)", runAsk},
 		"replay":       {"send a webhook payload file to a running service", runReplay},
 		"migrate":      {"apply database migrations", runMigrate},
 		"version":      {"print version, commit and Go version", runVersion},

@@ -101,7 +101,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	}, q, m, log)
 	srv, err := server.Listen(server.Options{
 		Addr: cfg.ListenAddr, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
-		Webhook: hook, Metrics: m, MetricsToken: cfg.MetricsToken, Log: log, Extra: jobPages.routes(q, ctx.Done()),
+		Webhook: hook, Metrics: m, MetricsToken: cfg.MetricsToken, Log: log, Extra: withAPI(jobPages.routes(q, ctx.Done()), cfg, gl, q, db, jobPages, log),
 		ReadyChecks: map[string]server.Check{
 			"database": func(ctx context.Context) error { return db.PingContext(ctx) },
 			"gitlab": func(ctx context.Context) error {

@@ -190,5 +190,6 @@ func (g *GitLab) projectRoutes(api func(string, int, func(*call))) {
 	api("GET /projects/{id}/repository/tree", Reporter, g.getTree)
 	api("GET /projects/{id}/repository/compare", Reporter, g.compare)
 	api("PUT /projects/{id}/issues/{iid}", Reporter, g.updateIssue)
+	api("POST /projects/{id}/issues", Guest, g.postIssue)
 	api("GET /projects/{id}/snippets/{iid}", Guest, g.getSnippet)
 }

@@ -57,6 +57,7 @@ func (g *GitLab) routes() http.Handler {
 	g.wikiRoutes(api)
 	g.identityRoutes(api)
 	g.todoRoutes(api)
+	mux.HandleFunc("GET /api/v4/job", g.getJobOfToken) // authenticated by a CI job token, not a user's
 	mux.HandleFunc("/api/v4/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	})

@@ -41,7 +41,8 @@ type state struct {
 	groupIDs map[string]int64         // group path → id, made on first use (protection.go)
 	// groupHooks are webhooks of groups (paid tiers), by group path; see admin.go.
 	groupHooks map[string][]*hook
-	todos      []*todo // every user's To-Do items, oldest first; see todos.go
+	todos      []*todo     // every user's To-Do items, oldest first; see todos.go
+	ciJobs     []*tokenJob // CI jobs whose tokens GET /job knows; see cijobs.go
 }
 
 func newState() *state {

@@ -19,6 +19,7 @@ const (
 	ReasonReviewRequested Reason = "review_requested" // the bot newly added as reviewer of an MR
 	ReasonAutoReview      Reason = "auto_review"      // AUTO_REVIEW: an MR opened, marked ready or pushed to
 	ReasonLabeled         Reason = "labeled"          // LABEL_TRIGGER newly added to an issue or MR
+	ReasonAPI             Reason = "api"              // POST /api/v1/requests from a pipeline, or `claude-gitlab ask`
 )
 
 // Request is what a worker needs to act on a trigger. It carries nothing secret: it is stored in
@@ -39,6 +40,7 @@ type Request struct {
 	Pipeline     *PipelineRef  `json:"pipeline,omitempty"` // TaskPipelineFix: the failed pipeline
 	Wiki         *WikiRef      `json:"wiki,omitempty"`     // TaskWikiEdit: the page to edit
 	Label        string        `json:"label,omitempty"`    // ReasonLabeled: the label to take off when done
+	CIJob        int64         `json:"ci_job,omitempty"`   // ReasonAPI: the CI job that asked (its token may read the state)
 }
 
 // AcknowledgedAtOnce says whether the request gets its 👀 and progress note as soon as it is
