@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"text/tabwriter"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
@@ -12,8 +13,9 @@ import (
 )
 
 func runDoctor(ctx context.Context, env *environment, args []string) error {
-	fs := newFlags(env, "doctor", "[--project group/project] [--json]")
+	fs := newFlags(env, "doctor", "[--project group/project | --group group] [--json]")
 	project := fs.String("project", "", "also check this project: the bot's rights, push rules, the webhook")
+	group := fs.String("group", "", "check every project of this group and its subgroups, one line each")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -22,7 +24,48 @@ func runDoctor(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *group != "" {
+		return doctorGroupReport(ctx, env, cfg, *group, *asJSON)
+	}
 	return doctorReport(ctx, env, cfg, doctor.Options{Project: *project}, *asJSON)
+}
+
+// doctorGroupReport prints the token checks, then one line per project of the group with what
+// is wrong there and its fix; any ✗ makes it exit 1.
+func doctorGroupReport(ctx context.Context, env *environment, cfg config.Config, group string, asJSON bool) error {
+	gl, err := commandClient(cfg)
+	if err != nil {
+		return err
+	}
+	general, projects := doctor.Group(ctx, doctor.Options{Settings: cfg, GitLab: gl}, group)
+	failed := doctor.Failed(general)
+	for _, p := range projects {
+		failed = failed || doctor.Failed(p.Results)
+	}
+	if asJSON {
+		if err := printJSON(env.stdout, map[string]any{"ok": !failed, "checks": general, "projects": projects}); err != nil {
+			return err
+		}
+	} else {
+		printResults(env.stdout, general)
+		fmt.Fprintln(env.stdout)
+		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		for _, p := range projects {
+			line := "all checks pass"
+			for _, r := range p.Results {
+				if r.Status != doctor.OK {
+					line = fmt.Sprintf("%s %s: %s — fix: %s", marks[r.Status], r.Name, r.Detail, r.Fix)
+					break
+				}
+			}
+			fmt.Fprintf(tw, "%s %s\t%s\n", marks[p.Worst()], p.Project, line)
+		}
+		tw.Flush()
+	}
+	if failed {
+		return exitError{1}
+	}
+	return nil
 }
 
 // doctorReport runs the checks and prints them; any ✗ makes it exit 1.

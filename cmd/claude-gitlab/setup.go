@@ -13,16 +13,17 @@ import (
 )
 
 type setupFlags struct {
-	project, group, url           string
-	pipeline, wiki, insecure, dry bool
-	print                         bool
+	project, group, url                       string
+	pipeline, wiki, insecure, dry, perProject bool
+	print                                     bool
 }
 
 func runSetup(ctx context.Context, env *environment, args []string) error {
-	fs := newFlags(env, "setup", "--project group/project | --group group  [--url URL] [--pipeline] [--wiki] [--insecure-ssl] [--dry-run] [--print]")
+	fs := newFlags(env, "setup", "--project group/project | --group group [--per-project]  [--url URL] [--pipeline] [--wiki] [--insecure-ssl] [--dry-run] [--print]")
 	var f setupFlags
 	fs.StringVar(&f.project, "project", "", "project whose webhook to create or update (path as in its URL)")
-	fs.StringVar(&f.group, "group", "", "group whose webhook to create or update instead (paid tiers)")
+	fs.StringVar(&f.group, "group", "", "a group: one group webhook where the tier has them, else a webhook on each of its projects and subgroups' projects")
+	fs.BoolVar(&f.perProject, "per-project", false, "with --group: a webhook on each project even where group webhooks exist")
 	fs.StringVar(&f.url, "url", "", "where GitLab delivers (default PUBLIC_URL/webhook)")
 	fs.BoolVar(&f.pipeline, "pipeline", false, "also pipeline events (fixing failed pipelines)")
 	fs.BoolVar(&f.wiki, "wiki", false, "also wiki page events")
@@ -39,6 +40,9 @@ func runSetup(ctx context.Context, env *environment, args []string) error {
 	scope, hookURL, err := f.target(cfg)
 	if err != nil {
 		return err
+	}
+	if f.group != "" {
+		return withFix(doSetupGroup(ctx, env, cfg, f, hookURL), f)
 	}
 	return withFix(doSetup(ctx, env, cfg, f, scope, hookURL), f)
 }

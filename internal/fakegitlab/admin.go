@@ -13,6 +13,7 @@ import (
 
 func (g *GitLab) adminRoutes(api func(string, int, func(*call))) {
 	api("GET /projects/{id}/push_rule", Maintainer, g.getPushRule)
+	api("GET /groups/{group}/projects", 0, g.listGroupProjects)
 	api("GET /groups/{group}/hooks", 0, g.withGroupOwner(g.listGroupHooks))
 	api("POST /groups/{group}/hooks", 0, g.withGroupOwner(g.postGroupHook))
 	api("PUT /groups/{group}/hooks/{hook_id}", 0, g.withGroupOwner(g.putGroupHook))
