@@ -80,6 +80,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	if err != nil {
 		return err
 	}
+	runner.Control = q                            // "@claude stop" cancels through the queue, as `jobs cancel` does
 	defer startAckLane(ctx, runner, q, db, log)() // before the database closes
 	bot := newIdentity(gl, cfg.TriggerPhrase, log)
 	bot.auto = cfg.AutoReview

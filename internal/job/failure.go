@@ -38,7 +38,11 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 		case errors.Is(cause, river.ErrJobCancelledRemotely):
 			// `jobs cancel`: say so in the thread rather than leave "working…" there.
 			j.log.Info("job: cancelled by the operator")
-			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, "An operator cancelled this request.", "Comment `@claude` again to ask anew."); perr != nil {
+			what, todo := "An operator cancelled this request.", "Comment `@claude` again to ask anew."
+			if w, t, ok := r.stoppedNote(ctx, j); ok {
+				what, todo = w, t
+			}
+			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
 				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
 			}
 			return river.JobCancel(cause)

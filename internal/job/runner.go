@@ -123,6 +123,7 @@ type Runner struct {
 	Redactor   *redact.Redactor
 	Metrics    *metrics.Metrics
 	Log        *slog.Logger
+	Control    Control                                     // "@claude stop": the queue; nil: stop not available
 	Journal    Journal                                     // the job page's record; nil keeps none
 	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
 	// SettingsCache keeps the project settings file per default-branch commit; nil: none.
@@ -187,6 +188,9 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 	if j.fromBot() {
 		j.log.Info("job: request written by the bot itself; nothing to do")
 		return r.end(ctx, j, jobstate.Skipped, "bot's own")
+	}
+	if j.req.Task == trigger.TaskStop {
+		return r.stop(ctx, j)
 	}
 	if j.req.Task == trigger.TaskWikiEdit {
 		return r.editWiki(ctx, j)

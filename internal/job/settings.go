@@ -204,7 +204,7 @@ func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
 	bot := r.bot
 	r.botOnce.Unlock()
 	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
-		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, bot: bot,
+		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, Control: r.Control, bot: bot,
 		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache(),
 		Tools: r.Tools, Sessions: r.Sessions}
 }

@@ -21,6 +21,7 @@ type (
 	stubRefusals   struct{ RefusalLog }
 	stubTools      struct{ ToolServer }
 	stubSessions   struct{ SessionStore }
+	stubControl    struct{ Control }
 )
 
 // withSettings copies every field of the Runner but the settings: a field added later and
@@ -29,7 +30,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 	r := &Runner{GitLab: &stubGitLab{}, Workspaces: &stubWorkspaces{},
 		Steps: &stubSteps{}, Redactor: redact.New("x"), Metrics: metrics.New(), Log: slog.Default(),
 		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache(),
-		Allow: &AllowLists{}, Refusals: &stubRefusals{}, Tools: &stubTools{}, Sessions: &stubSessions{}}
+		Allow: &AllowLists{}, Refusals: &stubRefusals{}, Tools: &stubTools{}, Sessions: &stubSessions{}, Control: &stubControl{}}
 	r.Agent = func(context.Context, agent.Config, agent.Request, func(agent.Progress)) (agent.Result, error) {
 		return agent.Result{}, nil
 	}
@@ -52,7 +53,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 			t.Errorf("withSettings does not copy %s", f.Name)
 		}
 	}
-	if exported != 14 {
+	if exported != 15 {
 		t.Fatalf("Runner has %d exported fields besides Settings; update withSettings and this test", exported)
 	}
 	if c.Settings.Agent.MaxTurns != 5 || !c.Settings.UseMR || r.Settings.Agent.MaxTurns != 30 {

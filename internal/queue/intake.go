@@ -157,7 +157,7 @@ func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outco
 	}
 	params := make([]river.InsertManyParams, len(fresh))
 	for n, i := range fresh {
-		params[n] = river.InsertManyParams{Args: Args{Request: batch[i].d.Request}}
+		params[n] = river.InsertManyParams{Args: Args{Request: batch[i].d.Request}, InsertOpts: insertOpts(batch[i].d.Request)}
 	}
 	res, err := tx.insertJobs(ctx, params)
 	if err != nil {

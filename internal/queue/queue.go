@@ -147,7 +147,8 @@ func riverConfig(opts Options, log *slog.Logger, gate func(context.Context, int6
 		river.AddWorker(workers, &worker{handler: opts.Handler, gate: gate, perProject: opts.PerProject, beats: beats,
 			delays: delays, giveUp: opts.GiveUp})
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)},
+			QueueControl: {MaxWorkers: 2}}
 	}
 	return cfg
 }
@@ -238,6 +239,9 @@ type worker struct {
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	if job.Queue == QueueControl {
+		return w.handler.Handle(ctx, Job{ID: job.ID, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Request: job.Args.Request})
+	}
 	if err := w.gate(ctx, job.ID, w.perProject); err != nil {
 		return err
 	}

@@ -47,11 +47,21 @@ type Request struct {
 // queued (the acknowledgement lane): a person asked and is waiting for a sign of life. Automatic
 // requests (reviews, pipeline fixes, wiki edits) are acknowledged when a worker runs them.
 func (r Request) AcknowledgedAtOnce() bool {
-	return r.Reason != ReasonAutoReview && r.Task != TaskPipelineFix && r.Task != TaskWikiEdit && r.Wiki == nil
+	return r.Reason != ReasonAutoReview && r.Task != TaskPipelineFix && r.Task != TaskWikiEdit && r.Wiki == nil &&
+		r.Task != TaskStop // a stop answers at once itself
+}
+
+// StoppedThreadKey is the conversation a stop request stops.
+func (r Request) StoppedThreadKey() string {
+	r.Task = TaskAnswer
+	return r.ThreadKey()
 }
 
 // ThreadKey names the conversation: requests with the same key run one at a time, in order.
 func (r Request) ThreadKey() string {
+	if r.Task == TaskStop { // a stop must not wait behind the jobs it stops
+		return fmt.Sprintf("%d/stop/%d", r.Project.ID, r.NoteID)
+	}
 	if r.Wiki != nil { // edits of one page run one after the other
 		return fmt.Sprintf("%d/wiki/%s", r.Project.ID, r.Wiki.Slug)
 	}

@@ -106,7 +106,10 @@ func matchNote(ev event.Event, rules Rules) (Request, error) {
 		return ignore("note does not mention %s", strings.Join(rules.names(), " or "))
 	}
 	task := TaskAnswer
-	if ev.Thread.Type == event.ThreadMergeRequest && IsReviewRequest(n.Body) {
+	switch {
+	case IsStopRequest(n.Body):
+		task = TaskStop
+	case ev.Thread.Type == event.ThreadMergeRequest && IsReviewRequest(n.Body):
 		task = TaskReview
 	}
 	return Request{

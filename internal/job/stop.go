@@ -1,0 +1,121 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// Control is what "@claude stop" needs of the queue: the thread's unfinished jobs, and the same
+// cancel `jobs cancel` uses (a queued job never runs; a running one has its context cancelled).
+type Control interface {
+	ActiveInThread(ctx context.Context, threadKey string) ([]queue.Info, error)
+	Cancel(ctx context.Context, id int64) (queue.Info, error)
+}
+
+// stepStoppedBy, on a stopped job: who stopped it, for its own last note.
+const stepStoppedBy = "stopped_by"
+
+// stop cancels the thread's queued and running requests: its requester's own, or everyone's when
+// a Maintainer asks. It answers with what it stopped and what it left.
+func (r *Runner) stop(ctx context.Context, j *job) error {
+	if r.Control == nil {
+		return r.end(ctx, j, jobstate.Skipped, "stop not available")
+	}
+	active, err := r.Control.ActiveInThread(ctx, j.req.StoppedThreadKey())
+	if err != nil {
+		return err
+	}
+	var own, others []queue.Info
+	for _, in := range active {
+		switch {
+		case in.ID == j.id || in.Request.Task == trigger.TaskStop:
+		case in.Request.Author.ID == j.req.Author.ID:
+			own = append(own, in)
+		default:
+			others = append(others, in)
+		}
+	}
+	stoppable := own
+	if len(others) > 0 {
+		level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
+		if err != nil {
+			return fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
+		}
+		if level >= gitlab.AccessMaintainer {
+			stoppable, others = append(own, others...), nil
+		}
+	}
+	var stopped []string
+	for _, in := range stoppable {
+		if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
+			return err
+		}
+		if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
+			return err
+		}
+		j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "was", in.State)
+		stopped = append(stopped, fmt.Sprintf("job %d (%s)", in.ID, wasDoing(in.State)))
+	}
+	if _, err := r.postOnce(ctx, j, stopReply(j.req.Author.Username, stopped, len(others))); err != nil {
+		return err
+	}
+	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
+}
+
+func wasDoing(state string) string {
+	if state == "running" {
+		return "was running"
+	}
+	return "was waiting"
+}
+
+func stopReply(by string, stopped []string, left int) string {
+	var b strings.Builder
+	switch len(stopped) {
+	case 0:
+		b.WriteString("Nothing to stop: no request of yours in this thread is queued or running.")
+	default:
+		fmt.Fprintf(&b, "Stopped at @%s's request: %s.", by, strings.Join(stopped, ", "))
+	}
+	if left > 0 {
+		fmt.Fprintf(&b, " %d request(s) by others go on: only their requester or a Maintainer can stop them.", left)
+	}
+	return b.String()
+}
+
+// stoppedNote is the last note of a job a user stopped: who, and what was left undone — a push
+// already made stays and is named.
+func (r *Runner) stoppedNote(ctx context.Context, j *job) (what, todo string, ok bool) {
+	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id)
+	if err != nil || recorded[stepStoppedBy] == "" {
+		return "", "", false
+	}
+	what = fmt.Sprintf("@%s stopped this request.", recorded[stepStoppedBy])
+	var p pushed
+	var mr mrDone
+	pushedOK, hasMR := j.steps.get(stepPushed, &p), j.steps.get(stepMR, &mr)
+	switch {
+	case pushedOK && hasMR:
+		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s` and merge request !%d.", short(p.SHA), p.Branch, mr.IID)
+	case pushedOK:
+		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s`; no merge request was opened.", short(p.SHA), p.Branch)
+	case j.steps.has(stepResult):
+		what += " Claude's work was finished but not pushed: nothing was changed in the repository."
+	default:
+		what += " Claude had not finished: nothing was changed in the repository."
+	}
+	return what, "Comment `@claude` again to ask anew.", true
+}
+
+func short(sha string) string {
+	if len(sha) > 8 {
+		return sha[:8]
+	}
+	return sha
+}
