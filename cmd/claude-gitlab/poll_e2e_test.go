@@ -119,10 +119,18 @@ func TestPollAndWebhookForTheSameNoteRunOnce(t *testing.T) {
 	w.deliver(ev, body, http.StatusAccepted)
 	w.waitRounds(2)
 	w.exactlyOneAnswer(issue2.IID)
-	// An assignment both ways.
+	// An assignment: the webhook runs it while the poller cannot read the list; the bot's notes
+	// mark the To-Do done and, a second later, a comment moves the issue's updated_at, so only
+	// the moment the assignment happened ties the To-Do to the webhook's request.
+	w.g.InjectFault(fakegitlab.Fault{Method: http.MethodGet, PathPattern: `^/api/v4/todos$`, Status: http.StatusServiceUnavailable, Times: -1})
 	task := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Explain", "What does handler/user.go return?", false)
 	ev, body = w.g.AssignIssueEvent(w.proj.ID, task.IID, w.alice.ID, w.bot.ID)
+	assigned := time.Now()
 	w.deliver(ev, body, http.StatusAccepted)
+	w.waitAnswers(fakegitlab.ThreadIssue, ref(task.IID), 1)
+	w.waitFor("the clock's next second", 3*time.Second, func() bool { return time.Now().Unix() > assigned.Unix()+1 })
+	w.g.AddNote(w.proj.ID, fakegitlab.ThreadIssue, ref(task.IID), w.alice.ID, "thanks")
+	w.g.ClearFaults()
 	w.waitRounds(2)
 	w.exactlyOneAnswer(task.IID)
 }

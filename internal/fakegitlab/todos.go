@@ -193,13 +193,22 @@ func (g *GitLab) resolveTodos(userID int64, t todoTarget) {
 	}
 }
 
-// noteTodos is what a new note does to To-Dos: the author's own on the noteable are done, the
-// users it mentions get new ones. Notes on commits and snippets are left out.
+// noteTodos is what a new note does to its issue or MR: updated_at moves, the author's own
+// To-Dos there are done, the users it mentions get new ones. Commits and snippets are left out.
 func (g *GitLab) noteTodos(p *project, th *thread, d *discussion, n *note) {
-	if n.system || (th.key.kind != ThreadIssue && th.key.kind != ThreadMR) {
+	if th.key.kind != ThreadIssue && th.key.kind != ThreadMR {
 		return
 	}
 	iid, _ := strconv.ParseInt(th.key.ref, 10, 64)
+	// A note touches its noteable (Note belongs_to :noteable, touch: true): updated_at moves.
+	if is := p.issues[iid]; th.key.kind == ThreadIssue && is != nil {
+		is.updated = n.created
+	} else if mr := p.mrs[iid]; th.key.kind == ThreadMR && mr != nil {
+		mr.updated = n.created
+	}
+	if n.system {
+		return
+	}
 	t := todoTarget{p: p, kind: th.key.kind, iid: iid}
 	if d != nil && !d.individual {
 		t.discussion = d.id
