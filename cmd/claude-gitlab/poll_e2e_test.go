@@ -44,10 +44,20 @@ func TestPollAnswersMentionsAssignmentsAndReviewRequests(t *testing.T) {
 	w := pollWorld(t)
 	// A note mentioning the bot's username.
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Question", "", false)
-	w.g.AddNote(w.proj.ID, fakegitlab.ThreadIssue, ref(issue.IID), w.alice.ID, "@claude-bot what does main.go do?")
+	asked := time.Now()
+	n := w.g.AddNote(w.proj.ID, fakegitlab.ThreadIssue, ref(issue.IID), w.alice.ID, "@claude-bot what does main.go do?")
 	if td := w.g.Todos(w.bot.ID); len(td) != 1 || td[0].Action != fakegitlab.TodoDirectlyAddressed {
 		t.Fatalf("To-Dos after the mention: %+v", td)
 	}
+	w.waitFor("👀 on the note", 20*time.Second, func() bool {
+		for _, a := range w.g.Awards(w.proj.ID, fakegitlab.ThreadIssue, ref(issue.IID)) {
+			if a.NoteID == n.ID && a.Name == "eyes" {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("FIGURE poll mode, POLL_INTERVAL=1s: mention → 👀 in %s", time.Since(asked).Round(10*time.Millisecond))
 	w.exactlyOneAnswer(issue.IID)
 
 	// An issue assigned to the bot.

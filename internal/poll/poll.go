@@ -95,6 +95,8 @@ func (p *Poller) Run(ctx context.Context) {
 		switch {
 		case ctx.Err() != nil:
 			return
+		case errors.Is(err, errNotReady):
+			wait = min(wait, time.Second) // the service is starting: GET /user answers soon
 		case err != nil:
 			backoff = min(max(2*backoff, p.cfg.Interval), maxBackoff)
 			wait = backoff
