@@ -59,8 +59,9 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 		if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
 			return err
 		}
-		j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "was", in.State)
-		stopped = append(stopped, fmt.Sprintf("job %d (%s)", in.ID, wasDoing(in.State)))
+		started := r.started(ctx, in.ID)
+		j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
+		stopped = append(stopped, fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)))
 	}
 	if _, err := r.postOnce(ctx, j, stopReply(j.req.Author.Username, stopped, len(others))); err != nil {
 		return err
@@ -68,8 +69,20 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
 }
 
-func wasDoing(state string) string {
-	if state == "running" {
+// started says whether a job had begun its work (acknowledged in the thread). River's state
+// does not tell: a job waiting its turn in the thread is briefly "running" each time it looks.
+func (r *Runner) started(ctx context.Context, id int64) bool {
+	recorded, err := r.Steps.Steps(ctx, id)
+	if err != nil {
+		return false
+	}
+	_, award := recorded[stepAward]
+	_, note := recorded[stepNote]
+	return award || note
+}
+
+func wasDoing(started bool) string {
+	if started {
 		return "was running"
 	}
 	return "was waiting"

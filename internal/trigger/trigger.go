@@ -265,6 +265,11 @@ func ObjectKey(ev event.Event) string {
 	case ev.Kind == event.KindMergeRequest && ev.Thread.OldRev != "":
 		// A push: updated_at has whole seconds, and a push may follow another update within one.
 		return fmt.Sprintf("%s:%d:%d:%s:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt, ev.Thread.HeadSHA)
+	case (ev.Kind == event.KindIssue || ev.Kind == event.KindMergeRequest) && ev.Action == "update" && ev.Changes.Labels != nil:
+		// A label change: updated_at has whole seconds, and a label may be taken off and put back
+		// within one; the labels it leaves tell the updates apart.
+		return fmt.Sprintf("%s:%d:%d:%s:%s:labels=%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt,
+			strings.Join(ev.Changes.Labels.Current, ","))
 	case ev.Kind == event.KindIssue || ev.Kind == event.KindMergeRequest:
 		return fmt.Sprintf("%s:%d:%d:%s:%s", ev.Kind, ev.Project.ID, ev.Thread.IID, ev.Action, ev.Thread.UpdatedAt)
 	}
