@@ -57,7 +57,7 @@ func TestPipelineRequestsWithJobTokens(t *testing.T) {
 		_, state = w.apiCall(http.MethodGet, path, nil, "JOB-TOKEN", ci.Token)
 		return state["done"] == true
 	})
-	if state["state"] != "completed" || !strings.HasPrefix(fmt.Sprint(state["outcome"]), "answered") {
+	if state["state"] != "answered" || !strings.HasPrefix(fmt.Sprint(state["outcome"]), "answered") {
 		t.Fatalf("state when done: %v", state)
 	}
 	answer := w.exactlyOneAnswer(issue.IID)

@@ -12,6 +12,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/api"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
@@ -93,20 +94,19 @@ func waitForJob(ctx context.Context, env *environment, db *store.DB, q *queue.Qu
 		if err != nil {
 			return err
 		}
-		switch info.State {
-		case "completed", "cancelled", "discarded":
-			outcome := info.State
-			if rec, ok, err := db.Job(ctx, id); err == nil && ok && rec.Outcome != "" {
-				outcome = rec.Outcome
+		if info.Status.Final() {
+			outcome := info.Outcome
+			if outcome == "" {
+				outcome = string(info.Status)
 			}
 			fmt.Fprintf(env.stdout, "job %d: %s\n", id, outcome)
-			if info.State != "completed" || strings.HasPrefix(outcome, "failed") || strings.HasPrefix(outcome, "refused") {
+			if info.Status != jobstate.Answered {
 				return fmt.Errorf("job %d did not succeed: %s", id, outcome)
 			}
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("job %d still %s after %s", id, info.State, timeout)
+			return fmt.Errorf("job %d still %s after %s", id, info.Status, timeout)
 		}
 		select {
 		case <-ctx.Done():

@@ -172,16 +172,14 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusUnauthorized, answer{Error: "send the JOB-TOKEN of the CI job that asked, or the request's token"})
 		return
 	}
-	a := answer{Job: id, URL: h.link(id), State: info.State}
-	switch info.State {
-	case "completed", "cancelled", "discarded":
-		a.Done = true
-	}
-	if rec, ok, err := h.Outcomes.Job(r.Context(), id); err == nil && ok {
-		a.Outcome = rec.Outcome
+	a := answer{Job: id, URL: h.link(id), State: string(info.Status), Done: info.Status.Final(), Outcome: info.Outcome}
+	if a.Outcome == "" {
+		if rec, ok, err := h.Outcomes.Job(r.Context(), id); err == nil && ok {
+			a.Outcome = rec.Outcome
+		}
 	}
 	if a.Done && a.Outcome == "" {
-		a.Outcome = info.State
+		a.Outcome = string(info.Status)
 	}
 	reply(w, http.StatusOK, a)
 }
