@@ -53,11 +53,14 @@ func TestSetupGroupOnEveryProject(t *testing.T) {
 		t.Fatalf("second run: hooks %v\n%s", got, out)
 	}
 
-	out, _ = runCLIAt(t, t.TempDir(), env, "doctor", "--group", "acme")
-	for _, want := range []string{"✓ acme/one", "✓ acme/sub/two", "✓ acme/sub/deep/three", "acme/locked", "listing webhooks needs Maintainer"} {
+	out, code = runCLIAt(t, t.TempDir(), env, "doctor", "--group", "acme")
+	for _, want := range []string{"acme/one", "acme/sub/two", "acme/sub/deep/three", "acme/locked", "listing webhooks needs Maintainer"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("doctor --group lacks %q:\n%s", want, out)
 		}
+	}
+	if code != 0 || strings.Contains(out, "\n✗ ") {
+		t.Fatalf("doctor --group with every hook in place (exit %d):\n%s", code, out)
 	}
 	// A project without our hook is a ✗ in the table.
 	g.AddMember(locked.ID, 1, fakegitlab.Maintainer)
