@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 )
@@ -74,5 +75,27 @@ func TestSetupGroupOnEveryProject(t *testing.T) {
 	out, code = runCLIAt(t, t.TempDir(), env, "setup", "--group", "acme")
 	if code != 0 || len(g.GroupHooks("acme")) != 1 || len(g.Hooks(locked.ID)) != 0 {
 		t.Fatalf("group hook (exit %d), group hooks %d:\n%s", code, len(g.GroupHooks("acme")), out)
+	}
+}
+
+// On the Free tier there are no group webhooks, even for the group's Owner: a webhook on each
+// project instead.
+func TestSetupGroupOnTheFreeTier(t *testing.T) {
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1, Tier: fakegitlab.TierFree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	bot := g.AddUser("claude-bot", "Claude", true)
+	token := g.AddToken(bot.ID, []string{"api"}, time.Now().Add(90*24*time.Hour), "personal")
+	one := g.AddProject("acme/one", "main", map[string]string{"README.md": "hi\n"})
+	two := g.AddProject("acme/sub/two", "main", map[string]string{"README.md": "hi\n"})
+	g.AddGroupMember("acme", bot.ID, fakegitlab.Owner)
+	env := []string{"GITLAB_URL=" + g.URL(), "GITLAB_TOKEN=" + token, "DATA_DIR=" + t.TempDir(),
+		"PUBLIC_URL=https://claude.example.com", "WEBHOOK_SECRET=fake-secret-for-group-setup"}
+	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--group", "acme")
+	if code != 0 || len(g.GroupHooks("acme")) != 0 || len(g.Hooks(one.ID)) != 1 || len(g.Hooks(two.ID)) != 1 ||
+		!strings.Contains(out, "group webhooks are not available") {
+		t.Fatalf("Free tier (exit %d), group hooks %d:\n%s", code, len(g.GroupHooks("acme")), out)
 	}
 }
