@@ -29,6 +29,8 @@ func doSetupGroup(ctx context.Context, env *environment, cfg config.Config, f se
 	secret, generated := cfg.WebhookSecret, false
 	if secret == "" {
 		secret, generated = setup.NewSecret(), true
+	} else if err := config.CheckWebhookSecret(secret); err != nil {
+		return err
 	}
 	want := setup.Wanted(setup.Options{URL: url, Secret: secret, Pipeline: f.pipeline, Wiki: f.wiki, InsecureSSL: f.insecure})
 	if generated && !f.dry {

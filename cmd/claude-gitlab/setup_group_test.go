@@ -24,7 +24,7 @@ func TestSetupGroupOnEveryProject(t *testing.T) {
 	g.AddMember(locked.ID, 1, fakegitlab.Developer)
 	g.AddMember(outside.ID, 1, fakegitlab.Maintainer)
 	env := []string{"GITLAB_URL=" + g.URL(), "GITLAB_TOKEN=" + token, "DATA_DIR=" + t.TempDir(),
-		"PUBLIC_URL=https://claude.example.com", "WEBHOOK_SECRET=fake-secret-for-group-setup", "CLAUDE_PATH=claude-not-installed-here"}
+		"PUBLIC_URL=https://claude.example.com", "WEBHOOK_SECRET=fake-secret-for-group-setup-0123456789", "CLAUDE_PATH=claude-not-installed-here"}
 	hooks := func() (n []int) {
 		for _, p := range []fakegitlab.Project{one, two, three, locked, outside} {
 			n = append(n, len(g.Hooks(p.ID)))
@@ -46,7 +46,7 @@ func TestSetupGroupOnEveryProject(t *testing.T) {
 		t.Fatalf("hooks %v after setup (exit %d):\n%s", got, code, out)
 	}
 	h := g.Hooks(three.ID)[0]
-	if h.URL != "https://claude.example.com/webhook" || h.Token != "fake-secret-for-group-setup" || !h.NoteEvents {
+	if h.URL != "https://claude.example.com/webhook" || h.Token != "fake-secret-for-group-setup-0123456789" || !h.NoteEvents {
 		t.Fatalf("hook on a subgroup's project: %+v", h)
 	}
 	out, _ = runCLIAt(t, t.TempDir(), env, "setup", "--group", "acme")
@@ -92,7 +92,7 @@ func TestSetupGroupOnTheFreeTier(t *testing.T) {
 	two := g.AddProject("acme/sub/two", "main", map[string]string{"README.md": "hi\n"})
 	g.AddGroupMember("acme", bot.ID, fakegitlab.Owner)
 	env := []string{"GITLAB_URL=" + g.URL(), "GITLAB_TOKEN=" + token, "DATA_DIR=" + t.TempDir(),
-		"PUBLIC_URL=https://claude.example.com", "WEBHOOK_SECRET=fake-secret-for-group-setup"}
+		"PUBLIC_URL=https://claude.example.com", "WEBHOOK_SECRET=fake-secret-for-group-setup-0123456789"}
 	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--group", "acme")
 	if code != 0 || len(g.GroupHooks("acme")) != 0 || len(g.Hooks(one.ID)) != 1 || len(g.Hooks(two.ID)) != 1 ||
 		!strings.Contains(out, "group webhooks are not available") {
