@@ -70,6 +70,14 @@ func TestStopFromTheThread(t *testing.T) {
 	if !w.botNoteWith(iid, fmt.Sprintf("Stopped at @alice's request: job %d (was running), job %d (was waiting).", running, queued)) {
 		t.Fatalf("stop reply: %+v", w.botNotes(fakegitlab.ThreadIssue, ref(iid)))
 	}
+	w.waitFor("the queued job's note closed", 10*time.Second, func() bool {
+		return w.botNoteWith(iid, "@alice stopped this request before it started: nothing was done.")
+	})
+	for _, n := range w.botNotes(fakegitlab.ThreadIssue, ref(iid)) {
+		if strings.Contains(n.Body, fmt.Sprintf("claude-gitlab:job=%d ", queued)) && !strings.Contains(n.Body, "stopped this request") {
+			t.Fatalf("the queued job's note after the stop: %s", n.Body)
+		}
+	}
 	t.Logf("FIGURE @claude stop → running job's note updated in %s", took.Round(10*time.Millisecond))
 	if took > 10*time.Second {
 		t.Fatalf("stopping took %s", took)

@@ -3,10 +3,12 @@ package job
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -59,7 +61,18 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 		if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
 			return err
 		}
-		started := r.started(ctx, in.ID)
+		// A job a worker has begun is told to stop and writes its own last note. One that had
+		// not begun never will (River's "running" includes waiting in the thread's gate): its
+		// "queued" note is closed here.
+		started, err := r.begun(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		if !started {
+			if err := r.closeQueued(ctx, in, j.req.Author.Username); err != nil {
+				return err
+			}
+		}
 		j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
 		stopped = append(stopped, fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)))
 	}
@@ -69,16 +82,37 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
 }
 
-// started says whether a job had begun its work (acknowledged in the thread). River's state
-// does not tell: a job waiting its turn in the thread is briefly "running" each time it looks.
-func (r *Runner) started(ctx context.Context, id int64) bool {
-	recorded, err := r.Steps.Steps(ctx, id)
+// begun says whether a worker has started the job: its progress note is the worker's, not the
+// acknowledgement lane's "queued" one.
+func (r *Runner) begun(ctx context.Context, id int64) (bool, error) {
+	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), id)
 	if err != nil {
-		return false
+		return false, err
 	}
-	_, award := recorded[stepAward]
 	_, note := recorded[stepNote]
-	return award || note
+	_, queued := recorded[stepQueued]
+	_, started := recorded[stepStarted]
+	return note && (!queued || started), nil
+}
+
+// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one)
+// into the stop, and records how the job ended.
+func (r *Runner) closeQueued(ctx context.Context, in queue.Info, by string) error {
+	ctx = context.WithoutCancel(ctx)
+	qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
+	recorded, err := r.Steps.Steps(ctx, in.ID)
+	if err != nil {
+		return err
+	}
+	if v, ok := recorded[stepNote]; ok {
+		noteID, _ := strconv.ParseInt(v, 10, 64)
+		body := publish.Failure(in.ID, r.jobURL(qj), fmt.Sprintf("@%s stopped this request before it started: nothing was done.", by),
+			"Comment `@claude` again to ask anew.")
+		if err := r.GitLab.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
+			return err
+		}
+	}
+	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
 }
 
 func wasDoing(started bool) string {

@@ -111,24 +111,29 @@ type quickIssuableFields struct {
 	User             quickUser    `json:"user"`
 	Project          quickProject `json:"project"`
 	ObjectAttributes struct {
-		IID            int64   `json:"iid"`
-		Action         string  `json:"action"`
-		AuthorID       int64   `json:"author_id"`
-		Title          rawText `json:"title"`
-		Description    rawText `json:"description"`
-		AssigneeIDs    []int64 `json:"assignee_ids"`
-		AssigneeID     int64   `json:"assignee_id"`
-		ReviewerIDs    []int64 `json:"reviewer_ids"`
-		Draft          bool    `json:"draft"`
-		WorkInProgress bool    `json:"work_in_progress"`
-		OldRev         string  `json:"oldrev"`
+		IID            int64        `json:"iid"`
+		Action         string       `json:"action"`
+		AuthorID       int64        `json:"author_id"`
+		Title          rawText      `json:"title"`
+		Description    rawText      `json:"description"`
+		AssigneeIDs    []int64      `json:"assignee_ids"`
+		AssigneeID     int64        `json:"assignee_id"`
+		ReviewerIDs    []int64      `json:"reviewer_ids"`
+		Draft          bool         `json:"draft"`
+		WorkInProgress bool         `json:"work_in_progress"`
+		OldRev         string       `json:"oldrev"`
+		Labels         []quickLabel `json:"labels"`
 	} `json:"object_attributes"`
 	Changes struct {
 		Title       *quickTextChange  `json:"title"`
 		Description *quickTextChange  `json:"description"`
 		Assignees   *quickUsersChange `json:"assignees"`
 		Reviewers   *quickUsersChange `json:"reviewers"`
-		Draft       *struct {
+		Labels      *struct {
+			Previous []quickLabel `json:"previous"`
+			Current  []quickLabel `json:"current"`
+		} `json:"labels"`
+		Draft *struct {
 			Previous bool `json:"previous"`
 			Current  bool `json:"current"`
 		} `json:"draft"`
@@ -167,6 +172,10 @@ func quickIssuable(kind event.Kind, body []byte, texts bool) (event.Event, bool)
 	ev.Changes.Title, ok3 = c.Title.change(texts)
 	ev.Changes.Description, ok4 = c.Description.change(texts)
 	ev.Changes.AssigneeIDs = c.Assignees.change()
+	ev.Thread.Labels = quickLabelTitles(a.Labels) // LABEL_TRIGGER
+	if c.Labels != nil {
+		ev.Changes.Labels = &event.Change[[]string]{Previous: quickLabelTitles(c.Labels.Previous), Current: quickLabelTitles(c.Labels.Current)}
+	}
 	if kind == event.KindMergeRequest {
 		ev.Changes.ReviewerIDs = c.Reviewers.change()
 		if c.Draft != nil {
@@ -201,4 +210,16 @@ func (c *quickUsersChange) change() *event.Change[[]int64] {
 
 func (p quickProject) event() event.Project {
 	return event.Project{ID: p.ID, Path: p.PathWithNamespace}
+}
+
+type quickLabel struct {
+	Title string `json:"title"`
+}
+
+func quickLabelTitles(ls []quickLabel) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Title)
+	}
+	return out
 }
