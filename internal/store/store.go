@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -67,8 +69,30 @@ func OpenSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("DATA_DIR %s: %w", dataDir, err)
 	}
 	path := filepath.Join(dataDir, "claude-gitlab.db")
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	// busy_timeout first: the pragmas run in order on each new connection.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	var s *DB
+	// Switching a new file to WAL, and a first migration, can answer SQLITE_BUSY at once, without
+	// waiting out busy_timeout, when another process opens the same file at that moment (two
+	// rotate-token runs, serve and `jobs`): try again for a while before giving up.
+	err := retryBusy(ctx, func() error {
+		var err error
+		s, err = openSQLiteOnce(ctx, dsn, path)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Intake, err = sql.Open("sqlite", dsn); err != nil {
+		s.DB.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s.Intake.SetMaxOpenConns(1)
+	return s, nil
+}
+
+func openSQLiteOnce(ctx context.Context, dsn, path string) (*DB, error) {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -83,10 +107,23 @@ func OpenSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.Intake, err = sql.Open("sqlite", dsn); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	s.Intake.SetMaxOpenConns(1)
 	return s, nil
+}
+
+// retryBusy calls open until it does not fail with SQLITE_BUSY, for up to about ten seconds.
+func retryBusy(ctx context.Context, open func() error) error {
+	wait := 10 * time.Millisecond
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := open()
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }
