@@ -20,6 +20,32 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 )
 
+// bwrapWorks says whether bwrap can confine a run here, with its own network namespace.
+var bwrapWorks = sync.OnceValues(func() (bool, string) {
+	out, err := exec.Command("bwrap", "--unshare-net", "--unshare-user", "--ro-bind", "/", "/", "--dev", "/dev", "--", "/bin/true").CombinedOutput()
+	if err != nil {
+		return false, fmt.Sprintf("%v: %s", err, bytes.TrimSpace(out))
+	}
+	return true, ""
+})
+
+// unconfinedWithoutBwrap lets the suite run on a machine without bubblewrap (a laptop, macOS's
+// Linux VM, a fresh Debian): a service the test did not give a sandbox mode runs its agent
+// unconfined, as `serve` would refuse to start otherwise. The tests that prove confinement call
+// needOwnNetwork and skip there; with CI=true nothing changes (CI installs bubblewrap and a
+// missing one fails those tests).
+func unconfinedWithoutBwrap(env []string) []string {
+	if ok, _ := bwrapWorks(); ok || os.Getenv("CI") == "true" {
+		return env
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "AGENT_SANDBOX=") {
+			return env
+		}
+	}
+	return append(env, "AGENT_SANDBOX=none")
+}
+
 // binPath is the claude-gitlab binary built once for this test package.
 var (
 	binOnce sync.Once
@@ -114,6 +140,7 @@ func startService(t testing.TB, env ...string) *service {
 	if bin == "" {
 		bin = binary(t)
 	}
+	env = unconfinedWithoutBwrap(env)
 	s := &service{t: t, url: "http://" + addr, logs: &syncBuffer{}, env: env}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, env...)

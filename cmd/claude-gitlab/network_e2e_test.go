@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -20,14 +19,14 @@ import (
 // failure: the confinement these tests prove must be there.
 func needOwnNetwork(t *testing.T) {
 	t.Helper()
-	out, err := exec.Command("bwrap", "--unshare-net", "--unshare-user", "--ro-bind", "/", "/", "--dev", "/dev", "--", "/bin/true").CombinedOutput()
-	if err == nil {
+	ok, why := bwrapWorks()
+	if ok {
 		return
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("bwrap cannot create a network namespace here (CI must be able to): %v: %s", err, out)
+		t.Fatalf("bwrap cannot create a network namespace here (CI must be able to): %s", why)
 	}
-	t.Skipf("bwrap cannot create a network namespace here: %v: %s", err, out)
+	t.Skipf("bwrap cannot create a network namespace here: %s", why)
 }
 
 // hostListener is a service on the host's loopback the agent must not reach; it counts
