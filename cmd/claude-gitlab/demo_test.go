@@ -1,6 +1,10 @@
 package main
 
 import (
+	"net/http"
+	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,5 +82,52 @@ func TestDefaultCommandRunsTheDemo(t *testing.T) {
 	}
 	if strings.Count(out, "turns ·") != 3 {
 		t.Fatalf("want exactly three answers:\n%s", out)
+	}
+}
+
+// The bot's token written into .env, with no webhook secret and no PUBLIC_URL, is a set-up for
+// polling (INTAKE=poll needs no secret): the README's first command serves, reading the To-Do list.
+func TestTokenInDotEnvAloneServesByPolling(t *testing.T) {
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	bot := g.AddUser("claude-bot", "Claude", true)
+	token := g.AddToken(bot.ID, []string{"api"}, time.Now().Add(90*24*time.Hour), "project")
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	dotenv := "GITLAB_URL=" + g.URL() + "\nGITLAB_TOKEN=" + token + "\nDATA_DIR=" + filepath.Join(dir, "data") +
+		"\nLISTEN_ADDR=" + addr + "\nAGENT_SANDBOX=none\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	cmd := exec.Command(binary(t))
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LOG_FORMAT=json"}
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	deadline := time.After(30 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
+			resp.Body.Close()
+			if !strings.Contains(logs.String(), "poll") {
+				t.Fatalf("serving, but the log never names polling:\n%s", logs)
+			}
+			return
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the default command exited (%v) instead of serving by polling:\n%s", err, logs)
+		case <-deadline:
+			t.Fatalf("no /health after 30 s:\n%s", logs)
+		case <-time.After(20 * time.Millisecond): // the next look at /health
+		}
 	}
 }

@@ -104,13 +104,16 @@ func runDefault(ctx context.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
-	if cfg.HasToken() && cfg.WebhookSecret == "" {
-		// Often a GITLAB_TOKEN exported for glab: say why there is no demo, and what to do.
+	exported := hasEnv(env, "GITLAB_TOKEN") || hasEnv(env, "GITLAB_TOKEN_FILE")
+	// A token written into .env without a webhook secret is a deliberate set-up for polling
+	// (INTAKE=poll needs no secret). One only exported in the shell is often glab's, a person's
+	// own token: never start answering that person's mentions as a bot because of it.
+	if cfg.HasToken() && cfg.WebhookSecret == "" && (exported || cfg.Intake != config.IntakePoll) {
 		where := "in .env"
-		if v, ok := env.lookup("GITLAB_TOKEN"); (ok && v != "") || hasEnv(env, "GITLAB_TOKEN_FILE") {
+		if exported {
 			where = "in your environment"
 		}
-		fmt.Fprintf(env.stderr, "claude-gitlab: the demo was skipped because GITLAB_TOKEN is set %s; to see the demo run `go run ./cmd/claude-gitlab demo` (or unset GITLAB_TOKEN), to serve also set WEBHOOK_SECRET (see .env.example).\n", where)
+		fmt.Fprintf(env.stderr, "claude-gitlab: the demo was skipped because GITLAB_TOKEN is set %s; to see the demo run `go run ./cmd/claude-gitlab demo` (or unset GITLAB_TOKEN); to serve put the bot's GITLAB_TOKEN in .env (it then reads the bot's To-Do list), or also set WEBHOOK_SECRET for webhooks (see .env.example).\n", where)
 		return exitError{2}
 	}
 	if cfg.HasToken() {
