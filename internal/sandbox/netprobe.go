@@ -44,7 +44,7 @@ func ProbeNetwork(ctx context.Context, cfg Config, e Egress, secrets []string) e
 	if s.Network() == NetworkFull {
 		return errors.New("AGENT_NETWORK=full (or AGENT_SANDBOX=none): the agent reaches what this host reaches, cloud metadata and internal services included")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := hostListener(e.Addr)
 	if err != nil {
 		return fmt.Errorf("network probe: %w", err)
 	}
@@ -75,6 +75,19 @@ func ProbeNetwork(ctx context.Context, cfg Config, e Egress, secrets []string) e
 		return fmt.Errorf("the network probe failed: %v: %s", err, out)
 	}
 	return nil
+}
+
+// hostListener listens on a loopback port of the host other than inside's: the bridge listens on
+// that address inside the run's namespace, and a host listener that happened to get the same
+// port would make the probe's dial look like a breach.
+func hostListener(inside string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil || ln.Addr().String() != inside {
+		return ln, err
+	}
+	other, err := net.Listen("tcp", "127.0.0.1:0") // while the first still holds inside's port
+	ln.Close()
+	return other, err
 }
 
 // runProbe runs a command in a throw-away worktree and HOME inside the sandbox.
