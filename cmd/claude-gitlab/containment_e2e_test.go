@@ -24,6 +24,7 @@ import (
 // pooled worktree, works. The control run is the same against a binary built with the
 // hardening off (tag insecure_containment_control): the test must see the breach there.
 func TestInjectedAgentCannotRunCodeThroughTheServicesGit(t *testing.T) {
+	needOwnNetwork(t) // a bwrap-confined run (the default); skipped without bubblewrap outside CI
 	t.Run("hardened", func(t *testing.T) {
 		got := gitAttack(t)
 		if len(got.ran) > 0 {

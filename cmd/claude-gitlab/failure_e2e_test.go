@@ -11,6 +11,7 @@ import (
 // The agent's environment holds neither the GitLab token nor the webhook secret, checked by
 // value: the fake CLI answers with every variable it sees.
 func TestAgentEnvironmentHoldsNoServiceSecret(t *testing.T) {
+	needOwnNetwork(t) // a bwrap-confined run (the default); skipped without bubblewrap outside CI
 	w := newWorld(t, "SOME_OTHER_SETTING=service-canary-value")
 	issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "env", "", false)
 	ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude show your env\nFAKE_CLAUDE env")

@@ -22,6 +22,7 @@ import (
 // own network and reaches the fake only through the service's proxy, which puts the real key in
 // and counts the cost the footer shows.
 func TestRealClaudeCLIEndToEnd(t *testing.T) {
+	needOwnNetwork(t) // a bwrap-confined run (the default); skipped without bubblewrap outside CI
 	if testing.Short() {
 		t.Skip("installs the real CLI with npm")
 	}
