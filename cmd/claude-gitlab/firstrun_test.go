@@ -44,7 +44,8 @@ func TestServeSaysAtStartWhatJobsWillLack(t *testing.T) {
 // setup on a GitLab before 19.0 (its hook API has no token_present): the secret is written,
 // doctor says it cannot tell rather than ✗, and setup succeeds when nothing else is wrong.
 func TestSetupOnGitLabThatDoesNotSayTheSecret(t *testing.T) {
-	needOwnNetwork(t)          // setup ends with doctor, whose sandbox checks fail without bubblewrap (skipped outside CI)
+	// setup ends with doctor, whose sandbox checks fail without bubblewrap (skipped outside CI).
+	needOwnNetwork(t)
 	g, p, env := setupWorld(t) // the fake answers as GitLab 17.8
 	dataDir := t.TempDir()
 	svc := startService(t, "GITLAB_URL="+g.URL(), "GITLAB_TOKEN="+tokenOf(env), "WEBHOOK_SECRET="+testSecret, "DATA_DIR="+dataDir)
