@@ -129,6 +129,7 @@ func logRecord(t *testing.T, logs, msg string) map[string]any {
 // the proxy refuses the next one, and the reply says why. The real CLI, asked by the model for
 // a tool on every turn, would otherwise go on to its turn limit.
 func TestDailyBudgetStopsTheRealCLIMidRun(t *testing.T) {
+	needOwnNetwork(t) // the budget is held at the model proxy of a bwrap-confined run
 	if testing.Short() {
 		t.Skip("installs the real CLI with npm")
 	}

@@ -221,7 +221,7 @@ func launchService(t testing.TB, env ...string) *service {
 	addr := freeAddr(t)
 	s := &service{t: t, url: "http://" + addr, logs: &syncBuffer{}, env: env}
 	s.cmd = exec.Command(binary(t), "serve")
-	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, env...)
+	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, unconfinedWithoutBwrap(env)...)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
