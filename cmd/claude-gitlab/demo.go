@@ -158,8 +158,9 @@ func demoRequests(ctx context.Context, out io.Writer, cfg config.Config, world *
 		return fmt.Errorf("demo: %w (the service's log is in the demo's data folder)", werr)
 	}
 	fmt.Fprintln(out, "\nThat was the real service against a GitLab stand-in. To use it with your GitLab:")
-	fmt.Fprintln(out, "  1. put GITLAB_URL, GITLAB_TOKEN and WEBHOOK_SECRET in .env (see .env.example)")
-	fmt.Fprintln(out, "  2. run it again: with a token it serves for real; `claude-gitlab setup` adds the webhook.")
+	fmt.Fprintln(out, "  1. put GITLAB_URL and the bot's GITLAB_TOKEN in .env (see .env.example), and ANTHROPIC_API_KEY")
+	fmt.Fprintln(out, "  2. run it again: it serves for real, reading the bot's To-Do list (no public address needed);")
+	fmt.Fprintln(out, "     for webhooks set PUBLIC_URL and run `claude-gitlab setup --project group/name`.")
 	if keep {
 		fmt.Fprintf(out, "\nStill running (--keep): GitLab stand-in API %s, Ctrl-C to stop.\n", world.GitLab.APIURL())
 		<-ctx.Done()
