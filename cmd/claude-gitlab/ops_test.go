@@ -157,7 +157,7 @@ func TestSetupPrintsTheSecretWithPrint(t *testing.T) {
 // A refused token: the error says so once and ends with what to do.
 func TestSetupErrorsCarryAFix(t *testing.T) {
 	_, _, env := setupWorld(t)
-	env = append(env, "GITLAB_TOKEN=glpat-revoked-or-never-was-a-token")
+	env = append(env, "GITLAB_TOKEN=token-revoked-or-never-was-one")
 	out, code := runCLIAt(t, t.TempDir(), env, "setup", "--project", "group/proj")
 	if code != 1 || strings.Count(out, "401 Unauthorized") != 1 || !strings.Contains(out, "\nfix: GitLab refused GITLAB_TOKEN") {
 		t.Fatalf("exit %d:\n%s", code, out)

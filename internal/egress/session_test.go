@@ -19,7 +19,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
 )
 
-const realKey = "sk-ant-real-key-never-inside"
+const realKey = "fake-real-key-never-inside"
 
 // open starts a session in a temporary folder and a client that reaches it over its socket.
 func open(t *testing.T, cfg egress.Config, limits ...egress.Limit) (*egress.Session, *http.Client, *[]egress.Call) {

@@ -13,7 +13,7 @@ import (
 // credential put into the sandbox, a proxy that does not take the run's credential, and (in
 // the unconfined control) the service's loopback listener.
 func TestNetworkProbe(t *testing.T) {
-	const real = "sk-ant-real-key-for-the-probe"
+	const real = "fake-real-key-for-the-probe"
 	for _, mode := range modes(t) {
 		t.Run(mode, func(t *testing.T) {
 			sess, err := egress.Open(t.TempDir(), egress.Config{Credentials: map[string]string{"ANTHROPIC_API_KEY": real}}, nil, nil)
