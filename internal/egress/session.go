@@ -241,6 +241,12 @@ func (s *Session) model(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnauthorized, "authentication_error", "claude-gitlab: this is not the run's credential")
 		return
 	}
+	if !modelEndpoint(r) {
+		// The real credential may open more of the API than a run needs (files, batches that
+		// the meter never sees, an admin key's organisation endpoints): only what the CLI sends.
+		apiError(w, http.StatusForbidden, "permission_error", "claude-gitlab: a run may only send model requests (POST /v1/messages)")
+		return
+	}
 	if lim := s.over(); lim != nil && strings.HasPrefix(r.URL.Path, "/v1/messages") && !strings.HasSuffix(r.URL.Path, "/count_tokens") {
 		s.record(Call{Status: http.StatusBadRequest, Refused: lim.Why}, lim)
 		apiError(w, http.StatusBadRequest, "invalid_request_error",
@@ -252,6 +258,11 @@ func (s *Session) model(w http.ResponseWriter, r *http.Request) {
 }
 
 type startKey struct{}
+
+// modelEndpoint: the requests the Claude Code CLI makes of the API (CLAUDE-CLI.md), and nothing else.
+func modelEndpoint(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/v1/messages" || r.URL.Path == "/v1/messages/count_tokens")
+}
 
 // authorised accepts the run's token in every credential header the request carries, and
 // needs at least one.

@@ -293,3 +293,36 @@ func TestPrices(t *testing.T) {
 		t.Errorf("opus 5.5 cache: $%f, want $5.20", got)
 	}
 }
+
+// The run's credential opens model requests only: other endpoints of the API (files, batches the
+// meter never sees, an admin key's organisation endpoints) are refused before the real key is
+// put on them. Control run: without modelEndpoint's check the upstream receives all three.
+func TestOnlyModelRequestsReachTheAPI(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer up.Close()
+	s, c, _ := open(t, egress.Config{Upstream: up.URL, Credentials: map[string]string{"ANTHROPIC_API_KEY": realKey}})
+	for _, rq := range [][2]string{{"GET", "/v1/models"}, {"POST", "/v1/messages/batches"}, {"GET", "/v1/organizations/api_keys"}} {
+		req, _ := http.NewRequest(rq[0], "http://"+egress.InsideAddr+rq[1], strings.NewReader("{}"))
+		req.Header.Set("X-Api-Key", s.Token())
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s: status %d, want 403", rq[0], rq[1], resp.StatusCode)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 0 {
+		t.Fatalf("reached the API with the real key: %v", got)
+	}
+}
