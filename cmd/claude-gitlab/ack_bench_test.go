@@ -105,7 +105,7 @@ func ackRound(b *testing.B, s *service, g *fakegitlab.GitLab, projects []fakegit
 	every := time.Second / time.Duration(mentions) // all within one second
 	for i, d := range ds {
 		wg.Go(func() {
-			time.Sleep(time.Duration(i) * every)
+			<-time.After(time.Duration(i) * every) // arrivals spread over one second
 			req, _ := http.NewRequest(http.MethodPost, s.url+"/webhook", bytes.NewReader(d.body))
 			req.Header.Set("X-Gitlab-Event", d.event)
 			req.Header.Set("X-Gitlab-Token", testSecret)

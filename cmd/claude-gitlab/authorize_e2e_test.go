@@ -86,7 +86,7 @@ func TestBotsMRDescriptionDoesNothing(t *testing.T) {
 // "nothing happened" mean something.
 func (w *world) waitDrained() {
 	w.t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	w.waitFor("the queue to drain (claude_gitlab_queue_depth 0)", 60*time.Second, func() bool {
 		req, _ := http.NewRequest(http.MethodGet, w.svc.url+"/metrics", nil)
 		for _, kv := range w.env {
 			if tok, ok := strings.CutPrefix(kv, "METRICS_TOKEN="); ok {
@@ -95,15 +95,12 @@ func (w *world) waitDrained() {
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			continue
+			return false
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), "\nclaude_gitlab_queue_depth 0\n") {
-			return
-		}
-	}
-	w.t.Fatalf("the queue never drained:\n%s", w.svc.logs)
+		return strings.Contains(string(body), "\nclaude_gitlab_queue_depth 0\n")
+	})
 }
 
 // An outsider mentions the bot ten times in one thread, with a restart in the middle: one

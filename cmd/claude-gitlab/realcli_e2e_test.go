@@ -74,11 +74,10 @@ func TestRealClaudeCLIEndToEnd(t *testing.T) {
 	}
 	// Each model request is a line of the job's transcript: model, tokens, cost, time; no content.
 	var lines []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if lines = modelLines(t, w, 1); len(lines) >= int(finished["model_requests"].(float64)) {
-			break
-		}
-	}
+	w.waitFor("the transcript's model lines", 10*time.Second, func() bool {
+		lines = modelLines(t, w, 1)
+		return len(lines) >= int(finished["model_requests"].(float64))
+	})
 	if len(lines) != int(finished["model_requests"].(float64)) {
 		t.Fatalf("transcript model lines %q, want %v", lines, finished["model_requests"])
 	}
