@@ -61,16 +61,7 @@ func (q *Queue) PendingAcks(ctx context.Context, staleAfter time.Duration, limit
 	if err != nil {
 		return nil, fmt.Errorf("pending acknowledgements: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return jobIDs(rows)
 }
 
 // AckClaim is a claimed acknowledgement: the job's request, and whether an earlier claim was
@@ -153,6 +144,11 @@ func (q *Queue) CancelledWhileQueued(ctx context.Context, queuedStep, answeredSt
 	if err != nil {
 		return nil, fmt.Errorf("jobs cancelled while queued: %w", err)
 	}
+	return jobIDs(rows)
+}
+
+// jobIDs reads a one-column result of job ids and closes it.
+func jobIDs(rows *sql.Rows) ([]int64, error) {
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
