@@ -33,11 +33,14 @@ func (w *world) pollRounds() int {
 }
 
 // waitRounds waits until the service has read the To-Do list n more times: whatever a round
-// could see before the call has been handled by then.
+// could see before the call has been handled by then. A round reads two lists (pending, then
+// done) and handles what it read before the next round's first read, so a round that began
+// after the call is finished only when the round after it has made its first request: the count
+// may have been taken between a round's two reads, hence two requests more than 2n.
 func (w *world) waitRounds(n int) {
 	w.t.Helper()
 	start := w.pollRounds()
-	w.waitFor("poll rounds", 30*time.Second, func() bool { return w.pollRounds() >= start+2*n })
+	w.waitFor("poll rounds", 30*time.Second, func() bool { return w.pollRounds() >= start+2*n+2 })
 }
 
 func TestPollAnswersMentionsAssignmentsAndReviewRequests(t *testing.T) {
