@@ -416,7 +416,7 @@ func mrText(j *job, out outcome) (string, string) {
 	if j.confidential() {
 		return "Changes requested in " + ref, requested + "\n\nRelates to " + ref + "."
 	}
-	title := subject(out.Text)
+	title := publish.Subject(out.Text)
 	if title == "" {
 		title = "Changes requested in " + ref
 	}
@@ -453,24 +453,9 @@ func commitMessage(j *job, text string) string {
 	if j.confidential() {
 		return "Changes requested in a confidential issue\n\n" + requested + "\n"
 	}
-	s := subject(text)
+	s := publish.Subject(text)
 	if s == "" {
 		s = "Changes requested in " + threadMention(j)
 	}
 	return s + "\n\n" + requested + "\n"
-}
-
-// subject is the first line of text as a commit subject: no Markdown marks, at most 72 chars.
-func subject(text string) string {
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "#*_`>-"))
-		if line == "" {
-			continue
-		}
-		if r := []rune(line); len(r) > 72 {
-			line = strings.TrimSpace(string(r[:71])) + "…"
-		}
-		return line
-	}
-	return ""
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 )
-
-// maxClaudeMD bounds the repository's CLAUDE.md in the prompt.
-const maxClaudeMD = 20_000
 
 // projectClaudeMD is the CLAUDE.md at the root of the project's default branch, like the settings
 // file: guidance the prompt trusts comes from what the project's maintainers merged, never from an
@@ -39,8 +37,8 @@ func (r *Runner) projectClaudeMD(ctx context.Context, j *job) (string, error) {
 	if key.commit != "" {
 		r.SettingsCache.put(key, settingsFile{path: "CLAUDE.md", data: data})
 	}
-	if len(data) > maxClaudeMD {
-		data = data[:maxClaudeMD]
+	if len(data) > prompt.MaxClaudeMD {
+		data = data[:prompt.MaxClaudeMD]
 	}
 	return string(data), nil
 }

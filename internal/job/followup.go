@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -15,20 +16,11 @@ const (
 	stepResolved = "followup_resolved" // its discussion resolved after the fix was pushed
 )
 
-// FollowUp is the review comment a request asks Claude to fix: one of the bot's findings, in
-// whose discussion someone wrote "@claude fix this".
-type FollowUp struct {
-	DiscussionID string `json:"discussion_id"`
-	Path         string `json:"path"`
-	Line         int    `json:"line"`
-	Text         string `json:"text"`
-}
-
 // followUp finds the review comment a request in its discussion refers to; nil when the request
 // is not a fix asked in one of the bot's finding discussions. The answer is recorded, so a
 // resumed job keeps it.
-func (r *Runner) followUp(ctx context.Context, j *job) (*FollowUp, error) {
-	var f FollowUp
+func (r *Runner) followUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
+	var f prompt.FollowUp
 	if v, ok := j.steps.values[stepFollowUp]; ok {
 		if v == "none" || !j.steps.get(stepFollowUp, &f) {
 			return nil, nil
@@ -46,7 +38,7 @@ func (r *Runner) followUp(ctx context.Context, j *job) (*FollowUp, error) {
 	return found, j.steps.save(ctx, stepFollowUp, found)
 }
 
-func (r *Runner) findFollowUp(ctx context.Context, j *job) (*FollowUp, error) {
+func (r *Runner) findFollowUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
 	req := j.req
 	if req.Thread.Type != event.ThreadMergeRequest || req.DiscussionID == "" || req.Task == trigger.TaskReview ||
 		!trigger.IsFixRequest(req.Text) {
@@ -63,7 +55,7 @@ func (r *Runner) findFollowUp(ctx context.Context, j *job) (*FollowUp, error) {
 		if _, ok := review.FindingID(d.Notes[0].Body); !ok {
 			return nil, nil
 		}
-		f := &FollowUp{DiscussionID: d.ID, Text: findingText(d.Notes[0].Body)}
+		f := &prompt.FollowUp{DiscussionID: d.ID, Text: findingText(d.Notes[0].Body)}
 		if p := d.Position; p != nil {
 			f.Path, f.Line = p.NewPath, int(p.NewLine)
 			if f.Line == 0 {
@@ -76,7 +68,7 @@ func (r *Runner) findFollowUp(ctx context.Context, j *job) (*FollowUp, error) {
 }
 
 // resolveFollowUp resolves the review comment's discussion once the fix is on the branch.
-func (r *Runner) resolveFollowUp(ctx context.Context, j *job, f *FollowUp) error {
+func (r *Runner) resolveFollowUp(ctx context.Context, j *job, f *prompt.FollowUp) error {
 	var p pushed
 	if f == nil || j.steps.has(stepResolved) || !j.steps.get(stepPushed, &p) || p.OpenMR {
 		return nil // no fix, or it went to a branch of its own: the comment stays open

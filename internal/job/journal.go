@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -186,7 +187,7 @@ func stepLine(name, value string) (kind, text string) {
 	case stepWaiting:
 		return "step", "Waiting for GitLab; next try at " + value
 	case stepFollowUp:
-		var f FollowUp
+		var f prompt.FollowUp
 		if value == "none" || json.Unmarshal([]byte(value), &f) != nil {
 			return "", "" // not a follow-up: nothing worth a line
 		}

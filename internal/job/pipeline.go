@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -34,6 +35,11 @@ const (
 	pipelineFixMarker  = "<!-- claude-gitlab:pipeline-fix -->"
 	pipelineHelpMarker = "<!-- claude-gitlab:pipeline-fix-help -->"
 )
+
+// pipelineHeading opens the fix's note on the MR.
+func pipelineHeading(pl *trigger.PipelineRef, attempt, limit int) string {
+	return fmt.Sprintf("🔧 **Pipeline #%d failed** on `%s`: fix %d of at most %d (`PIPELINE_FIX_ATTEMPTS`).", pl.ID, pl.Branch, attempt, limit)
+}
 
 // fixPipeline handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an open
 // MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a note
@@ -205,14 +211,14 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 	if err != nil {
 		return out, err
 	}
-	in := PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs, Instructions: r.Settings.Instructions,
+	in := prompt.PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs, Instructions: r.Settings.Instructions,
 		ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD}
-	out, err = r.runAgent(ctx, j, ws, PipelinePrompt(in))
+	out, err = r.runAgent(ctx, j, ws, prompt.Pipeline(in))
 	if err != nil {
 		return out, err
 	}
 	out.Base = ws.BaseSHA
-	if out.Commit, err = r.commitWith(ctx, j, ws, pipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())); err != nil {
+	if out.Commit, err = r.commitWith(ctx, j, ws, publish.PipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())); err != nil {
 		return out, err
 	}
 	return out, j.steps.save(ctx, stepResult, out)
@@ -220,18 +226,18 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 
 // failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs, child
 // pipelines' included (their failures show in the parent only as failed bridges).
-func (r *Runner) failedLogs(ctx context.Context, j *job) ([]FailedJob, error) {
+func (r *Runner) failedLogs(ctx context.Context, j *job) ([]prompt.FailedJob, error) {
 	jobs, err := r.GitLab.FailedJobsInTree(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]FailedJob, 0, len(jobs))
+	out := make([]prompt.FailedJob, 0, len(jobs))
 	for _, cj := range jobs {
 		trace, cut, err := r.GitLab.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, FailedJob{Name: cj.Name, Stage: cj.Stage, URL: cj.WebURL, Log: r.redact(cleanLog(trace)), Cut: cut})
+		out = append(out, prompt.FailedJob{Name: cj.Name, Stage: cj.Stage, URL: cj.WebURL, Log: r.redact(prompt.CleanLog(trace)), Cut: cut})
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -62,7 +63,7 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
 		return out, err
 	}
-	out, err = r.runAgent(ctx, j, ws, Prompt(in))
+	out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
 	if resumeFailed(sess, out.res, err) { // the whole thread, in a fresh session
 		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.from, "error", err)
 		r.note(ctx, j, "error", fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
@@ -74,7 +75,7 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
 			return out, err
 		}
-		out, err = r.runAgent(ctx, j, ws, Prompt(in))
+		out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
 	}
 	if sess.resume == nil && sess.note == "" && j.answeredBefore && r.Sessions != nil {
 		sess.note = "a fresh one with the whole thread: no session of the earlier answers here was kept"
@@ -95,8 +96,8 @@ func wsProject(p gitlab.Project) workspace.Project {
 }
 
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
-func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error) {
-	in := PromptInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
+func (r *Runner) gather(ctx context.Context, j *job) (prompt.ThreadInput, string, error) {
+	in := prompt.ThreadInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
 		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp,
 		Resumed: j.resume != nil}
 	ref, threadBy := "", int64(0)
@@ -139,8 +140,8 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 		}
 		kept = append(kept, n)
 	}
-	if len(kept) > maxNotes { // the prompt quotes the latest ones: only their authors are looked up
-		in.Omitted, kept = len(kept)-maxNotes, kept[len(kept)-maxNotes:]
+	if len(kept) > prompt.MaxNotes { // the prompt quotes the latest ones: only their authors are looked up
+		in.Omitted, kept = len(kept)-prompt.MaxNotes, kept[len(kept)-prompt.MaxNotes:]
 	}
 	for _, n := range kept {
 		authors[n.AuthorID] = n.AuthorUsername
@@ -156,22 +157,22 @@ func (r *Runner) gather(ctx context.Context, j *job) (PromptInput, string, error
 	in.RequestRole = publish.RoleName(level)
 	in.ThreadRole = roles[threadBy]
 	for _, n := range kept {
-		in.Notes = append(in.Notes, ThreadNote{Author: n.AuthorUsername, Body: n.Body, Who: roles[n.AuthorID]})
+		in.Notes = append(in.Notes, prompt.Note{Author: n.AuthorUsername, Body: n.Body, Who: roles[n.AuthorID]})
 	}
 	return in, ref, nil
 }
 
-func (r *Runner) mergeRequest(ctx context.Context, j *job, in *PromptInput) (gitlab.MR, error) {
+func (r *Runner) mergeRequest(ctx context.Context, j *job, in *prompt.ThreadInput) (gitlab.MR, error) {
 	mr, err := r.GitLab.MergeRequest(ctx, j.req.Project.ID, j.req.Thread.IID)
 	if err != nil {
 		return mr, fmt.Errorf("read the merge request: %w", err)
 	}
 	in.Title, in.Description = mr.Title, mr.Description
-	files, err := r.GitLab.MergeRequestDiff(ctx, j.req.Project.ID, mr.IID, maxDiffChars)
+	files, err := r.GitLab.MergeRequestDiff(ctx, j.req.Project.ID, mr.IID, prompt.MaxDiffChars)
 	if err != nil {
 		return mr, fmt.Errorf("read the merge request's changes: %w", err)
 	}
-	mc := &MRContext{SourceBranch: mr.SourceBranch, TargetBranch: mr.TargetBranch}
+	mc := &prompt.MR{SourceBranch: mr.SourceBranch, TargetBranch: mr.TargetBranch}
 	var diff strings.Builder
 	for _, f := range files {
 		mc.Files = append(mc.Files, f.NewPath)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
 
@@ -102,8 +103,8 @@ func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
 	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
 		return out, err
 	}
-	in.Review = &ReviewInput{Earlier: earlier}
-	out, err = r.runAgent(ctx, j, ws, Prompt(in))
+	in.Review = &prompt.ReviewInput{Earlier: earlier}
+	out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
 	if err != nil {
 		return out, err
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -94,7 +95,7 @@ func (r *Runner) mayMerge(ctx context.Context, j *job, branch string) (publish.R
 // roles labels the authors of a thread's text (id → username) for the prompt, with their roles
 // read in one request per hundred authors: bots (this service, access-token bots, service
 // accounts) and non-members are untrusted, and their text is fenced as data.
-func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (map[int64]Role, error) {
+func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (map[int64]prompt.Role, error) {
 	levels := map[int64]int{}
 	if j.level != nil {
 		levels[j.req.Author.ID] = *j.level // known from authorisation
@@ -116,16 +117,16 @@ func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (m
 			levels[id] = l
 		}
 	}
-	out := make(map[int64]Role, len(authors))
+	out := make(map[int64]prompt.Role, len(authors))
 	for id, name := range authors {
 		level := levels[id]
 		switch {
 		case (j.bot.ID != 0 && id == j.bot.ID) || isBotName(name):
-			out[id] = Role{Label: "bot", Untrusted: true}
+			out[id] = prompt.Role{Label: "bot", Untrusted: true}
 		case level == 0:
-			out[id] = Role{Label: "not a member", Untrusted: true}
+			out[id] = prompt.Role{Label: "not a member", Untrusted: true}
 		default:
-			out[id] = Role{Label: publish.RoleName(level)}
+			out[id] = prompt.Role{Label: publish.RoleName(level)}
 		}
 	}
 	return out, nil

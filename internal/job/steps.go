@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -48,7 +49,7 @@ type job struct {
 	project       gitlab.Project
 	ws            *workspace.Workspace // the worktree of this run, released when the job ends
 	retried       bool                 // an operator retried it after a failure reply
-	followUp      *FollowUp            // the review comment a fix request answers
+	followUp      *prompt.FollowUp     // the review comment a fix request answers
 	level         *int                 // the requester's role on the project, once read
 	rights        *rights              // the requester's push and merge rights, once read (rights.go)
 	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)

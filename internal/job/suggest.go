@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
@@ -30,7 +31,7 @@ func (r *Runner) suggest(ctx context.Context, j *job, p pushed) error {
 	if err != nil {
 		return fmt.Errorf("read the merge request: %w", err)
 	}
-	diffs, err := r.GitLab.MergeRequestDiff(ctx, j.req.Project.ID, mr.IID, maxDiffChars)
+	diffs, err := r.GitLab.MergeRequestDiff(ctx, j.req.Project.ID, mr.IID, prompt.MaxDiffChars)
 	if err != nil {
 		return fmt.Errorf("read the merge request's changes: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -104,7 +106,7 @@ func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 	if err != nil {
 		return out, err
 	}
-	out, err = r.runAgent(ctx, j, ws, WikiPrompt(WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
+	out, err = r.runAgent(ctx, j, ws, prompt.Wiki(prompt.WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
 	if err != nil {
 		return out, err
 	}
@@ -112,7 +114,7 @@ func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 		return out, err
 	}
 	out.Base = ws.BaseSHA
-	if out.Commit, err = r.commitWith(ctx, j, ws, wikiCommitMessage(j.req, out.Text, r.jobURL(j))); err != nil {
+	if out.Commit, err = r.commitWith(ctx, j, ws, publish.WikiCommitMessage(j.req, out.Text, r.jobURL(j))); err != nil {
 		return out, err
 	}
 	return out, j.steps.save(ctx, stepResult, out)

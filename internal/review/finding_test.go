@@ -1,14 +1,11 @@
 package review
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/golden"
+)
 
 func TestParseAnswer(t *testing.T) {
 	tests := []struct {
@@ -91,30 +88,11 @@ func TestTexts(t *testing.T) {
 	summary := Summary(SummaryInput{Result: r, HeadSHA: "0123456789abcdef", Posted: 2, Resolved: 1,
 		Plan:  Plan{Summary: []Finding{{Path: "README.md", NewLine: 1, Severity: "low", Text: "Document the endpoint.", Suggestion: "# API\n```sh\ncurl x\n```"}}, Repeated: []Finding{{}}},
 		Moved: []Finding{{Path: "a.go", NewLine: 9, Text: "Moved here by GitLab."}}})
-	golden(t, "finding_added.md", FindingBody(7, in))
-	golden(t, "finding_removed.md", FindingBody(7, removed))
-	golden(t, "summary.md", summary)
-	golden(t, "fixed_reply.md", FixedReply(8, in.ID(), "0123456789abcdef", "https://gitlab.example.com/acme/demo/-/commit/0123456789abcdef"))
-	golden(t, "instructions.md", Instructions([]Earlier{{ID: in.ID(), Path: "a.go", Line: 2, Text: "The query\nis built"}, {ID: "x", Resolved: true}}))
+	golden.Check(t, "finding_added.md", FindingBody(7, in))
+	golden.Check(t, "finding_removed.md", FindingBody(7, removed))
+	golden.Check(t, "summary.md", summary)
+	golden.Check(t, "fixed_reply.md", FixedReply(8, in.ID(), "0123456789abcdef", "https://gitlab.example.com/acme/demo/-/commit/0123456789abcdef"))
 	if got := Summary(SummaryInput{Result: ParseAnswer("plain prose")}); got != "plain prose" {
 		t.Fatalf("an answer without a block is the summary as it is: %q", got)
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/review -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }

@@ -1,4 +1,4 @@
-package job
+package prompt
 
 import (
 	"regexp"
@@ -58,9 +58,3 @@ func bound(s string, max int) string {
 	}
 	return s[:cut] + "\n[… cut]"
 }
-
-// botName reports usernames GitLab gives machine accounts: project and group access-token bots
-// and service accounts.
-var botName = regexp.MustCompile(`^(project|group)_\d+_bot(_[0-9a-f]+)?\d*$|^service_account_`)
-
-func isBotName(username string) bool { return botName.MatchString(username) }

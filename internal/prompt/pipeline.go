@@ -1,4 +1,4 @@
-package job
+package prompt
 
 import (
 	"fmt"
@@ -17,6 +17,10 @@ type FailedJob struct {
 	Cut   bool // only the end of the log
 }
 
+// maxLogChars bounds a failed job's log in the prompt: the job reads its last 8 KiB, and
+// redaction may lengthen it a little.
+const maxLogChars = 8<<10 + 1024
+
 // PipelineInput is everything the prompt of a pipeline fix says.
 type PipelineInput struct {
 	Request        trigger.Request // its Pipeline names the pipeline and branch
@@ -27,9 +31,9 @@ type PipelineInput struct {
 	ClaudeMD       string
 }
 
-// PipelinePrompt asks Claude to fix the code a pipeline failed on. The logs are CI output,
-// which anyone who can push may shape: they are quoted as data, in fences they cannot close.
-func PipelinePrompt(in PipelineInput) string {
+// Pipeline asks Claude to fix the code a pipeline failed on. The logs are CI output, which
+// anyone who can push may shape: they are quoted as data, in fences they cannot close.
+func Pipeline(in PipelineInput) string {
 	pl := in.Request.Pipeline
 	var b strings.Builder
 	fmt.Fprintf(&b, "You are Claude, working as a teammate in the GitLab project %s.\n", in.Request.Project.Path)
@@ -46,11 +50,11 @@ func PipelinePrompt(in PipelineInput) string {
 			cut = ` cut="only the end of the log"`
 		}
 		fence := strings.Repeat("`", max(3, longestRun(j.Log, '`')+1))
-		fmt.Fprintf(&b, "<failed_job name=%q stage=%q%s>\n%s\n%s\n%s\n</failed_job>\n", j.Name, j.Stage, cut, fence, quote(j.Log, maxTraceBytes+1024), fence)
+		fmt.Fprintf(&b, "<failed_job name=%q stage=%q%s>\n%s\n%s\n%s\n</failed_job>\n", j.Name, j.Stage, cut, fence, quote(j.Log, maxLogChars), fence)
 	}
 	b.WriteString("</gitlab_data>\n\n")
 	b.WriteString(pipelineInstructions)
-	writeProject(&b, PromptInput{Instructions: in.Instructions, ForbiddenPaths: in.ForbiddenPaths, ClaudeMD: in.ClaudeMD})
+	writeProject(&b, ThreadInput{Instructions: in.Instructions, ForbiddenPaths: in.ForbiddenPaths, ClaudeMD: in.ClaudeMD})
 	return b.String()
 }
 
@@ -66,36 +70,11 @@ const pipelineInstructions = `How to work:
   and what you changed.
 `
 
-// pipelineHeading opens the fix's note on the MR.
-func pipelineHeading(pl *trigger.PipelineRef, attempt, limit int) string {
-	return fmt.Sprintf("🔧 **Pipeline #%d failed** on `%s`: fix %d of at most %d (`PIPELINE_FIX_ATTEMPTS`).", pl.ID, pl.Branch, attempt, limit)
-}
-
-// pipelineCommitMessage says what the commit fixes: Claude's summary, the pipeline and its jobs.
-func pipelineCommitMessage(req trigger.Request, jobs []FailedJob, text string, attempt, limit int) string {
-	s := subject(text)
-	if s == "" {
-		s = fmt.Sprintf("Fix the failed pipeline #%d", req.Pipeline.ID)
-	}
-	names := make([]string, 0, len(jobs))
-	for _, j := range jobs {
-		names = append(names, j.Name)
-	}
-	body := fmt.Sprintf("Pipeline #%d failed on %s", req.Pipeline.ID, req.Pipeline.Branch)
-	if len(names) > 0 {
-		body += " (jobs: " + strings.Join(names, ", ") + ")"
-	}
-	if req.URL != "" {
-		body += "\n" + req.URL
-	}
-	return fmt.Sprintf("%s\n\n%s.\nAutomatic fix %d of at most %d (PIPELINE_FIX).\n", s, body, attempt, limit)
-}
-
 // ansi matches terminal colour codes and GitLab's collapsible-section markers in job logs.
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(start|end):\d+:[\w.-]+(\[[^\]]*\])?\r?`)
 
-// cleanLog strips what a terminal would hide from a job log.
-func cleanLog(s string) string {
+// CleanLog strips what a terminal would hide from a job log.
+func CleanLog(s string) string {
 	s = ansi.ReplaceAllString(s, "")
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }

@@ -1,4 +1,4 @@
-package job
+package prompt
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ type WikiInput struct {
 	Instructions string
 }
 
-// WikiPrompt asks Claude to edit a wiki page as its request lines say. The request is a person's
+// Wiki asks Claude to edit a wiki page as its request lines say. The request is a person's
 // words on GitLab: quoted as data, in a fence it cannot close.
-func WikiPrompt(in WikiInput) string {
+func Wiki(in WikiInput) string {
 	w := in.Request.Wiki
 	var b strings.Builder
 	fmt.Fprintf(&b, "You are Claude, working as a teammate in the GitLab project %s.\n", in.Request.Project.Path)
@@ -26,7 +26,7 @@ func WikiPrompt(in WikiInput) string {
 	fence := strings.Repeat("`", max(3, longestRun(in.Request.Text, '`')+1))
 	fmt.Fprintf(&b, "<gitlab_data>\n%s\n%s\n%s\n</gitlab_data>\n\n", fence, quote(in.Request.Text, 16<<10), fence)
 	b.WriteString(wikiInstructions)
-	writeProject(&b, PromptInput{Instructions: in.Instructions})
+	writeProject(&b, ThreadInput{Instructions: in.Instructions})
 	return b.String()
 }
 
@@ -37,21 +37,3 @@ const wikiInstructions = `How to work:
 - End with a short summary of what you changed, its first line under 72 characters: it becomes
   the commit message of the page.
 `
-
-// wikiCommitMessage records on the page's history what Claude did and who asked.
-func wikiCommitMessage(req trigger.Request, text, jobURL string) string {
-	s := subject(text)
-	if s == "" {
-		s = "edit " + req.Wiki.Title
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Claude: %s (requested by @%s)\n\n", s, req.Author.Username)
-	if body := strings.TrimSpace(text); body != "" && body != s {
-		b.WriteString(body + "\n\n")
-	}
-	fmt.Fprintf(&b, "Request: %s\n", strings.ReplaceAll(req.Text, "\n", " / "))
-	if jobURL != "" {
-		fmt.Fprintf(&b, "Job: %s\n", jobURL)
-	}
-	return b.String()
-}

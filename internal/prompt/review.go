@@ -1,13 +1,15 @@
-package review
+package prompt
 
 import (
 	"fmt"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
 
-// Instructions tell Claude how to review and in what form to answer; earlier are the open
+// reviewInstructions tell Claude how to review and in what form to answer; earlier are the open
 // findings of earlier reviews, which it reports as fixed when the code no longer has them.
-func Instructions(earlier []Earlier) string {
+func reviewInstructions(earlier []review.Earlier) string {
 	var b strings.Builder
 	b.WriteString(`How to review:
 - This is a code review of the merge request above. The current directory is a checkout of its
