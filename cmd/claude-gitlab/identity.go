@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -74,7 +74,7 @@ func (id *identity) ready(context.Context) error {
 
 // resolveAllowLists resolves ALLOWED_USERS, ALLOWED_BOTS and ALLOWED_PROJECTS to ids at start,
 // retrying while GitLab cannot answer (a job meanwhile resolves them itself, or waits).
-func resolveAllowLists(ctx context.Context, lists *job.AllowLists, gl *gitlab.Client, log *slog.Logger) {
+func resolveAllowLists(ctx context.Context, lists *authz.AllowLists, gl *gitlab.Client, log *slog.Logger) {
 	wait := time.Second
 	for {
 		err := lists.Resolve(ctx, gl, log)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/config"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
@@ -43,7 +44,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 	return &job.Runner{
 		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(), Sessions: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
-		Allow:    &job.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
+		Allow:    &authz.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
 		Refusals: db,
 		Settings: job.Settings{
 			MinAccessLevel: cfg.MinAccessLevel,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
@@ -21,13 +22,13 @@ func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if d.Verdict == Allow {
+	if d.Verdict == authz.Allow {
 		if a.Level > 0 {
 			j.level = &a.Level
 		}
 		return true, nil
 	}
-	if d.Verdict == Ignore {
+	if d.Verdict == authz.Ignore {
 		j.log.Info("job: not authorised; ignored", "author", j.req.Author.Username, "reason", d.Reason)
 		r.countUnauthorised("ignored")
 		return false, r.end(ctx, j, jobstate.Skipped, d.Reason)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -103,7 +104,7 @@ func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (m
 	ids := make([]int64, 0, len(authors))
 	for id, name := range authors {
 		_, known := levels[id]
-		if id != 0 && !known && id != j.bot.ID && !isBotName(name) {
+		if id != 0 && !known && id != j.bot.ID && !authz.IsBotName(name) {
 			ids = append(ids, id)
 		}
 	}
@@ -121,7 +122,7 @@ func (r *Runner) roles(ctx context.Context, j *job, authors map[int64]string) (m
 	for id, name := range authors {
 		level := levels[id]
 		switch {
-		case (j.bot.ID != 0 && id == j.bot.ID) || isBotName(name):
+		case (j.bot.ID != 0 && id == j.bot.ID) || authz.IsBotName(name):
 			out[id] = prompt.Role{Label: "bot", Untrusted: true}
 		case level == 0:
 			out[id] = prompt.Role{Label: "not a member", Untrusted: true}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
@@ -128,8 +129,8 @@ type Runner struct {
 	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
 	// SettingsCache keeps the project settings file per default-branch commit; nil: none.
 	SettingsCache *SettingsCache
-	Allow         *AllowLists // ALLOWED_USERS/BOTS/PROJECTS; nil: none
-	Refusals      RefusalLog  // one refusal per user, thread and day; nil: no limit
+	Allow         *authz.AllowLists // ALLOWED_USERS/BOTS/PROJECTS; nil: none
+	Refusals      authz.RefusalLog  // one refusal per user, thread and day; nil: no limit
 	// Tools serves Claude's GitLab tools, which the CLI reaches by starting
 	// Settings.ToolsBinary; nil offers none.
 	Tools ToolServer
@@ -137,7 +138,7 @@ type Runner struct {
 	// run starts fresh.
 	Sessions SessionStore
 
-	auth *authCache
+	auth *authz.Cache
 
 	botOnce sync.Mutex
 	bot     *gitlab.User

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"log/slog"
 	"reflect"
 	"testing"
@@ -18,7 +19,7 @@ type (
 	stubWorkspaces struct{ Workspaces }
 	stubSteps      struct{ StepStore }
 	stubJournal    struct{ Journal }
-	stubRefusals   struct{ RefusalLog }
+	stubRefusals   struct{ authz.RefusalLog }
 	stubTools      struct{ ToolServer }
 	stubSessions   struct{ SessionStore }
 	stubControl    struct{ Control }
@@ -30,7 +31,7 @@ func TestWithSettingsKeepsEveryField(t *testing.T) {
 	r := &Runner{GitLab: &stubGitLab{}, Workspaces: &stubWorkspaces{},
 		Steps: &stubSteps{}, Redactor: redact.New("x"), Metrics: metrics.New(), Log: slog.Default(),
 		Journal: &stubJournal{}, JobURL: func(int64, bool) string { return "x" }, SettingsCache: NewSettingsCache(),
-		Allow: &AllowLists{}, Refusals: &stubRefusals{}, Tools: &stubTools{}, Sessions: &stubSessions{}, Control: &stubControl{}}
+		Allow: &authz.AllowLists{}, Refusals: &stubRefusals{}, Tools: &stubTools{}, Sessions: &stubSessions{}, Control: &stubControl{}}
 	r.Agent = func(context.Context, agent.Config, agent.Request, func(agent.Progress)) (agent.Result, error) {
 		return agent.Result{}, nil
 	}

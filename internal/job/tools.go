@@ -93,12 +93,9 @@ func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
 			r.note(ctx, j, "error", fmt.Sprintf("gitlab_tools_projects: %s is not readable by the bot (%v); left out", path, err))
 			continue
 		}
-		lists, err := r.Allow.ensure(ctx, r.GitLab, r.log())
-		if err == nil {
-			var ok bool
-			if ok, err = r.projectAllowed(ctx, lists, p.ID); err == nil && !ok {
-				err = fmt.Errorf("not within ALLOWED_PROJECTS")
-			}
+		ok, err := r.checker().ProjectAllowed(ctx, p.ID)
+		if err == nil && !ok {
+			err = fmt.Errorf("not within ALLOWED_PROJECTS")
 		}
 		if err != nil {
 			r.note(ctx, j, "error", fmt.Sprintf("gitlab_tools_projects: %s left out: %v", path, err))
