@@ -8,12 +8,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -35,7 +34,7 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	}
 	if cause := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
 		switch {
-		case errors.Is(cause, river.ErrJobCancelledRemotely):
+		case errors.Is(cause, queue.ErrCancelledRemotely):
 			// `jobs cancel`: say so in the thread rather than leave "working…" there.
 			j.log.Info("job: cancelled by the operator")
 			what, todo := "An operator cancelled this request.", "Comment `@claude` again to ask anew."
@@ -45,14 +44,14 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
 				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
 			}
-			return river.JobCancel(cause)
+			return queue.Cancel(cause)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			err = fmt.Errorf("%w: the job ran past its time limit (CLAUDE_TIMEOUT plus 10 minutes for GitLab and git)", errJobTimeout)
 		default:
 			// Shutdown: the job resumes at the next start, where it stopped; a snooze does not
 			// count as an attempt.
 			j.log.Info("job: interrupted by shutdown; it resumes at the next start", "error", r.redact(err.Error()))
-			return river.JobSnooze(0)
+			return queue.Snooze(0)
 		}
 	}
 	if isTransient(err) && j.attempt < j.maxAttempts && !j.lastTry {
@@ -74,7 +73,7 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "max_attempts", j.maxAttempts)
 		return fmt.Errorf("%v; and posting the failure failed: %w", err, perr)
 	}
-	return river.JobCancel(errors.New(r.redact(err.Error())))
+	return queue.Cancel(errors.New(r.redact(err.Error())))
 }
 
 // sayWaiting turns the progress note into "waiting for GitLab, next try at HH:MM UTC" while the

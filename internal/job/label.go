@@ -2,10 +2,8 @@ package job
 
 import (
 	"context"
-	"errors"
 
-	"github.com/riverqueue/river"
-
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -29,8 +27,7 @@ func (r *Runner) unlabel(ctx context.Context, j *job) error {
 // that will be retried keeps its label until then. A failed removal on a completed job is
 // retried by the queue (the answer is recorded, so only the removal runs again).
 func (r *Runner) unlabelWhenOver(ctx context.Context, j *job, finished error) error {
-	var cancel *river.JobCancelError
-	over := finished == nil || errors.As(finished, &cancel)
+	over := finished == nil || queue.Cancelled(finished)
 	if !over {
 		return finished
 	}

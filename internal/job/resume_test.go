@@ -2,22 +2,17 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/riverqueue/river"
-
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
-func isCancel(err error) bool {
-	var c *river.JobCancelError
-	return errors.As(err, &c)
-}
+func isCancel(err error) bool { return queue.Cancelled(err) }
 
 func branchNames(bs []fakegitlab.Branch) []string {
 	var out []string

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
@@ -24,7 +22,7 @@ func (b *untilCancelled) Handle(ctx context.Context, j Job) error {
 	<-ctx.Done()
 	cause := context.Cause(ctx)
 	b.ended <- cause
-	return river.JobCancel(cause)
+	return Cancel(cause)
 }
 
 // `jobs cancel` from another process (an insert-only queue, as the command is) stops a running
@@ -54,7 +52,7 @@ func TestCancelStopsARunningJob(t *testing.T) {
 		}
 		select {
 		case cause := <-b.ended:
-			if !errors.Is(cause, river.ErrJobCancelledRemotely) {
+			if !errors.Is(cause, ErrCancelledRemotely) {
 				t.Fatalf("the job ended because %v, want a remote cancellation", cause)
 			}
 		case <-time.After(20 * time.Second):

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -259,17 +258,10 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if cause := context.Cause(ctx); errors.Is(cause, errTakenOver) {
 		return cause // an error, not a completion: the job's new runner decides how it ends
 	}
-	if err != nil && last && !riverOutcome(err) {
+	if err != nil && last && !decided(err) {
 		// The handler could not even say it failed (GitLab still away): past JOB_GIVE_UP the
 		// job ends here rather than running until River's MaxAttempts.
-		return river.JobCancel(err)
+		return Cancel(err)
 	}
 	return err
-}
-
-// riverOutcome says whether err already tells River how the job ends (cancel or snooze).
-func riverOutcome(err error) bool {
-	var cancel *rivertype.JobCancelError
-	var snooze *rivertype.JobSnoozeError
-	return errors.As(err, &cancel) || errors.As(err, &snooze)
 }
