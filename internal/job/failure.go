@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"syscall"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
@@ -131,28 +129,18 @@ func isTransient(err error) bool {
 		return true
 	}
 	var ae *agentError
-	if errors.As(err, &ae) {
-		return false
-	}
-	msg := err.Error()
-	for _, s := range []string{"connection refused", "connection reset", "i/o timeout", "TLS handshake timeout",
-		"Could not resolve host", "The requested URL returned error: 5", "RPC failed", "early EOF"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	return !errors.As(err, &ae) && workspace.IsTransient(err)
 }
 
 // explain says what failed and what to do, in plain words. The caller redacts secrets.
 func explain(err error) (what, todo string) {
 	switch {
-	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device"):
+	case workspace.NoSpace(err):
 		return "The server running Claude ran out of disk space.", "The operator should free space in DATA_DIR (repository cache and job logs), then ask again."
 	case errors.Is(err, errJobTimeout):
 		return "This request took longer than the service allows for one job.", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
 	case errors.Is(err, workspace.ErrRejected):
-		return "GitLab refused the push: " + rejection(err), "Fix what GitLab's rule asks for (for example the push rules of the project), then ask again."
+		return "GitLab refused the push: " + workspace.Rejection(err), "Fix what GitLab's rule asks for (for example the push rules of the project), then ask again."
 	case gitlab.IsTransient(err):
 		return "GitLab did not answer properly (busy, down, or too slow): " + err.Error(), "Try again later: comment `@claude` again."
 	case errors.Is(err, agent.ErrTimeout):
@@ -183,18 +171,4 @@ func explain(err error) (what, todo string) {
 		return "GitLab refused the push: the branch is protected.", "Set GITLAB_USE_MR=true, or allow the bot to push to that branch."
 	}
 	return "Something went wrong: " + err.Error(), "Try again; if it keeps failing, the operator can look at `claude-gitlab jobs show` and the service's log."
-}
-
-// rejection is GitLab's own words from a refused push ("remote: GitLab: …").
-func rejection(err error) string {
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		if _, msg, ok := strings.Cut(l, "remote: "); ok && strings.TrimSpace(msg) != "" {
-			lines = append(lines, strings.TrimSpace(msg))
-		}
-	}
-	if len(lines) == 0 {
-		return err.Error()
-	}
-	return strings.Join(lines, " ")
 }
