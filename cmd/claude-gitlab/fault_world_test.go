@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // Helpers of the fault suite (fault_*_test.go): it drives the real binary against the fake GitLab
@@ -118,9 +119,7 @@ func (w *world) oneChange(iid int64) {
 // jobOf is the id of the job the bot's note on issue iid belongs to, from its hidden marker.
 func (w *world) jobOf(iid int64) int64 {
 	for _, n := range w.botNotes(fakegitlab.ThreadIssue, ref(iid)) {
-		var id int64
-		if i := strings.Index(n.Body, "claude-gitlab:job="); i >= 0 {
-			fmt.Sscanf(n.Body[i:], "claude-gitlab:job=%d", &id)
+		if id, ok := marker.JobOf(n.Body); ok {
 			return id
 		}
 	}

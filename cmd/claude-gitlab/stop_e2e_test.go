@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // note delivers a note by author on issue iid and returns it.
@@ -74,7 +75,7 @@ func TestStopFromTheThread(t *testing.T) {
 		return w.botNoteWith(iid, "@alice stopped this request before it started: nothing was done.")
 	})
 	for _, n := range w.botNotes(fakegitlab.ThreadIssue, ref(iid)) {
-		if strings.Contains(n.Body, fmt.Sprintf("claude-gitlab:job=%d ", queued)) && !strings.Contains(n.Body, "stopped this request") {
+		if marker.OfJob(n.Body, queued) && !strings.Contains(n.Body, "stopped this request") {
 			t.Fatalf("the queued job's note after the stop: %s", n.Body)
 		}
 	}

@@ -3,14 +3,12 @@ package demo
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
-
-var marker = regexp.MustCompile(`\n?<!-- claude-gitlab:[^>]*-->`)
 
 // Print writes a thread as GitLab would show it: the request, the 👀, the answer, and the
 // branch and merge request the bot made for it.
@@ -26,7 +24,7 @@ func (w *World) Print(out io.Writer, t Thread) {
 		if n.System {
 			continue
 		}
-		fmt.Fprintf(out, "\n@%s:\n%s\n", n.Author, indent(marker.ReplaceAllString(n.Body, "")))
+		fmt.Fprintf(out, "\n@%s:\n%s\n", n.Author, indent(marker.Strip(n.Body)))
 		for _, a := range awards {
 			if a.NoteID == n.ID {
 				fmt.Fprintf(out, "    %s by @%s\n", emoji(a.Name), a.User)

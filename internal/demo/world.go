@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // World is the GitLab stand-in of the demo: a bot, you, and a sample project.
@@ -97,7 +98,7 @@ func (w *World) Wait(ctx context.Context, threads []Thread) error {
 
 func (w *World) answered(t Thread) bool {
 	for _, n := range w.GitLab.Notes(w.Project.ID, t.Kind, strconv.FormatInt(t.IID, 10)) {
-		if n.AuthorID == w.Bot.ID && strings.Contains(n.Body, "claude-gitlab:job=") && !strings.Contains(n.Body, "is working on it") &&
+		if n.AuthorID == w.Bot.ID && marker.HasJob(n.Body) && !strings.Contains(n.Body, "is working on it") &&
 			!strings.Contains(n.Body, "**Queued.**") { // the ack lane's note while it waits
 			return true
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // These tests run the client against the team's stateful fake GitLab: the two must agree on
@@ -88,15 +89,15 @@ func TestFakeGitLabNoteFlow(t *testing.T) {
 	if err := w.c.Award(ctx, ref, trigger.ID, "eyes"); err != nil {
 		t.Fatalf("second award of the same emoji: %v", err)
 	}
-	n, err := w.c.PostNote(ctx, ref, trigger.DiscussionID, "Working…", false, Marker("1"))
+	n, err := w.c.PostNote(ctx, ref, trigger.DiscussionID, "Working…", false, marker.Job(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.c.UpdateNote(ctx, ref, n.ID, "Done. "+Marker("1")); err != nil {
+	if err := w.c.UpdateNote(ctx, ref, n.ID, "Done. "+marker.Job(1)); err != nil {
 		t.Fatal(err)
 	}
-	found, ok, err := w.c.FindNote(ctx, ref, Marker("1"))
-	if err != nil || !ok || found.ID != n.ID || found.Body != "Done. "+Marker("1") {
+	found, ok, err := w.c.FindNote(ctx, ref, marker.Job(1))
+	if err != nil || !ok || found.ID != n.ID || found.Body != "Done. "+marker.Job(1) {
 		t.Fatalf("FindNote = %+v %v %v", found, ok, err)
 	}
 	notes, err := w.c.ListNotes(ctx, ref, ListNotesOptions{ExcludeSystem: true})
@@ -111,7 +112,7 @@ func TestFakeGitLabLostAnswer(t *testing.T) {
 	is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "text", false)
 	ref := ThreadRef{ProjectID: w.p.ID, Type: TypeIssue, IID: is.IID}
 	w.g.InjectFault(fakegitlab.Fault{Method: "POST", PathPattern: `/notes$`, Hang: time.Second})
-	if _, err := w.c.PostNote(ctx, ref, "", "Answer", false, Marker("2")); err != nil {
+	if _, err := w.c.PostNote(ctx, ref, "", "Answer", false, marker.Job(2)); err != nil {
 		t.Fatal(err)
 	}
 	// The stalled handler finishes after our timeout; give it a moment, then count.

@@ -57,10 +57,6 @@ type Note struct {
 	CreatedAt      time.Time
 }
 
-// Marker is the hidden text that identifies the note of one job, so that a note posted
-// before a crash or a lost answer is found instead of posted again.
-func Marker(jobID string) string { return "<!-- claude-gitlab:job=" + jobID + " -->" }
-
 // ListNotesOptions narrows ListNotes.
 type ListNotesOptions struct {
 	ExcludeSystem bool

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 const botID = 7
@@ -74,7 +76,7 @@ func TestPostNoteNotRepostedAfter502(t *testing.T) {
 		}
 		return 0, true
 	}
-	n, err := s.client(t).PostNote(context.Background(), issue, "", "Working on it…", false, Marker("42"))
+	n, err := s.client(t).PostNote(context.Background(), issue, "", "Working on it…", false, marker.Job(42))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +86,7 @@ func TestPostNoteNotRepostedAfter502(t *testing.T) {
 	if th.posts != 1 {
 		t.Errorf("POSTs = %d: the transport or PostNote posted again", th.posts)
 	}
-	if n.ID != th.notes[0].ID || !strings.Contains(n.Body, Marker("42")) {
+	if n.ID != th.notes[0].ID || !strings.Contains(n.Body, marker.Job(42)) {
 		t.Errorf("returned note %+v, stored %+v", n, th.notes[0])
 	}
 }
@@ -98,7 +100,7 @@ func TestPostNotePostsAgainWhenFirstDidNotLand(t *testing.T) {
 		}
 		return 0, true
 	}
-	if _, err := s.client(t).PostNote(context.Background(), issue, "", "hello", false, Marker("43")); err != nil {
+	if _, err := s.client(t).PostNote(context.Background(), issue, "", "hello", false, marker.Job(43)); err != nil {
 		t.Fatal(err)
 	}
 	if len(th.notes) != 1 || th.posts != 2 {
@@ -140,14 +142,14 @@ func TestFindNoteIgnoresOthersQuotingTheMarker(t *testing.T) {
 	s := newServer(t)
 	th := newThread(s)
 	th.notes = []jnote{
-		{ID: 1, Body: "> quoted\n" + Marker("9"), Author: jauthor{99, "alice"}, CreatedAt: time.Now()},
+		{ID: 1, Body: "> quoted\n" + marker.Job(9), Author: jauthor{99, "alice"}, CreatedAt: time.Now()},
 	}
 	c := s.client(t)
-	if _, ok, err := c.FindNote(context.Background(), issue, Marker("9")); ok || err != nil {
+	if _, ok, err := c.FindNote(context.Background(), issue, marker.Job(9)); ok || err != nil {
 		t.Fatalf("found a user's note: %v %v", ok, err)
 	}
-	th.notes = append(th.notes, jnote{ID: 2, Body: "answer " + Marker("9"), Author: jauthor{botID, "claude"}, CreatedAt: time.Now()})
-	n, ok, err := c.FindNote(context.Background(), issue, Marker("9"))
+	th.notes = append(th.notes, jnote{ID: 2, Body: "answer " + marker.Job(9), Author: jauthor{botID, "claude"}, CreatedAt: time.Now()})
+	n, ok, err := c.FindNote(context.Background(), issue, marker.Job(9))
 	if !ok || err != nil || n.ID != 2 || n.DiscussionID != "d2" {
 		t.Fatalf("FindNote = %+v %v %v", n, ok, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -153,13 +154,13 @@ func (r *Runner) readProject(ctx context.Context, j *job) error {
 // postOnce posts body in the job's discussion unless a note of this job is there already (a crash
 // or a lost answer after posting); it returns the note's id.
 func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, error) {
-	marker := publish.Marker(j.id)
+	mark := marker.Job(j.id)
 	// Each run of a job is a new attempt, so on the first nothing of this job can be there yet:
 	// one API call saved on every job. Unless the acknowledgement lane was at it (j.lookup).
 	if j.attempt <= 1 && !j.lookup {
-		return r.post(ctx, j, body, marker)
+		return r.post(ctx, j, body, mark)
 	}
-	if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {
+	if n, found, err := r.GitLab.FindNote(ctx, j.thread, mark); err != nil {
 		return 0, fmt.Errorf("look for our note: %w", err)
 	} else if found {
 		if err := r.GitLab.UpdateNote(ctx, j.thread, n.ID, body); err != nil {
@@ -167,7 +168,7 @@ func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, erro
 		}
 		return n.ID, nil
 	}
-	return r.post(ctx, j, body, marker)
+	return r.post(ctx, j, body, mark)
 }
 
 func (r *Runner) post(ctx context.Context, j *job, body, marker string) (int64, error) {

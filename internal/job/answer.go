@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
@@ -54,15 +55,15 @@ func (r *Runner) postPart(ctx context.Context, j *job, k int, body string) error
 	if j.steps.has(step) {
 		return nil
 	}
-	marker := publish.PartMarker(j.id, k)
+	mark := marker.Part(j.id, k)
 	if j.attempt > 1 {
-		if n, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil {
+		if n, found, err := r.GitLab.FindNote(ctx, j.thread, mark); err != nil {
 			return fmt.Errorf("look for part %d of the answer: %w", k, err)
 		} else if found {
 			return j.steps.save(ctx, step, strconv.FormatInt(n.ID, 10))
 		}
 	}
-	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), mark)
 	if err != nil {
 		return fmt.Errorf("post part %d of the answer: %w", k, err)
 	}

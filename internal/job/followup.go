@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -52,7 +52,7 @@ func (r *Runner) findFollowUp(ctx context.Context, j *job) (*prompt.FollowUp, er
 		if d.ID != req.DiscussionID || len(d.Notes) == 0 || d.Notes[0].AuthorID != j.bot.ID {
 			continue
 		}
-		if _, ok := review.FindingID(d.Notes[0].Body); !ok {
+		if _, ok := marker.FindingID(d.Notes[0].Body); !ok {
 			return nil, nil
 		}
 		f := &prompt.FollowUp{DiscussionID: d.ID, Text: findingText(d.Notes[0].Body)}

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -26,14 +27,6 @@ const DefaultPipelineFixAttempts = 2
 const (
 	maxFailedJobs = 5
 	maxTraceBytes = 8 << 10
-)
-
-// Hidden in the bot's notes on an MR: each fix attempt's note, and the one asking for help. The
-// attempts of an MR are counted from its notes, so the count holds across jobs, restarts and
-// replicas, and needs no table of its own.
-const (
-	pipelineFixMarker  = "<!-- claude-gitlab:pipeline-fix -->"
-	pipelineHelpMarker = "<!-- claude-gitlab:pipeline-fix-help -->"
 )
 
 // pipelineHeading opens the fix's note on the MR.
@@ -76,7 +69,7 @@ func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
 	if err := jr.pushFix(ctx, j, out); err != nil {
 		return err
 	}
-	out.Text = pipelineFixMarker + "\n" + pipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
+	out.Text = marker.PipelineFix + "\n" + pipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
 	return jr.answer(ctx, j, out)
 }
 
@@ -149,8 +142,8 @@ func (r *Runner) pipelineAttempt(ctx context.Context, j *job) (int, error) {
 func CountPipelineFixes(notes []gitlab.Note, botID, ownJob int64) int {
 	n := 0
 	for _, note := range notes {
-		if note.AuthorID == botID && strings.Contains(note.Body, pipelineFixMarker) &&
-			!strings.Contains(note.Body, publish.Marker(ownJob)) {
+		if note.AuthorID == botID && strings.Contains(note.Body, marker.PipelineFix) &&
+			!strings.Contains(note.Body, marker.Job(ownJob)) {
 			n++
 		}
 	}
@@ -159,7 +152,7 @@ func CountPipelineFixes(notes []gitlab.Note, botID, ownJob int64) int {
 
 // askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
 func (r *Runner) askForHelp(ctx context.Context, j *job) error {
-	if _, found, err := r.GitLab.FindNote(ctx, j.thread, pipelineHelpMarker); err != nil {
+	if _, found, err := r.GitLab.FindNote(ctx, j.thread, marker.PipelineHelp); err != nil {
 		return fmt.Errorf("look for our request for help: %w", err)
 	} else if found && !j.steps.has(stepNote) {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
@@ -168,7 +161,7 @@ func (r *Runner) askForHelp(ctx context.Context, j *job) error {
 	pl := j.req.Pipeline
 	body := fmt.Sprintf("🆘 **The pipeline still fails** on `%s` (%s). I tried to fix it %d times "+
 		"(`PIPELINE_FIX_ATTEMPTS`) and stop here: could a human have a look, please?\n\n%s",
-		pl.Branch, pipelineLink(j.req), r.pipelineFixAttempts(), pipelineHelpMarker)
+		pl.Branch, pipelineLink(j.req), r.pipelineFixAttempts(), marker.PipelineHelp)
 	id, err := r.postOnce(ctx, j, body)
 	if err != nil {
 		return err
@@ -183,7 +176,7 @@ func (r *Runner) askForHelp(ctx context.Context, j *job) error {
 // pipelineNote posts the progress note of a fix on the MR; it carries the fix marker from the
 // start, so the attempt counts as soon as it is visible.
 func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the logs of the failed jobs"}}) + "\n" + pipelineFixMarker
+	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the logs of the failed jobs"}}) + "\n" + marker.PipelineFix
 	return r.progressNote(ctx, j, body)
 }
 

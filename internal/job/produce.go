@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
@@ -134,7 +135,7 @@ func (r *Runner) gather(ctx context.Context, j *job) (prompt.ThreadInput, string
 			continue // the request is quoted on its own; later comments and our own note are not "so far"
 		}
 		j.lastNote = max(j.lastNote, n.ID)
-		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && strings.Contains(n.Body, "claude-gitlab:job=")
+		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && marker.HasJob(n.Body)
 		if j.since != 0 && (n.ID <= j.since || n.AuthorID == j.bot.ID) {
 			continue // a resumed session has them already (its own answers among them)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
@@ -151,13 +152,12 @@ func (r *Runner) earlierFindings(ctx context.Context, j *job) ([]review.Earlier,
 	if err != nil {
 		return nil, fmt.Errorf("read the merge request's discussions: %w", err)
 	}
-	own := fmt.Sprintf("claude-gitlab:job=%d ", j.id)
 	var out []review.Earlier
 	for _, d := range ds {
-		if len(d.Notes) == 0 || d.Notes[0].AuthorID != j.bot.ID || strings.Contains(d.Notes[0].Body, own) {
+		if len(d.Notes) == 0 || d.Notes[0].AuthorID != j.bot.ID || marker.OfJob(d.Notes[0].Body, j.id) {
 			continue
 		}
-		id, ok := review.FindingID(d.Notes[0].Body)
+		id, ok := marker.FindingID(d.Notes[0].Body)
 		if !ok {
 			continue
 		}
@@ -186,9 +186,9 @@ func (r *Runner) postFinding(ctx context.Context, j *job, ver reviewedVersion, i
 	if v, ok := j.steps.values[step]; ok {
 		return v == "moved", nil
 	}
-	marker := review.FindingMarker(j.id, in.ID())
+	mark := marker.Finding(j.id, in.ID())
 	if j.attempt > 1 {
-		if d, found, err := r.GitLab.FindDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, marker); err != nil {
+		if d, found, err := r.GitLab.FindDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, mark); err != nil {
 			return false, fmt.Errorf("look for a comment of this review: %w", err)
 		} else if found {
 			return false, j.steps.save(ctx, step, d.ID)
@@ -197,7 +197,7 @@ func (r *Runner) postFinding(ctx context.Context, j *job, ver reviewedVersion, i
 	pos := gitlab.Position{BaseSHA: ver.Base, StartSHA: ver.Start, HeadSHA: ver.Head,
 		OldPath: in.Position.OldPath, NewPath: in.Position.NewPath,
 		OldLine: int64(in.Position.OldLine), NewLine: int64(in.Position.NewLine)}
-	d, err := r.GitLab.CreateDiffDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, pos, r.redact(review.FindingBody(j.id, in)), marker)
+	d, err := r.GitLab.CreateDiffDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, pos, r.redact(review.FindingBody(j.id, in)), mark)
 	if errors.Is(err, gitlab.ErrBadPosition) {
 		j.log.Info("job: GitLab refused a finding's position; it goes to the summary", "path", pos.NewPath,
 			"old_line", pos.OldLine, "new_line", pos.NewLine)
@@ -221,7 +221,7 @@ func (r *Runner) resolveFixed(ctx context.Context, j *job, ver reviewedVersion, 
 		commitURL = web + "/-/commit/" + ver.Head
 	}
 	if _, err := r.GitLab.PostNote(ctx, j.thread, e.DiscussionID, review.FixedReply(j.id, e.ID, ver.Head, commitURL),
-		false, review.ResolvedMarker(j.id, e.ID)); err != nil {
+		false, marker.Fixed(j.id, e.ID)); err != nil {
 		return fmt.Errorf("reply to a fixed review comment: %w", err)
 	}
 	if err := r.GitLab.ResolveDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, e.DiscussionID, true); err != nil {

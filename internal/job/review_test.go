@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -220,9 +221,8 @@ func TestReviewReReviewAndFollowUp(t *testing.T) {
 // answerOf is the final note of job id on the MR.
 func (h *harness) answerOf(iid, id int64) string {
 	h.t.Helper()
-	marker := "claude-gitlab:job=" + strconv.FormatInt(id, 10) + " -->"
 	for _, n := range h.g.Notes(h.proj.ID, fakegitlab.ThreadMR, strconv.FormatInt(iid, 10)) {
-		if n.AuthorID == h.bot.ID && strings.Contains(n.Body, marker) && strings.Contains(n.Body, "turns ·") {
+		if n.AuthorID == h.bot.ID && strings.Contains(n.Body, marker.Job(id)) && strings.Contains(n.Body, "turns ·") {
 			return n.Body
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakeanthropic"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -83,7 +84,7 @@ func (w *sessionWorld) ask(t testing.TB, id int64, context, text string) ([]fake
 	}
 	var answer string
 	for _, note := range w.g.Notes(w.proj.ID, fakegitlab.ThreadIssue, w.iid) {
-		if note.AuthorID == w.bot.ID && strings.Contains(note.Body, fmt.Sprintf("claude-gitlab:job=%d ", id)) {
+		if note.AuthorID == w.bot.ID && marker.OfJob(note.Body, id) {
 			answer = note.Body
 		}
 	}
@@ -238,7 +239,7 @@ func TestAnotherReplicaResumesOnPostgres(t *testing.T) {
 	}
 	answers := 0
 	for _, n := range w.g.Notes(w.proj.ID, fakegitlab.ThreadIssue, w.iid) {
-		if n.AuthorID == w.bot.ID && strings.Contains(n.Body, "claude-gitlab:job=2 ") {
+		if n.AuthorID == w.bot.ID && marker.OfJob(n.Body, 2) {
 			answers++
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
@@ -169,13 +170,13 @@ func forbiddenSummary(paths []string) string {
 
 // settingsNote posts the note about the project's file once, even across a crash.
 func (r *Runner) settingsNote(ctx context.Context, j *job, body string) error {
-	marker := publish.SettingsMarker(j.id)
+	mark := marker.Settings(j.id)
 	if j.attempt > 1 {
-		if _, found, err := r.GitLab.FindNote(ctx, j.thread, marker); err != nil || found {
+		if _, found, err := r.GitLab.FindNote(ctx, j.thread, mark); err != nil || found {
 			return err
 		}
 	}
-	_, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	_, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), mark)
 	if err != nil {
 		return fmt.Errorf("post the note about the project's settings: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
@@ -43,9 +44,9 @@ func (r *Runner) suggest(ctx context.Context, j *job, p pushed) error {
 	if !ok || mr.DiffRefs.Head != p.Base {
 		return j.steps.save(ctx, stepSuggestion, "none") // not a line of the MR's diff, or the MR moved
 	}
-	marker := publish.SuggestionMarker(j.id)
+	mark := marker.Suggestion(j.id)
 	if j.attempt > 1 {
-		if _, found, err := r.GitLab.FindDiscussion(ctx, j.req.Project.ID, mr.IID, marker); err != nil {
+		if _, found, err := r.GitLab.FindDiscussion(ctx, j.req.Project.ID, mr.IID, mark); err != nil {
 			return fmt.Errorf("look for our suggestion: %w", err)
 		} else if found {
 			return j.steps.save(ctx, stepSuggestion, fmt.Sprintf("%s:%d", path, line))
@@ -54,7 +55,7 @@ func (r *Runner) suggest(ctx context.Context, j *job, p pushed) error {
 	pos := gitlab.Position{BaseSHA: mr.DiffRefs.Base, StartSHA: mr.DiffRefs.Start, HeadSHA: mr.DiffRefs.Head,
 		OldPath: at.OldPath, NewPath: at.NewPath, OldLine: int64(at.OldLine), NewLine: int64(at.NewLine)}
 	why := strings.TrimSuffix(p.Fallback, ", so nothing was pushed: the change is below as a patch")
-	_, err = r.GitLab.CreateDiffDiscussion(ctx, j.req.Project.ID, mr.IID, pos, r.redact(publish.Suggestion(j.id, text, why)), marker)
+	_, err = r.GitLab.CreateDiffDiscussion(ctx, j.req.Project.ID, mr.IID, pos, r.redact(publish.Suggestion(j.id, text, why)), mark)
 	if errors.Is(err, gitlab.ErrBadPosition) {
 		return j.steps.save(ctx, stepSuggestion, "none")
 	}

@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // MaxParts bounds how many notes one answer takes (about 5 MB of text); a longer answer is cut,
 // and the footer says so.
 const MaxParts = 5
-
-// PartMarker is hidden in the k-th note (k ≥ 2) of a long answer, so that a resumed job finds
-// the parts it posted. It differs from Marker: FindNote(Marker(id)) never finds a part.
-func PartMarker(jobID int64, part int) string {
-	return fmt.Sprintf("<!-- claude-gitlab:job=%d part=%d -->", jobID, part)
-}
 
 // partRoom leaves space in each note for the part header, a closing code fence and the marker.
 const partRoom = 1_000
@@ -37,7 +33,7 @@ func AnswerParts(text string, f Footer) []string {
 	parts := make([]string, n)
 	parts[0] = answerText(chunks[0]+fmt.Sprintf("\n\n_(continued below: %d parts)_", n), f)
 	for i := 1; i < n; i++ {
-		parts[i] = fmt.Sprintf("_(part %d of %d)_\n\n%s\n\n%s", i+1, n, chunks[i], PartMarker(f.JobID, i+1))
+		parts[i] = fmt.Sprintf("_(part %d of %d)_\n\n%s\n\n%s", i+1, n, chunks[i], marker.Part(f.JobID, i+1))
 	}
 	return parts
 }

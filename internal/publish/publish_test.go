@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -77,7 +78,7 @@ func TestBranchNameHidesConfidentialTitles(t *testing.T) {
 
 func TestAnswerTruncatesHugeText(t *testing.T) {
 	got := Answer(strings.Repeat("a", MaxNoteChars+500), Footer{JobID: 1})
-	if len(got) > 1_000_000 || !strings.Contains(got, "too long") || !strings.Contains(got, Marker(1)) {
+	if len(got) > 1_000_000 || !strings.Contains(got, "too long") || !strings.Contains(got, marker.Job(1)) {
 		t.Fatalf("len %d", len(got))
 	}
 }
@@ -156,12 +157,12 @@ func TestLongAnswerIsSplitBelowGitLabsLimit(t *testing.T) {
 			t.Fatalf("part %d leaves a code block open", i+1)
 		}
 		if i == 0 {
-			if !strings.Contains(p, Marker(12)) || !strings.Contains(p, "turns") || !strings.Contains(p, "continued below: 3 parts") {
+			if !strings.Contains(p, marker.Job(12)) || !strings.Contains(p, "turns") || !strings.Contains(p, "continued below: 3 parts") {
 				t.Fatalf("first part lacks marker, footer or continuation")
 			}
 			continue
 		}
-		if !strings.Contains(p, PartMarker(12, i+1)) || strings.Contains(p, Marker(12)) || !strings.Contains(p, fmt.Sprintf("part %d of 3", i+1)) {
+		if !strings.Contains(p, marker.Part(12, i+1)) || strings.Contains(p, marker.Job(12)) || !strings.Contains(p, fmt.Sprintf("part %d of 3", i+1)) {
 			t.Fatalf("part %d: wrong marker or header", i+1)
 		}
 	}

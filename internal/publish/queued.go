@@ -3,6 +3,8 @@ package publish
 import (
 	"fmt"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // Queued is the progress note while a request waits for a worker: posted by the acknowledgement
@@ -19,7 +21,7 @@ func Queued(jobID int64, jobURL string, aheadProject, aheadAll int) string {
 	if jobURL != "" {
 		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
 	}
-	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, Marker(jobID))
+	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, marker.Job(jobID))
 	return b.String()
 }
 

@@ -4,13 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// SettingsMarker is hidden in the note about a job's project settings; it differs from Marker so
-// that a resumed job tells the two notes apart.
-func SettingsMarker(jobID int64) string {
-	return fmt.Sprintf("<!-- claude-gitlab:job=%d:settings -->", jobID)
-}
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+)
 
 // SettingsInvalid says the project's settings file could not be used and the run goes on with the
 // server's settings. problems are "line N: …" texts.
@@ -20,7 +16,7 @@ func SettingsInvalid(jobID int64, file, branch string, problems []string) string
 	for _, p := range problems {
 		fmt.Fprintf(&b, "- %s\n", p)
 	}
-	b.WriteString("\nFix the file on the default branch; the next request will use it.\n\n" + SettingsMarker(jobID))
+	b.WriteString("\nFix the file on the default branch; the next request will use it.\n\n" + marker.Settings(jobID))
 	return b.String()
 }
 
@@ -32,7 +28,7 @@ func SettingsRefused(jobID int64, file, branch string, refusals []string) string
 	for _, r := range refusals {
 		fmt.Fprintf(&b, "- %s\n", r)
 	}
-	b.WriteString("\nThe rest of the file applies. A project can narrow the server's settings, not widen them; ask the operator to change them.\n\n" + SettingsMarker(jobID))
+	b.WriteString("\nThe rest of the file applies. A project can narrow the server's settings, not widen them; ask the operator to change them.\n\n" + marker.Settings(jobID))
 	return b.String()
 }
 
@@ -40,7 +36,7 @@ func SettingsRefused(jobID int64, file, branch string, refusals []string) string
 func OverBudget(jobID int64, spent, budget float64, resetIn time.Duration) string {
 	return fmt.Sprintf("Sorry, this project's daily budget for Claude is spent (%s of %s today, PROJECT_DAILY_BUDGET_USD), so I did not start on this request. "+
 		"New requests are taken again at midnight UTC (in %s); or ask the operator to raise the budget. Then comment `@claude` again.\n\n%s",
-		usd(spent), usd(budget), roundDuration(resetIn), Marker(jobID))
+		usd(spent), usd(budget), roundDuration(resetIn), marker.Job(jobID))
 }
 
 // usd shows an amount with cents, or with four decimals below a dollar.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // OneLine reads a `git diff` that replaces exactly one line of one file (one "-" line followed by
@@ -67,10 +69,5 @@ func boolInt(b bool) int {
 // Suggestion is the diff comment that offers a one-line change to an MR's author.
 func Suggestion(jobID int64, text, why string) string {
 	return fmt.Sprintf("Claude's change to this line, as a suggestion to apply (%s):\n\n```suggestion:-0+0\n%s\n```\n\n%s",
-		why, text, SuggestionMarker(jobID))
-}
-
-// SuggestionMarker is hidden in a job's suggestion, so that a resumed job finds it.
-func SuggestionMarker(jobID int64) string {
-	return fmt.Sprintf("<!-- claude-gitlab:job=%d suggestion -->", jobID)
+		why, text, marker.Suggestion(jobID))
 }

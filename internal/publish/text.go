@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// Marker is hidden in every note of a job, so that a job resumed after a crash finds the note it
-// already posted instead of posting again.
-func Marker(jobID int64) string { return fmt.Sprintf("<!-- claude-gitlab:job=%d -->", jobID) }
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+)
 
 // MaxNoteChars keeps a note below GitLab's limit (1,000,000 characters) with room for the footer.
 const MaxNoteChars = 990_000
@@ -33,7 +31,7 @@ func Progress(jobID int64, jobURL string, steps []Step) string {
 	if jobURL != "" {
 		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
 	}
-	b.WriteString("\n" + Marker(jobID))
+	b.WriteString("\n" + marker.Job(jobID))
 	return b.String()
 }
 
@@ -79,7 +77,7 @@ func answerText(text string, f Footer) string {
 	b.WriteString("\n\n---\n")
 	b.WriteString(changeLines(f))
 	fmt.Fprintf(&b, "<sub>%s · %d turns · $%.4f · job %s</sub>\n", f.Duration.Round(time.Second), f.Turns, f.CostUSD, jobLink(f))
-	b.WriteString(Marker(f.JobID))
+	b.WriteString(marker.Job(f.JobID))
 	return b.String()
 }
 
@@ -144,7 +142,7 @@ func Failure(jobID int64, jobURL, what, todo string) string {
 	if jobURL != "" {
 		fmt.Fprintf(&b, "\n[Details of the run](%s)\n", jobURL)
 	}
-	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, Marker(jobID))
+	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, marker.Job(jobID))
 	return b.String()
 }
 
@@ -157,7 +155,7 @@ func Waiting(jobID int64, jobURL, why string, next time.Time) string {
 	if jobURL != "" {
 		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
 	}
-	b.WriteString("\n" + Marker(jobID))
+	b.WriteString("\n" + marker.Job(jobID))
 	return b.String()
 }
 
@@ -167,11 +165,11 @@ func UnauthorisedSharedGroupsUnseen(jobID int64, username, minLevelName, version
 	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here, and GitLab "+
 		"does not list you as one. If you have access through a group invited into this project: GitLab %s does not "+
 		"show such members to me (it does from 17.0); ask the operator to add you to `ALLOWED_USERS`, or a maintainer "+
-		"to add you to the project directly.\n\n%s", username, minLevelName, version, Marker(jobID))
+		"to add you to the project directly.\n\n%s", username, minLevelName, version, marker.Job(jobID))
 }
 
 // Unauthorised is the one short reply to someone who may not trigger the bot.
 func Unauthorised(jobID int64, username string, minLevelName string) string {
 	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here.\n\n%s",
-		username, minLevelName, Marker(jobID))
+		username, minLevelName, marker.Job(jobID))
 }

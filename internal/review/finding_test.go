@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/golden"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 func TestParseAnswer(t *testing.T) {
@@ -44,11 +45,11 @@ func TestFindingIDIgnoresLineAndFormatting(t *testing.T) {
 	if a.ID() != b.ID() || a.ID() == c.ID() || len(a.ID()) != 16 {
 		t.Fatalf("ids %s %s %s", a.ID(), b.ID(), c.ID())
 	}
-	id, ok := FindingID("**x**\n" + FindingMarker(12, a.ID()))
+	id, ok := marker.FindingID("**x**\n" + marker.Finding(12, a.ID()))
 	if !ok || id != a.ID() {
 		t.Fatalf("FindingID: %q %v", id, ok)
 	}
-	if _, ok := FindingID("<!-- claude-gitlab:job=12 -->"); ok {
+	if _, ok := marker.FindingID("<!-- claude-gitlab:job=12 -->"); ok {
 		t.Fatal("a job marker is no finding")
 	}
 }

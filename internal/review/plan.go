@@ -1,10 +1,5 @@
 package review
 
-import (
-	"fmt"
-	"regexp"
-)
-
 // Earlier is a finding posted by an earlier review, as its diff discussion shows it now.
 type Earlier struct {
 	ID           string // from the discussion's hidden marker
@@ -65,26 +60,4 @@ func MakePlan(r Result, files []File, earlier []Earlier) Plan {
 		}
 	}
 	return p
-}
-
-// FindingMarker is hidden in a finding's diff discussion: the job that posted it (a resumed job
-// finds it instead of posting again) and the finding's id (a later review recognises it).
-func FindingMarker(jobID int64, id string) string {
-	return fmt.Sprintf("<!-- claude-gitlab:job=%d finding=%s -->", jobID, id)
-}
-
-// ResolvedMarker is hidden in the reply that resolves a fixed finding.
-func ResolvedMarker(jobID int64, id string) string {
-	return fmt.Sprintf("<!-- claude-gitlab:job=%d fixed=%s -->", jobID, id)
-}
-
-var findingMarker = regexp.MustCompile(`<!-- claude-gitlab:job=\d+ finding=([0-9a-f]{16}) -->`)
-
-// FindingID reads the finding id from a note's body; ok is false for notes that are no finding.
-func FindingID(body string) (string, bool) {
-	m := findingMarker.FindStringSubmatch(body)
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
 }

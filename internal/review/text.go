@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
 // severityMark gives each severity a sign a reader sees at a glance.
@@ -41,7 +43,7 @@ func FindingBody(jobID int64, in Inline) string {
 			fmt.Fprintf(&b, "\nSuggested instead:\n%s\n%s\n%s\n", f, s, f)
 		}
 	}
-	b.WriteString("\n" + FindingMarker(jobID, in.ID()))
+	b.WriteString("\n" + marker.Finding(jobID, in.ID()))
 	return b.String()
 }
 
@@ -132,5 +134,5 @@ func FixedReply(jobID int64, id, headSHA, commitURL string) string {
 	if commitURL != "" {
 		ref = "[" + ref + "](" + commitURL + ")"
 	}
-	return fmt.Sprintf("✅ Fixed as of %s: the re-review no longer finds this.\n\n%s", ref, ResolvedMarker(jobID, id))
+	return fmt.Sprintf("✅ Fixed as of %s: the re-review no longer finds this.\n\n%s", ref, marker.Fixed(jobID, id))
 }
