@@ -125,7 +125,7 @@ func printJobTable(w io.Writer, jobs []queue.Info, costs map[int64]float64) {
 			cost = fmt.Sprintf("$%.4f", c)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t@%s\t%s\n", j.ID, j.Status, j.Attempt,
-			age(j.CreatedAt), cost, j.Request.Project.Path, thread(j), j.Request.Author.Username, oneLine(j.Request.Text, 50))
+			age(j.CreatedAt), cost, j.Request.Project.Path, j.Request.Thread.Ref(), j.Request.Author.Username, oneLine(j.Request.Text, 50))
 	}
 	tw.Flush()
 	if len(jobs) == 0 {
@@ -143,24 +143,10 @@ func printJob(w io.Writer, j queue.Info) {
 		fmt.Fprintf(w, "Finished: %s\n", j.FinalizedAt.Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "Project:  %s\nThread:   %s %s\nAuthor:   @%s\nReason:   %s\nURL:      %s\n",
-		j.Request.Project.Path, thread(j), j.Request.Thread.Title, j.Request.Author.Username, j.Request.Reason, j.Request.URL)
+		j.Request.Project.Path, j.Request.Thread.Ref(), j.Request.Thread.Title, j.Request.Author.Username, j.Request.Reason, j.Request.URL)
 	fmt.Fprintf(w, "Request:\n  %s\n", strings.ReplaceAll(j.Request.Text, "\n", "\n  "))
 	for i, e := range j.Errors {
 		fmt.Fprintf(w, "Error %d:  %s\n", i+1, e)
-	}
-}
-
-func thread(j queue.Info) string {
-	t := j.Request.Thread
-	switch t.Type {
-	case "issue":
-		return "#" + strconv.FormatInt(t.IID, 10)
-	case "merge_request":
-		return "!" + strconv.FormatInt(t.IID, 10)
-	case "commit":
-		return "commit " + t.CommitSHA[:min(8, len(t.CommitSHA))]
-	default:
-		return string(t.Type) + " " + strconv.FormatInt(t.ID, 10)
 	}
 }
 

@@ -27,6 +27,8 @@ type ThreadRef struct {
 	SnippetID int64  // snippet
 }
 
+// String names the thread in errors and logs with its project's id ("issue 3#12"), which an
+// operator needs and event.Thread.Ref, made for people in the thread, leaves out.
 func (t ThreadRef) String() string {
 	switch t.Type {
 	case TypeIssue:

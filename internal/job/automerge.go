@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
@@ -54,7 +55,7 @@ func (r *Runner) awaitPipeline(ctx context.Context, j *job, mr mrDone) (string, 
 		}
 		if time.Since(started) >= wait {
 			j.log.Info("job: no pipeline for the pushed commit in time; auto-merge not set", "mr", mr.IID, "sha", mr.SHA, "waited", wait)
-			return fmt.Sprintf("no pipeline for %s appeared within %s (GitLab would merge at once without one): set auto-merge by hand once it runs", shortSHA(mr.SHA), wait), nil
+			return fmt.Sprintf("no pipeline for %s appeared within %s (GitLab would merge at once without one): set auto-merge by hand once it runs", event.ShortSHA(mr.SHA), wait), nil
 		}
 		select {
 		case <-ctx.Done():

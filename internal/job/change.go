@@ -431,12 +431,12 @@ func mrText(j *job, out outcome) (string, string) {
 	return title, desc
 }
 
+// threadMention names the thread in an MR description or a commit message, where GitLab links
+// "#12" and "!7"; a commit or snippet thread has no such reference, so its address stands in.
 func threadMention(j *job) string {
 	switch j.req.Thread.Type {
-	case event.ThreadMergeRequest:
-		return fmt.Sprintf("!%d", j.req.Thread.IID)
-	case event.ThreadIssue:
-		return fmt.Sprintf("#%d", j.req.Thread.IID)
+	case event.ThreadMergeRequest, event.ThreadIssue:
+		return j.req.Thread.Ref()
 	}
 	if j.req.URL != "" {
 		return j.req.URL

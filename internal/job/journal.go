@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -151,7 +152,7 @@ func stepLine(name, value string) (kind, text string) {
 		}
 		text = fmt.Sprintf("Claude finished: %d turns, $%.4f, %s", out.Turns, out.CostUSD, out.Duration.Round(time.Second))
 		if out.Commit != "" {
-			text += ", committed " + out.Commit[:min(8, len(out.Commit))]
+			text += ", committed " + event.ShortSHA(out.Commit)
 		} else {
 			text += ", no change to the files"
 		}
@@ -163,7 +164,7 @@ func stepLine(name, value string) (kind, text string) {
 	case stepPushed:
 		var p pushed
 		_ = json.Unmarshal([]byte(value), &p)
-		return "step", fmt.Sprintf("Pushed %s to %s", p.SHA[:min(8, len(p.SHA))], p.Branch)
+		return "step", fmt.Sprintf("Pushed %s to %s", event.ShortSHA(p.SHA), p.Branch)
 	case stepMR:
 		var mr mrDone
 		_ = json.Unmarshal([]byte(value), &mr)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -149,20 +150,13 @@ func (r *Runner) stoppedNote(ctx context.Context, j *job) (what, todo string, ok
 	pushedOK, hasMR := j.steps.get(stepPushed, &p), j.steps.get(stepMR, &mr)
 	switch {
 	case pushedOK && hasMR:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s` and merge request !%d.", short(p.SHA), p.Branch, mr.IID)
+		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s` and merge request !%d.", event.ShortSHA(p.SHA), p.Branch, mr.IID)
 	case pushedOK:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s`; no merge request was opened.", short(p.SHA), p.Branch)
+		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s`; no merge request was opened.", event.ShortSHA(p.SHA), p.Branch)
 	case j.steps.has(stepResult):
 		what += " Claude's work was finished but not pushed: nothing was changed in the repository."
 	default:
 		what += " Claude had not finished: nothing was changed in the repository."
 	}
 	return what, "Comment `@claude` again to ask anew.", true
-}
-
-func short(sha string) string {
-	if len(sha) > 8 {
-		return sha[:8]
-	}
-	return sha
 }

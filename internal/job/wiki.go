@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
@@ -49,7 +50,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	j.log.Info("job: wiki page edited", "page", j.req.Wiki.Slug, "branch", branch, "sha", out.Commit,
 		"requested_by", j.req.Author.Username)
 	r.note(ctx, j, "result", out.Text)
-	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+shortSHA(out.Commit)+")")
+	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+event.ShortSHA(out.Commit)+")")
 }
 
 // wikiAuthorised applies Authorize (quietly: a page has no thread to reply in). The wiki hook
@@ -238,12 +239,5 @@ func wikiBranch(ctx context.Context, j *job, ws *workspace.Workspace, base strin
 	if len(branches) > 0 {
 		return branches[0], nil
 	}
-	return "", fmt.Errorf("the wiki's default branch: no branch holds %s", shortSHA(base))
-}
-
-func shortSHA(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
+	return "", fmt.Errorf("the wiki's default branch: no branch holds %s", event.ShortSHA(base))
 }

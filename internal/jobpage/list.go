@@ -106,7 +106,7 @@ func (h *handler) rows(r *http.Request, project, state string) ([]rowView, error
 
 func row(id int64, f *found) rowView {
 	v := rowView{ID: id, Link: "jobs/" + strconv.FormatInt(id, 10), Status: f.status, Project: f.req.Project.Path,
-		Thread: threadRef(f.req), Author: f.req.Author.Username, Cost: "-"}
+		Thread: f.req.Thread.Ref(), Author: f.req.Author.Username, Cost: "-"}
 	switch {
 	case f.info != nil:
 		v.Created = stamp(f.info.CreatedAt)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
@@ -165,7 +164,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 
 func view(f found, id int64, events []journal.Event) jobView {
 	req := f.req
-	v := jobView{ID: id, Project: req.Project.Path, Thread: threadRef(req), ThreadURL: threadURL(req),
+	v := jobView{ID: id, Project: req.Project.Path, Thread: req.Thread.Ref(), ThreadURL: threadURL(req),
 		Title: req.Thread.Title, Author: req.Author.Username, Request: req.Text, Confidential: f.confidential(),
 		Status: f.status}
 	if f.info != nil {
@@ -225,18 +224,6 @@ func diff(text string) []diffLine {
 		out = append(out, diffLine{c, l})
 	}
 	return out
-}
-
-func threadRef(r trigger.Request) string {
-	switch r.Thread.Type {
-	case event.ThreadMergeRequest:
-		return "!" + strconv.FormatInt(r.Thread.IID, 10)
-	case event.ThreadIssue:
-		return "#" + strconv.FormatInt(r.Thread.IID, 10)
-	case event.ThreadCommit:
-		return "commit " + r.Thread.CommitSHA[:min(8, len(r.Thread.CommitSHA))]
-	}
-	return string(r.Thread.Type)
 }
 
 // threadURL links the thread, only if it is a web address (html/template also refuses

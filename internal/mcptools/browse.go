@@ -191,6 +191,8 @@ func (t *tools) commits(ctx context.Context, in commitsIn) (string, string, erro
 	if total > len(list) {
 		fmt.Fprintf(&b, "<omitted>%d older commits</omitted>\n", total-len(list))
 	}
+	// 12 characters, not event.ShortSHA's 8: the model passes these ids back as from and to, and
+	// they must stay unambiguous in a long history.
 	for _, c := range list {
 		fmt.Fprintf(&b, "%s %s %s — %s\n", c.SHA[:min(12, len(c.SHA))], c.Date.UTC().Format("2006-01-02"), cut(c.Title, 200), c.Author)
 	}

@@ -117,7 +117,7 @@ func BranchName(prefix string, r trigger.Request) string {
 	case event.ThreadMergeRequest:
 		kind, id = "mr", fmt.Sprint(r.Thread.IID)
 	case event.ThreadCommit:
-		kind, id = "commit", r.Thread.CommitSHA[:min(8, len(r.Thread.CommitSHA))]
+		kind, id = "commit", event.ShortSHA(r.Thread.CommitSHA)
 	case event.ThreadSnippet:
 		kind, id = "snippet", fmt.Sprint(r.Thread.ID)
 	default:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -84,7 +85,7 @@ func answerText(text string, f Footer) string {
 func changeLines(f Footer) string {
 	var b strings.Builder
 	if f.CommitSHA != "" {
-		fmt.Fprintf(&b, "- Commit [`%s`](%s) on branch [`%s`](%s)\n", short(f.CommitSHA), f.CommitURL, f.Branch, f.BranchURL)
+		fmt.Fprintf(&b, "- Commit [`%s`](%s) on branch [`%s`](%s)\n", event.ShortSHA(f.CommitSHA), f.CommitURL, f.Branch, f.BranchURL)
 	}
 	if f.MRURL != "" {
 		fmt.Fprintf(&b, "- Merge request [!%d](%s)\n", f.MRIID, f.MRURL)
@@ -128,8 +129,6 @@ func jobLink(f Footer) string {
 	}
 	return fmt.Sprintf("[%d](%s)", f.JobID, f.JobURL)
 }
-
-func short(sha string) string { return sha[:min(8, len(sha))] }
 
 // Failure is the text of the progress note when a job fails: what failed and what to do, in plain
 // words. The caller redacts secrets from what.

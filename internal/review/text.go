@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -91,7 +92,7 @@ func Summary(in SummaryInput) string {
 		counts = append(counts, fmt.Sprintf("%d earlier %s resolved as fixed", in.Resolved, plural(in.Resolved, "comment", "comments")))
 	}
 	if in.HeadSHA != "" {
-		fmt.Fprintf(&b, "Reviewed `%s`: %s.\n", in.HeadSHA[:min(8, len(in.HeadSHA))], strings.Join(counts, ", "))
+		fmt.Fprintf(&b, "Reviewed `%s`: %s.\n", event.ShortSHA(in.HeadSHA), strings.Join(counts, ", "))
 	} else {
 		fmt.Fprintf(&b, "%s.\n", strings.Join(counts, ", "))
 	}
@@ -130,7 +131,7 @@ func plural(n int, one, many string) string {
 
 // FixedReply answers a finding's discussion when a later review finds it fixed.
 func FixedReply(jobID int64, id, headSHA, commitURL string) string {
-	ref := "`" + headSHA[:min(8, len(headSHA))] + "`"
+	ref := "`" + event.ShortSHA(headSHA) + "`"
 	if commitURL != "" {
 		ref = "[" + ref + "](" + commitURL + ")"
 	}

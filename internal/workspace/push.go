@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 )
 
 // PushOptions says what the remote branch must look like for the push to go ahead.
@@ -72,7 +74,7 @@ func (w *Workspace) Push(ctx context.Context, branch string, opts PushOptions) e
 func (w *Workspace) descends(ctx context.Context, head, base string) error {
 	_, err := w.git(ctx, gitCmd{args: []string{"merge-base", "--is-ancestor", base, head}})
 	if err != nil {
-		return fmt.Errorf("%.12s is not on top of %.12s", head, base)
+		return fmt.Errorf("%s is not on top of %s", event.ShortSHA(head), event.ShortSHA(base))
 	}
 	return nil
 }
