@@ -9,6 +9,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -109,7 +110,7 @@ func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) e
 func (r *Runner) reportEnd(ctx context.Context, j *job, st jobstate.Status, what, todo string) error {
 	if j.req.Wiki != nil { // a wiki page has no thread: the log and the job's page say it
 		j.log.Error("job: wiki edit failed", "page", j.req.Wiki.Slug, "what", r.redact(what), "todo", todo)
-		r.note(ctx, j, "error", what+" "+todo)
+		r.note(ctx, j, journal.KindError, what+" "+todo)
 		return r.end(ctx, j, st, what)
 	}
 	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))

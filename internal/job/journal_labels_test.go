@@ -1,12 +1,16 @@
 package job
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
@@ -21,16 +25,42 @@ func TestStepsReadAsWords(t *testing.T) {
 		stepFixedPrefix + "cd34": "d3", stepAnswered + "_part_2": "99", stepWaiting: "2026-01-01T10:05:00Z",
 		stepAward: "eyes", stepNote: "5", stepAnswered: "answered: edited wiki page home (abc12345)",
 	} {
-		_, text := stepLine(name, value)
+		_, text := journal.StepLine(name, value)
 		if text == "" || text == name || strings.Contains(text, "_") && !strings.Contains(text, "PIPELINE_FIX") {
 			t.Errorf("step %s reads %q", name, text)
 		}
 	}
-	if _, text := stepLine(stepFollowUp, "none"); text != "" {
+	if _, text := journal.StepLine(stepFollowUp, "none"); text != "" {
 		t.Errorf("a request that is no follow-up reads %q, want nothing", text)
 	}
-	if kind, text := stepLine(stepAnswered, "failed: GitLab refused the bot's token."); kind != "error" || text != "GitLab refused the bot's token." {
+	if kind, text := journal.StepLine(stepAnswered, "failed: GitLab refused the bot's token."); kind != journal.KindError || text != "GitLab refused the bot's token." {
 		t.Errorf("a failure reads %s %q", kind, text)
+	}
+}
+
+// The journal reads the job's own records of its steps: their JSON is the contract between them.
+func TestStepRecordsReadByTheJournal(t *testing.T) {
+	for name, c := range map[string]struct {
+		record any
+		want   string
+	}{
+		stepResult: {outcome{Turns: 3, CostUSD: 0.25, Duration: 90 * time.Second, Commit: "0123456789abcdef"},
+			"Claude finished: 3 turns, $0.2500, 1m30s, committed 01234567"},
+		stepBranch:   {branchIntent{Name: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushing to the new branch claude/issue-4"},
+		stepPushed:   {pushed{Branch: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushed 01234567 to claude/issue-4"},
+		stepMR:       {mrDone{IID: 9}, "Merge request !9 opened"},
+		stepFollowUp: {prompt.FollowUp{Path: "main.go", Line: 7}, "Fixing the review comment on main.go:7"},
+	} {
+		raw, err := json.Marshal(c.record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind, text := journal.StepLine(name, string(raw)); kind != journal.KindStep || text != c.want {
+			t.Errorf("step %s reads %s %q, want %q", name, kind, text, c.want)
+		}
+	}
+	if _, text := journal.StepLine(stepResult, `{"turns":1}`); !strings.HasSuffix(text, "no change to the files") {
+		t.Errorf("a run without a commit reads %q", text)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -67,7 +68,7 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
 	if resumeFailed(sess, out.res, err) { // the whole thread, in a fresh session
 		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.from, "error", err)
-		r.note(ctx, j, "error", fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
+		r.note(ctx, j, journal.KindError, fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
 		sess = threadSession{note: fmt.Sprintf("a fresh one with the whole thread: the earlier session (job %d) could not be resumed", sess.from)}
 		j.resume, j.since = nil, 0
 		if in, _, err = r.gather(ctx, j); err != nil {

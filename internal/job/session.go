@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
@@ -102,5 +103,5 @@ func (r *Runner) keepSession(ctx context.Context, j *job, home string, res agent
 		j.log.Warn("job: the Claude session was not kept; the next request in this thread starts fresh", "error", err)
 		return
 	}
-	r.note(ctx, j, "step", fmt.Sprintf("Claude session %s kept for this thread (%d KB)", res.SessionID, len(data)>>10))
+	r.note(ctx, j, journal.KindStep, fmt.Sprintf("Claude session %s kept for this thread (%d KB)", res.SessionID, len(data)>>10))
 }

@@ -9,6 +9,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -134,12 +135,12 @@ func (r *Runner) applyFile(ctx context.Context, j *job, path, branch string, dat
 			lines[i] = p.String()
 		}
 		j.log.Info("job: the project's settings file is invalid; using the defaults", "file", path, "problems", len(problems))
-		r.note(ctx, j, "error", fmt.Sprintf("%s is invalid, using the server's settings: %s", path, strings.Join(lines, "; ")))
+		r.note(ctx, j, journal.KindError, fmt.Sprintf("%s is invalid, using the server's settings: %s", path, strings.Join(lines, "; ")))
 		return defaults, r.settingsNote(ctx, j, publish.SettingsInvalid(j.id, path, branch, lines))
 	}
 	eff, refused := projectconfig.Apply(r.operator(), file)
 	eff.Source = path
-	r.note(ctx, j, "step", fmt.Sprintf("Settings from %s on %s: model %s, %d turns, tools %s, use_mr %t, auto_merge %t%s",
+	r.note(ctx, j, journal.KindStep, fmt.Sprintf("Settings from %s on %s: model %s, %d turns, tools %s, use_mr %t, auto_merge %t%s",
 		path, branch, orDefault(eff.Model), eff.MaxTurns, strings.Join(eff.AllowedTools, ", "), eff.UseMR, eff.AutoMerge,
 		forbiddenSummary(eff.ForbiddenPaths)))
 	if len(refused) == 0 {
@@ -150,7 +151,7 @@ func (r *Runner) applyFile(ctx context.Context, j *job, path, branch string, dat
 		lines[i] = x.String()
 	}
 	j.log.Info("job: the project's settings file asks for more than the server allows", "file", path, "refused", len(refused))
-	r.note(ctx, j, "error", "Refused in "+path+": "+strings.Join(lines, "; "))
+	r.note(ctx, j, journal.KindError, "Refused in "+path+": "+strings.Join(lines, "; "))
 	return eff, r.settingsNote(ctx, j, publish.SettingsRefused(j.id, path, branch, lines))
 }
 
@@ -221,7 +222,7 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 		return false, err
 	}
 	if diff, err := ws.Diff(ctx); err == nil {
-		r.note(ctx, j, "diff", diff)
+		r.note(ctx, j, journal.KindDiff, diff)
 	}
 	files, err := ws.ChangedFiles(ctx)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -78,7 +79,7 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *run
 		j.privateTo = j.req.Author.ID // the session may hold what only this requester may read
 	}
 	capability, revoke := r.Tools.Grant(sc)
-	r.note(ctx, j, "step", "GitLab tools offered: "+strings.Join(sc.Tools, ", "))
+	r.note(ctx, j, journal.KindStep, "GitLab tools offered: "+strings.Join(sc.Tools, ", "))
 	return &agent.Tools{Binary: r.Settings.ToolsBinary, Socket: r.Tools.Socket(), Capability: capability, Config: mcptools.Config}, revoke
 }
 
@@ -90,7 +91,7 @@ func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
 	for _, path := range r.Settings.ToolProjects {
 		p, err := r.GitLab.Project(ctx, path)
 		if err != nil {
-			r.note(ctx, j, "error", fmt.Sprintf("gitlab_tools_projects: %s is not readable by the bot (%v); left out", path, err))
+			r.note(ctx, j, journal.KindError, fmt.Sprintf("gitlab_tools_projects: %s is not readable by the bot (%v); left out", path, err))
 			continue
 		}
 		ok, err := r.checker().ProjectAllowed(ctx, p.ID)
@@ -98,7 +99,7 @@ func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
 			err = fmt.Errorf("not within ALLOWED_PROJECTS")
 		}
 		if err != nil {
-			r.note(ctx, j, "error", fmt.Sprintf("gitlab_tools_projects: %s left out: %v", path, err))
+			r.note(ctx, j, journal.KindError, fmt.Sprintf("gitlab_tools_projects: %s left out: %v", path, err))
 			continue
 		}
 		if p.Visibility == "public" || p.Visibility == "internal" {
@@ -107,7 +108,7 @@ func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
 		}
 		level, err := r.GitLab.MemberAccessLevel(ctx, p.ID, j.req.Author.ID)
 		if err != nil || level < gitlab.AccessReporter {
-			r.note(ctx, j, "step", fmt.Sprintf("gitlab_tools_projects: @%s cannot read %s; left out of this job's tools", j.req.Author.Username, path))
+			r.note(ctx, j, journal.KindStep, fmt.Sprintf("gitlab_tools_projects: @%s cannot read %s; left out of this job's tools", j.req.Author.Username, path))
 			continue
 		}
 		out = append(out, p.Path)

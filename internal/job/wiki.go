@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -40,7 +41,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	}
 	if out.Commit == "" {
 		j.log.Info("job: wiki page unchanged", "page", j.req.Wiki.Slug)
-		r.note(ctx, j, "result", out.Text)
+		r.note(ctx, j, journal.KindResult, out.Text)
 		return r.end(ctx, j, jobstate.Answered, "wiki page unchanged")
 	}
 	branch, err := r.pushWiki(ctx, j, out)
@@ -49,7 +50,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	}
 	j.log.Info("job: wiki page edited", "page", j.req.Wiki.Slug, "branch", branch, "sha", out.Commit,
 		"requested_by", j.req.Author.Username)
-	r.note(ctx, j, "result", out.Text)
+	r.note(ctx, j, journal.KindResult, out.Text)
 	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+event.ShortSHA(out.Commit)+")")
 }
 

@@ -94,7 +94,7 @@ func TestJobPageNeedsItsTokenAndEscapes(t *testing.T) {
 	s.j.Record(context.Background(), 1, journal.KindText, "<img src=x onerror=alert(1)>")
 	s.j.Record(context.Background(), 1, journal.KindDiff, "diff --git a/x b/x\n+added\n-removed\n")
 	s.j.Finish(context.Background(), 1, "answered")
-	time.Sleep(100 * time.Millisecond) // the journal's writer
+	s.j.Flush()
 	c := http.DefaultClient
 	page := s.srv.URL + "/jobs/1?t=" + s.signer.JobToken(1)
 
@@ -201,7 +201,7 @@ func TestEventsStreamReplaysThenFollows(t *testing.T) {
 	s.addJob(5, "t", false, "running")
 	s.j.Record(ctx, 5, journal.KindText, "first")
 	s.j.Record(ctx, 5, journal.KindText, "second")
-	time.Sleep(100 * time.Millisecond)
+	s.j.Flush()
 	resp, err := http.Get(s.srv.URL + "/jobs/5/events?after=1&t=" + s.signer.JobToken(5))
 	if err != nil {
 		t.Fatal(err)

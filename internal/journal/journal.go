@@ -56,6 +56,11 @@ type Journal struct {
 	closed  bool
 	queue   chan store.Event
 	done    chan struct{}
+
+	flushMu sync.Mutex
+	flushed *sync.Cond // signalled when the writer has handled more lines
+	sent    uint64     // lines queued, counted before each is sent
+	handled uint64     // lines the writer stored and handed to subscribers
 }
 
 // New starts the journal's writer.
@@ -65,6 +70,7 @@ func New(db *store.DB, log *slog.Logger) *Journal {
 	}
 	j := &Journal{db: db, log: log, seq: map[int64]int64{}, subs: map[int64]map[*Sub]struct{}{},
 		queue: make(chan store.Event, 4096), done: make(chan struct{})}
+	j.flushed = sync.NewCond(&j.flushMu)
 	go j.write()
 	return j
 }
@@ -80,6 +86,18 @@ func (j *Journal) Close() {
 	close(j.queue)
 	j.closeMu.Unlock()
 	<-j.done
+}
+
+// Flush returns once every line recorded before it is stored and handed to live subscribers.
+func (j *Journal) Flush() {
+	j.flushMu.Lock()
+	defer j.flushMu.Unlock()
+	// Every line counted in sent so far is in the queue or on its way, and a line recorded before
+	// the call is ahead in the queue of every line counted after: once the writer handled as many
+	// lines as were counted, it handled them all. Close drains the queue, so this ends after it too.
+	for target := j.sent; j.handled < target; {
+		j.flushed.Wait()
+	}
 }
 
 // Begin records a job's request the first time the job runs.
@@ -153,6 +171,9 @@ func (j *Journal) enqueue(e store.Event) {
 	if j.closed {
 		return
 	}
+	j.flushMu.Lock()
+	j.sent++
+	j.flushMu.Unlock()
 	j.queue <- e // the writer takes them as fast as the database allows: a full queue slows the run
 }
 
@@ -185,6 +206,10 @@ func (j *Journal) write() {
 			}
 		}
 		j.publish(batch)
+		j.flushMu.Lock()
+		j.handled += uint64(len(batch))
+		j.flushed.Broadcast()
+		j.flushMu.Unlock()
 	}
 }
 

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 func open(t *testing.T) (*Journal, *store.DB) {
@@ -123,18 +125,47 @@ func TestSweeperDeletesOldTranscripts(t *testing.T) {
 	j, db := open(t)
 	j.Begin(ctx, 4, trigger.Request{Project: event.Project{ID: 5, Path: "acme/demo"}})
 	j.Record(ctx, 4, KindText, "old")
-	time.Sleep(50 * time.Millisecond)
-	stop := j.StartSweeper(ctx, 10*time.Millisecond, time.Hour) // sweeps at once
-	defer stop()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, ok, _ := db.Job(ctx, 4); !ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("a job older than the retention is still there")
-		}
+	j.Begin(ctx, 6, trigger.Request{Project: event.Project{ID: 5, Path: "acme/demo"}})
+	j.Record(ctx, 6, KindText, "young")
+	j.Flush()
+	// Job 4 began two hours ago: its record and its lines are past an hour's retention.
+	old := time.Now().Add(-2 * time.Hour).UnixMilli()
+	if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE claude_jobs SET created_at = ? WHERE job_id = 4`), old); err != nil {
+		t.Fatal(err)
 	}
+	if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE claude_job_events SET at = ? WHERE job_id = 4`), old); err != nil {
+		t.Fatal(err)
+	}
+	stop := j.StartSweeper(ctx, time.Hour, time.Hour) // sweeps at once
+	waitfor.Cond(t, "the sweep of the job older than the retention", 5*time.Second, func() bool {
+		_, ok, _ := db.Job(ctx, 4)
+		return !ok
+	})
+	stop() // waits for a sweep in progress
 	if evs, _ := db.Events(ctx, 4, 0, 10); len(evs) != 0 {
 		t.Fatalf("its transcript is still there: %+v", evs)
 	}
+	if _, ok, _ := db.Job(ctx, 6); !ok {
+		t.Fatal("a job younger than the retention was deleted")
+	}
+}
+
+// Flush returns once the lines recorded before it are stored and sent live.
+func TestFlushWaitsForTheWriter(t *testing.T) {
+	ctx := context.Background()
+	j, db := open(t)
+	sub := j.Subscribe(7)
+	defer sub.Close()
+	for i := range 500 {
+		j.Record(ctx, 7, KindText, fmt.Sprint("line ", i))
+	}
+	j.Flush()
+	if evs, _ := db.Events(ctx, 7, 0, 1000); len(evs) != 500 {
+		t.Fatalf("%d lines stored after Flush, want 500", len(evs))
+	}
+	if n := len(sub.C); n != 500 {
+		t.Fatalf("%d lines sent live after Flush, want 500", n)
+	}
+	j.Close()
+	j.Flush() // after Close: returns at once
 }

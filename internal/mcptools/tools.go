@@ -10,6 +10,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
 
@@ -52,7 +53,7 @@ func add[In any](t *tools, name, desc string, fn func(context.Context, In) (proj
 			return nil, nil, errors.New("this job has ended: its GitLab tools are closed")
 		}
 		if !t.g.take() {
-			t.g.scope.Record("error", fmt.Sprintf("GitLab tool %s refused: the run made its %d calls", name, t.g.scope.MaxCalls))
+			t.g.scope.Record(journal.KindError, fmt.Sprintf("GitLab tool %s refused: the run made its %d calls", name, t.g.scope.MaxCalls))
 			return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{
 				Text: fmt.Sprintf("This run has made its %d GitLab tool calls; finish with what you have.", t.g.scope.MaxCalls)}}}, nil, nil
 		}
@@ -62,11 +63,11 @@ func add[In any](t *tools, name, desc string, fn func(context.Context, In) (proj
 		project, text, err := fn(ctx, in)
 		args, _ := json.Marshal(in)
 		if err != nil {
-			t.g.scope.Record("error", fmt.Sprintf("GitLab tool %s %s: %v", name, args, err))
+			t.g.scope.Record(journal.KindError, fmt.Sprintf("GitLab tool %s %s: %v", name, args, err))
 			return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: err.Error()}}}, nil, nil
 		}
 		out := fence(name, project, text)
-		t.g.scope.Record("tool", fmt.Sprintf("GitLab tool %s %s: %d bytes in %s", name, args, len(out), time.Since(started).Round(time.Millisecond)))
+		t.g.scope.Record(journal.KindTool, fmt.Sprintf("GitLab tool %s %s: %d bytes in %s", name, args, len(out), time.Since(started).Round(time.Millisecond)))
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: out}}}, nil, nil
 	})
 }
