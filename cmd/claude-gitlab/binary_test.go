@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // bwrapWorks says whether bwrap can confine a run here, with its own network namespace.
@@ -150,16 +151,21 @@ func startService(t testing.TB, env ...string) *service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.kill() })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.url + "/health"); err == nil {
+	s.waitHealthy()
+	return s
+}
+
+func (s *service) waitHealthy() {
+	s.t.Helper()
+	if !waitfor.Within(20*time.Second, func() bool {
+		resp, err := http.Get(s.url + "/health")
+		if err == nil {
 			resp.Body.Close()
-			return s
 		}
-		time.Sleep(20 * time.Millisecond)
+		return err == nil
+	}) {
+		s.t.Fatalf("service did not answer /health:\n%s", s.logs)
 	}
-	t.Fatalf("service did not answer /health:\n%s", s.logs)
-	return nil
 }
 
 func (s *service) kill() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // The first run of the day spends the project's budget (the fake CLI reports $0.0006 a turn);
@@ -23,15 +24,16 @@ func TestDailyBudgetRefusesOnceSpent(t *testing.T) {
 	ev, body = w.g.IssueNoteEvent(w.proj.ID, second.IID, w.alice.ID, "@claude hello again")
 	w.deliver(ev, body, http.StatusAccepted)
 	var reply string
-	for deadline := time.Now().Add(30 * time.Second); reply == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	waitfor.Within(30*time.Second, func() bool {
 		for _, n := range w.botNotes(fakegitlab.ThreadIssue, ref(second.IID)) {
 			reply = n.Body
 		}
-	}
+		return reply != ""
+	})
 	if !strings.Contains(reply, "daily budget") || !strings.Contains(reply, "($0.0006 of $0.0005 today, PROJECT_DAILY_BUDGET_USD)") {
 		t.Fatalf("reply to the second request:\n%s\n%s", reply, w.svc.logs)
 	}
-	time.Sleep(300 * time.Millisecond) // a run, had it started, would post more
+	w.waitDrained() // a run, had it started, would post more
 	if notes := w.botNotes(fakegitlab.ThreadIssue, ref(second.IID)); len(notes) != 1 || strings.Contains(reply, "fake answer") {
 		t.Fatalf("the second request ran anyway:\n%s", reply)
 	}

@@ -90,8 +90,22 @@ func TestFault401OnEveryCallIsReportedWithoutACrashLoop(t *testing.T) {
 	w.g.InjectFault(fakegitlab.Fault{PathPattern: `^/api/v4/`, Status: 401, Times: -1})
 	w.restart()
 	iid := w.issueNote("Anyone?", "@claude hello")
-	before := len(w.g.Requests())
-	time.Sleep(8 * time.Second)
+	// Between the job's first failed attempt and its second, the service backs off (5 s): the
+	// second attempt comes no sooner, and GitLab hears little from it in between.
+	attempts := func() int {
+		var jobs []struct{ Errors []string }
+		if json.Unmarshal([]byte(runCLI(t, w.env, "jobs", "list", "--json")), &jobs) != nil || len(jobs) != 1 {
+			return 0
+		}
+		return len(jobs[0].Errors)
+	}
+	w.waitFor("the job's first failed attempt", 30*time.Second, func() bool { return attempts() >= 1 })
+	first, before := time.Now(), len(w.g.Requests())
+	w.waitFor("the job's second attempt", 30*time.Second, func() bool { return attempts() >= 2 })
+	backoff, calls := time.Since(first), len(w.g.Requests())-before
+	if backoff < 3*time.Second {
+		t.Fatalf("the second attempt came %s after the first: not backing off", backoff.Round(time.Millisecond))
+	}
 	if w.svc.cmd.ProcessState != nil {
 		t.Fatalf("the service exited:\n%s", w.svc.logs)
 	}
@@ -110,9 +124,8 @@ func TestFault401OnEveryCallIsReportedWithoutACrashLoop(t *testing.T) {
 	if !strings.Contains(logs, "GITLAB_TOKEN") {
 		t.Fatalf("the log does not say what to do:\n%s", logs)
 	}
-	calls := len(w.g.Requests()) - before
 	if calls > 25 {
-		t.Fatalf("%d GitLab calls in 8 s with a dead token: spinning", calls)
+		t.Fatalf("%d GitLab calls in the %s between two attempts with a dead token: spinning", calls, backoff.Round(time.Millisecond))
 	}
 	var jobs []struct {
 		State  string
@@ -121,12 +134,13 @@ func TestFault401OnEveryCallIsReportedWithoutACrashLoop(t *testing.T) {
 	if err := json.Unmarshal([]byte(runCLI(t, w.env, "jobs", "list", "--json")), &jobs); err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs: %+v %v", jobs, err)
 	}
-	// Backing off (5 s, then 20 s): at most two failed attempts in 8 s, and still to be retried.
+	// Backing off (5 s, then 20 s): two failed attempts, and still to be retried.
 	if s := jobs[0].State; (s != "waiting" && s != "queued") || len(jobs[0].Errors) > 2 {
-		t.Fatalf("the job is %s after %d failed attempts in 8 s, want backing off", s, len(jobs[0].Errors))
+		t.Fatalf("the job is %s after %d failed attempts, want backing off", s, len(jobs[0].Errors))
 	}
 	if n := len(w.botNotes(fakegitlab.ThreadIssue, ref(iid))); n != 0 {
 		t.Fatalf("%d notes posted with a refused token?", n)
 	}
-	t.Logf("FIGURE 401 on every call: process up, /ready 503 %q, %d GitLab calls in 8 s, job %s after %d attempts", ready["gitlab"], calls, jobs[0].State, len(jobs[0].Errors))
+	t.Logf("FIGURE 401 on every call: process up, /ready 503 %q, %d GitLab calls in the %s between attempts, job %s after %d attempts",
+		ready["gitlab"], calls, backoff.Round(time.Millisecond), jobs[0].State, len(jobs[0].Errors))
 }

@@ -43,7 +43,9 @@ func TestFaultKill9ResumesWithoutDuplicates(t *testing.T) {
 			}
 			iid := w.issueNote("Add a file", changeRequest("added.txt", sleep))
 			w.waitFor("the moment to kill", 30*time.Second, func() bool { return c.at(w, iid, w.jobOf(iid)) })
-			time.Sleep(200 * time.Millisecond) // the request of that moment is in flight
+			if c.name != "during the agent run" {
+				w.waitFor("the request of that moment in flight", 30*time.Second, func() bool { return w.g.Stalled() > 0 })
+			}
 			restarted := w.restart()
 			w.g.ClearFaults()
 			// The resumed job's own end, not only the thread: a hung request may still land.

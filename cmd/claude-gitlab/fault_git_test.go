@@ -85,9 +85,9 @@ func TestFaultRejectedPushEndsWithAClearReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	iid := w.issueNote("Add a file", changeRequest("added.txt", ""))
-	notes := w.waitAnswers(fakegitlab.ThreadIssue, ref(iid), 1)
-	time.Sleep(time.Second)
-	notes = w.botNotes(fakegitlab.ThreadIssue, ref(iid))
+	w.waitAnswers(fakegitlab.ThreadIssue, ref(iid), 1)
+	w.waitDrained() // a retry would be queued or running
+	notes := w.botNotes(fakegitlab.ThreadIssue, ref(iid))
 	if len(notes) != 1 || !contains(notes[0].Body, "GitLab refused the push", "does not follow the pattern") {
 		t.Fatalf("bot notes: %+v", notes)
 	}

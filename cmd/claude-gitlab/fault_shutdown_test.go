@@ -27,23 +27,23 @@ func TestFaultSigtermFinishesRunningJobAndKeepsTakingWebhooks(t *testing.T) {
 		during   []int64
 	)
 	stop := time.After(2 * time.Second) // well inside the drain: the job still sleeps
-	for sent := 0; ; sent++ {
+	spread := time.NewTicker(100 * time.Millisecond)
+	defer spread.Stop()
+	for sending := true; sending; {
+		issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "during the drain", "", false)
+		ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude sent during the drain")
+		got := w.g.Deliver(t.Context(), w.proj.ID, ev, body)
+		mu.Lock()
+		for _, d := range got {
+			statuses = append(statuses, atoi(d.ResponseStatus))
+		}
+		during = append(during, issue.IID)
+		mu.Unlock()
 		select {
 		case <-stop:
-		default:
-			issue := w.g.CreateIssue(w.proj.ID, w.alice.ID, "during the drain", "", false)
-			ev, body := w.g.IssueNoteEvent(w.proj.ID, issue.IID, w.alice.ID, "@claude sent during the drain")
-			got := w.g.Deliver(t.Context(), w.proj.ID, ev, body)
-			mu.Lock()
-			for _, d := range got {
-				statuses = append(statuses, atoi(d.ResponseStatus))
-			}
-			during = append(during, issue.IID)
-			mu.Unlock()
-			time.Sleep(100 * time.Millisecond)
-			continue
+			sending = false
+		case <-spread.C:
 		}
-		break
 	}
 	for i, s := range statuses {
 		if s != http.StatusAccepted {

@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // Helpers of the fault suite (fault_*_test.go): it drives the real binary against the fake GitLab
@@ -50,12 +51,8 @@ func (w *world) issueNote(title, text string) int64 {
 // waitFor polls cond until it holds or the timeout passes.
 func (w *world) waitFor(what string, timeout time.Duration, cond func() bool) {
 	w.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if waitfor.Within(timeout, cond) {
+		return
 	}
 	w.t.Fatalf("timed out after %s waiting for %s\nlogs:\n%s", timeout, what, tail(w.svc.logs.String(), 6000))
 }
@@ -77,9 +74,11 @@ func (w *world) agentStarted(id int64) bool {
 // progress note, not a failure), and returns it.
 func (w *world) exactlyOneAnswer(iid int64) fakegitlab.Note {
 	w.t.Helper()
-	notes := w.waitAnswers(fakegitlab.ThreadIssue, ref(iid), 1)
-	time.Sleep(300 * time.Millisecond) // a duplicate would come right after
-	notes = w.botNotes(fakegitlab.ThreadIssue, ref(iid))
+	w.waitAnswers(fakegitlab.ThreadIssue, ref(iid), 1)
+	if w.svc.cmd.ProcessState == nil { // a service that has exited posts nothing more
+		w.waitDrained() // a duplicate would come from a job still queued or running
+	}
+	notes := w.botNotes(fakegitlab.ThreadIssue, ref(iid))
 	if len(notes) != 1 || !strings.Contains(notes[0].Body, "turns ·") {
 		w.t.Fatalf("issue %d: want exactly one answer, got %d bot notes: %+v\nlogs:\n%s", iid, len(notes), notes, tail(w.svc.logs.String(), 6000))
 	}

@@ -130,8 +130,9 @@ func postWebhook(b *testing.B, url, event string, body []byte) {
 
 // waitFinished polls the fake until the issue has n final answers and returns when it saw it.
 func waitFinished(b *testing.B, g *fakegitlab.GitLab, pid, iid int64, n int) time.Time {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := time.After(60 * time.Second)
+	for {
+		next := g.NextRequest() // before reading: a note posted after the read closes it
 		done := 0
 		for _, note := range g.Notes(pid, fakegitlab.ThreadIssue, ref(iid)) {
 			if note.Author == "claude-bot" && finished(note) {
@@ -141,10 +142,12 @@ func waitFinished(b *testing.B, g *fakegitlab.GitLab, pid, iid int64, n int) tim
 		if done >= n {
 			return time.Now()
 		}
-		time.Sleep(2 * time.Millisecond)
+		select {
+		case <-next:
+		case <-deadline:
+			b.Fatalf("answer %d never came", n)
+		}
 	}
-	b.Fatalf("answer %d never came", n)
-	return time.Time{}
 }
 
 func apiRequests(g *fakegitlab.GitLab) []fakegitlab.RequestRecord {

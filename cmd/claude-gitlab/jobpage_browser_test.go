@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // browser is a headless Chromium (Debian's chromium package) driven over the DevTools protocol.
@@ -64,13 +65,11 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 // waitJS polls a JavaScript condition in the page.
 func waitJS(t *testing.T, ctx context.Context, js, what string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	if waitfor.Within(30*time.Second, func() bool {
 		var ok bool
-		if err := chromedp.Run(ctx, chromedp.Evaluate(js, &ok)); err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+		return chromedp.Run(ctx, chromedp.Evaluate(js, &ok)) == nil && ok
+	}) {
+		return
 	}
 	var html string
 	_ = chromedp.Run(ctx, chromedp.OuterHTML("html", &html))
@@ -93,13 +92,14 @@ func TestJobPageInBrowser(t *testing.T) {
 	w.deliver(ev, body, http.StatusAccepted)
 
 	var path string
-	for deadline := time.Now().Add(20 * time.Second); path == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	waitfor.Within(20*time.Second, func() bool {
 		for _, n := range w.botNotes(fakegitlab.ThreadIssue, ref(issue.IID)) {
 			if m := jobLink.FindStringSubmatch(n.Body); m != nil {
 				path = m[1]
 			}
 		}
-	}
+		return path != ""
+	})
 	if path == "" {
 		t.Fatalf("no job link in the progress note: %+v\n%s", w.botNotes(fakegitlab.ThreadIssue, ref(issue.IID)), w.svc.logs)
 	}

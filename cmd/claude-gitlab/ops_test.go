@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // runCLIAt runs a command of the binary in dir (where a .env may be) and returns its output
@@ -216,12 +217,8 @@ func TestRotateTokenWhileServing(t *testing.T) {
 	if !strings.Contains(out, "told the running service") || strings.Contains(out, newToken) {
 		t.Fatalf("rotate-token output:\n%s", out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.logs.String(), `"msg":"token reloaded"`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload logged:\n%s", s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !waitfor.Within(10*time.Second, func() bool { return strings.Contains(s.logs.String(), `"msg":"token reloaded"`) }) {
+		t.Fatalf("no reload logged:\n%s", s.logs)
 	}
 	waitReady(t, s)
 	// The reload checked the new token with GET /user: a call after the rotation that GitLab
@@ -267,18 +264,14 @@ func TestRotateTokenRefusesWhatItCannotWrite(t *testing.T) {
 
 func waitReady(t *testing.T, s *service) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	if !waitfor.Within(10*time.Second, func() bool {
 		resp, err := http.Get(s.url + "/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/ready not 200:\n%s", s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		t.Fatalf("/ready not 200:\n%s", s.logs)
 	}
 }

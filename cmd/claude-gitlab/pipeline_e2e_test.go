@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // PIPELINE_FIX through the binary with GitLab's pipeline payload: a failed pipeline on the bot's
@@ -65,12 +66,17 @@ func TestPipelineFixThroughTheBinary(t *testing.T) {
 // waitNote waits for a bot note on the MR containing text.
 func (w *world) waitNote(iid int64, text string) fakegitlab.Note {
 	w.t.Helper()
-	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	var found *fakegitlab.Note
+	if waitfor.Within(45*time.Second, func() bool {
 		for _, n := range w.botNotes(fakegitlab.ThreadMR, ref(iid)) {
 			if strings.Contains(n.Body, text) {
-				return n
+				found = &n
+				return true
 			}
 		}
+		return false
+	}) {
+		return *found
 	}
 	w.t.Fatalf("no note with %q on !%d: %+v\n%s", text, iid, w.botNotes(fakegitlab.ThreadMR, ref(iid)), w.svc.logs)
 	return fakegitlab.Note{}
@@ -79,10 +85,8 @@ func (w *world) waitNote(iid int64, text string) fakegitlab.Note {
 // waitLog waits for the service to log text.
 func (w *world) waitLog(text string) {
 	w.t.Helper()
-	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if strings.Contains(w.svc.logs.String(), text) {
-			return
-		}
+	if waitfor.Within(45*time.Second, func() bool { return strings.Contains(w.svc.logs.String(), text) }) {
+		return
 	}
 	w.t.Fatalf("the service never logged %q:\n%s", text, w.svc.logs)
 }

@@ -16,6 +16,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // Several replicas of the real binary on one PostgreSQL database (issue 5): each replica has its
@@ -113,7 +114,7 @@ func TestReplicasAnswerEachTriggerOnceInOrder(t *testing.T) {
 		}
 		return true
 	})
-	time.Sleep(500 * time.Millisecond) // a duplicate would come right after
+	r.waitDrained() // a duplicate would come from a job still queued or running
 	for n, iid := range iids {
 		notes := r.botNotes(fakegitlab.ThreadIssue, ref(iid))
 		if len(notes) != perThread {
@@ -151,16 +152,14 @@ func TestReplicaKilledMidJobIsTakenOver(t *testing.T) {
 	r.svcs[victim].kill()
 	killed := time.Now()
 	var answered time.Duration
-	deadline := time.Now().Add(60 * time.Second)
-	for answered == 0 && time.Now().Before(deadline) {
+	if !waitfor.Within(60*time.Second, func() bool {
 		for _, note := range r.botNotes(fakegitlab.ThreadIssue, ref(iid)) {
 			if finished(note) {
 				answered = time.Since(killed)
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if answered == 0 {
+		return answered != 0
+	}) {
 		t.Fatalf("the killed replica's job was never answered\n%s", r.logs())
 	}
 	took := 0
@@ -229,17 +228,4 @@ func launchService(t testing.TB, env ...string) *service {
 	}
 	t.Cleanup(func() { s.kill() })
 	return s
-}
-
-func (s *service) waitHealthy() {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.url + "/health"); err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.t.Fatalf("service did not answer /health:\n%s", s.logs)
 }

@@ -10,6 +10,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent/agenttest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 func TestMain(m *testing.M) {
@@ -101,19 +102,18 @@ func finished(n fakegitlab.Note) bool {
 // waitAnswers waits until the thread has n finished bot notes and returns the bot's notes.
 func (w *world) waitAnswers(kind fakegitlab.ThreadType, ref string, n int) []fakegitlab.Note {
 	w.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for time.Now().Before(deadline) {
-		notes := w.botNotes(kind, ref)
+	var notes []fakegitlab.Note
+	if waitfor.Within(45*time.Second, func() bool {
+		notes = w.botNotes(kind, ref)
 		done := 0
 		for _, note := range notes {
 			if finished(note) {
 				done++
 			}
 		}
-		if done >= n {
-			return notes
-		}
-		time.Sleep(100 * time.Millisecond)
+		return done >= n
+	}) {
+		return notes
 	}
 	w.t.Fatalf("no %d answers in %s %s; bot notes: %+v\nlogs:\n%s", n, kind, ref, w.botNotes(kind, ref), w.svc.logs)
 	return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 func TestRunTimeoutKillsTheProcessGroup(t *testing.T) {
@@ -49,17 +50,17 @@ func childPID(t *testing.T, r fakeRun) int {
 // alive says whether pid runs, waiting a little for the kill to land. A zombie (dead, not yet
 // reaped by an init that does not reap) counts as dead.
 func alive(pid int) bool {
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	return !waitfor.Within(2*time.Second, func() bool {
 		if syscall.Kill(pid, 0) != nil {
+			return true
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
 			return false
 		}
-		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-			if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) > 0 && f[0] == "Z" {
-				return false
-			}
-		}
-	}
-	return true
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		return len(f) > 0 && f[0] == "Z"
+	})
 }
 
 func TestRunBoundsHugeOutput(t *testing.T) {

@@ -60,6 +60,9 @@ type GitLab struct {
 	st       *state
 	faults   []*fault
 	requests []RequestRecord
+	stalled  int           // requests a fault's Hang holds right now
+	inFlight int           // requests being handled right now
+	answered chan struct{} // closed when the next request is answered and recorded
 	windows  map[string]*rateWindow
 }
 

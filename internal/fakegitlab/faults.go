@@ -104,13 +104,33 @@ func (g *GitLab) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
+// Stalled is how many requests a fault's Hang holds right now: a test that kills the service
+// while a request is in flight waits for it.
+func (g *GitLab) Stalled() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stalled
+}
+
+func (g *GitLab) stall(r *http.Request, d time.Duration) {
+	g.mu.Lock()
+	g.stalled++
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.stalled--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
+}
+
 // applyFault stalls and/or answers for a fault; it reports whether the request was answered.
-func applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+func (g *GitLab) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	if f.Hang > 0 {
-		select {
-		case <-time.After(f.Hang):
-		case <-r.Context().Done():
-		}
+		g.stall(r, f.Hang)
 	}
 	if f.Status == 0 {
 		return false

@@ -10,9 +10,12 @@ import (
 func (g *GitLab) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		g.mu.Lock()
+		g.inFlight++
+		g.mu.Unlock()
 		defer g.record(r, rec)
 		f := g.takeFault(r)
-		if f != nil && !f.AfterServe && applyFault(rec, r, f) {
+		if f != nil && !f.AfterServe && g.applyFault(rec, r, f) {
 			return
 		}
 		if !g.throttle(rec, r) {
@@ -20,7 +23,7 @@ func (g *GitLab) middleware(next http.Handler) http.Handler {
 		}
 		if f != nil && f.AfterServe {
 			next.ServeHTTP(httptest.NewRecorder(), r) // the work happens, its answer is lost
-			applyFault(rec, r, &Fault{Status: f.Status, RetryAfter: f.RetryAfter, Hang: f.Hang})
+			g.applyFault(rec, r, &Fault{Status: f.Status, RetryAfter: f.RetryAfter, Hang: f.Hang})
 			return
 		}
 		next.ServeHTTP(rec, r)
@@ -30,6 +33,7 @@ func (g *GitLab) middleware(next http.Handler) http.Handler {
 func (g *GitLab) record(r *http.Request, rec *statusRecorder) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.inFlight--
 	username := ""
 	if t := g.st.tokens[tokenFromRequest(r)]; t != nil {
 		if u := g.st.users[t.userID]; u != nil {
@@ -40,6 +44,29 @@ func (g *GitLab) record(r *http.Request, rec *statusRecorder) {
 		Time: g.now(), Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
 		User: username, Status: rec.status,
 	})
+	if g.answered != nil {
+		close(g.answered)
+		g.answered = nil
+	}
+}
+
+// InFlight is how many requests the fake is handling right now: once the client is done, a
+// test waits for 0 before it counts what the requests left behind.
+func (g *GitLab) InFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inFlight
+}
+
+// NextRequest is closed once the fake has answered and recorded its next request: what a test
+// waits for (a note, a branch) can only change then, so it checks again instead of polling.
+func (g *GitLab) NextRequest() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.answered == nil {
+		g.answered = make(chan struct{})
+	}
+	return g.answered
 }
 
 // tokenFromRequest finds a token where GitLab looks: PRIVATE-TOKEN, a Bearer header, or the

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // These tests run the client against the team's stateful fake GitLab: the two must agree on
@@ -106,19 +107,28 @@ func TestFakeGitLabNoteFlow(t *testing.T) {
 	}
 }
 
-// TestFakeGitLabLostAnswer: GitLab stores the note but our attempt times out before the answer.
+// TestFakeGitLabLostAnswer: GitLab stores the note but our attempt times out before the answer:
+// either the answer is lost after the note is stored, or storing goes on after we hung up and
+// lands within the wait before we look (as long again as the timeout).
 func TestFakeGitLabLostAnswer(t *testing.T) {
-	w := newFakeWorld(t, func(c *Config) { c.HTTPTimeout = 200 * time.Millisecond })
-	is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "text", false)
-	ref := ThreadRef{ProjectID: w.p.ID, Type: TypeIssue, IID: is.IID}
-	w.g.InjectFault(fakegitlab.Fault{Method: "POST", PathPattern: `/notes$`, Hang: time.Second})
-	if _, err := w.c.PostNote(ctx, ref, "", "Answer", false, marker.Job(2)); err != nil {
-		t.Fatal(err)
-	}
-	// The stalled handler finishes after our timeout; give it a moment, then count.
-	time.Sleep(100 * time.Millisecond)
-	if notes := w.g.Notes(w.p.ID, fakegitlab.ThreadIssue, strconv.FormatInt(is.IID, 10)); len(notes) != 1 {
-		t.Fatalf("notes = %d, want exactly 1", len(notes))
+	for name, fault := range map[string]fakegitlab.Fault{
+		"answer lost after storing": {Method: "POST", PathPattern: `/notes$`, Hang: time.Second, AfterServe: true},
+		"stored after we hung up":   {Method: "POST", PathPattern: `/notes$`, Hang: 300 * time.Millisecond},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newFakeWorld(t, func(c *Config) { c.HTTPTimeout = 200 * time.Millisecond })
+			is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "text", false)
+			ref := ThreadRef{ProjectID: w.p.ID, Type: TypeIssue, IID: is.IID}
+			w.g.InjectFault(fault)
+			if _, err := w.c.PostNote(ctx, ref, "", "Answer", false, marker.Job(2)); err != nil {
+				t.Fatal(err)
+			}
+			// The stalled handler finishes after our timeout: count once the fake has handled every request.
+			waitfor.Cond(t, "the fake to finish the stalled request", 5*time.Second, func() bool { return w.g.InFlight() == 0 })
+			if notes := w.g.Notes(w.p.ID, fakegitlab.ThreadIssue, strconv.FormatInt(is.IID, 10)); len(notes) != 1 {
+				t.Fatalf("notes = %d, want exactly 1", len(notes))
+			}
+		})
 	}
 }
 

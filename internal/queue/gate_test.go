@@ -30,7 +30,7 @@ func (o *orderRecorder) Handle(_ context.Context, j Job) error {
 	o.running[key] = true
 	o.order[key] = append(o.order[key], j.ID)
 	o.mu.Unlock()
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the job's work: a second job of the thread started now would overlap it
 	o.mu.Lock()
 	o.running[key] = false
 	o.total++

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // fastBeats are take-over timings short enough for a test: beat every 100 ms, stale after 600 ms.
@@ -64,7 +65,13 @@ func TestTakeOverOnlyOfDeadReplicas(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the job never started")
 	}
-	time.Sleep(3 * time.Second) // five times StaleAfter
+	// The job runs five times StaleAfter, then ends; once it has completed, nothing can run it
+	// again, so its count of runs is final.
+	time.AfterFunc(3*time.Second, func() {
+		close(live.release)
+		close(other.release)
+	})
+	waitState(t, a, out.JobID, "completed")
 	live.mu.Lock()
 	other.mu.Lock()
 	runs := live.runs[out.JobID] + other.runs[out.JobID]
@@ -73,8 +80,6 @@ func TestTakeOverOnlyOfDeadReplicas(t *testing.T) {
 	if runs != 1 {
 		t.Fatalf("a live job ran %d times: taken over while its replica beat", runs)
 	}
-	close(live.release)
-	close(other.release)
 
 	// What a kill -9 leaves: running, attempted by a client that no longer beats. (A job that
 	// ran and completed, put back to running: no worker of this test can hold it.)
@@ -185,12 +190,11 @@ func TestRestartedReplicaResumesItsJobsAtOnce(t *testing.T) {
 
 func waitState(t *testing.T, q *Queue, id int64, state string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if info, err := q.Get(context.Background(), id); err == nil && info.State == state {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if waitfor.Within(10*time.Second, func() bool {
+		info, err := q.Get(context.Background(), id)
+		return err == nil && info.State == state
+	}) {
+		return
 	}
 	info, err := q.Get(context.Background(), id)
 	t.Fatalf("job %d is %s (%v), want %s", id, info.State, err, state)

@@ -68,8 +68,10 @@ func TestDiskFillIsBounded(t *testing.T) {
 			// so the watchdog ends the run too.
 			_, err = s.run(t, "FAKE_CLAUDE fill 64 1")
 			errIsLimit(t, err, "AGENT_DISK_MB")
-			if st, err := os.Stat(filepath.Join(s.worktree, "fill-0")); err != nil || st.Size() > 16<<20 {
-				t.Errorf("one big file: %v, %d bytes; want at most 16 MiB", err, st.Size())
+			if st, err := os.Stat(filepath.Join(s.worktree, "fill-0")); err != nil {
+				t.Errorf("one big file: %v", err) // st is nil: no size to report
+			} else if st.Size() > 16<<20 {
+				t.Errorf("one big file: %d bytes; want at most 16 MiB", st.Size())
 			}
 		})
 	}
