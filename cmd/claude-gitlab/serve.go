@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,8 +88,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	bot.fix, bot.prefix = cfg.PipelineFix, cfg.BranchPrefix
 	bot.wiki = cfg.WikiEnabled
 	bot.label = cfg.LabelTrigger
-	go bot.learn(ctx)
-	go resolveAllowLists(ctx, runner.Allow, gl, log)
+	// Both retry until they succeed: they end with serve, which waits for them.
+	bgCtx, stopBG := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() { stopBG(); bg.Wait() }()
+	bg.Go(func() { bot.learn(bgCtx) })
+	bg.Go(func() { resolveAllowLists(bgCtx, runner.Allow, gl, log) })
 	registerQueueDepth(m, q)
 
 	signing, err := signingPolicy(ctx, cfg, db)
@@ -128,7 +133,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	stopPolling := startPolling(ctx, cfg, gl, q, bot, log)
 	defer stopPolling()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve() }()
+	var serving sync.WaitGroup
+	serving.Go(func() { errc <- srv.Serve() })
+	defer serving.Wait() // drain's Shutdown ends Serve
 	select {
 	case err = <-errc:
 	case <-ctx.Done():

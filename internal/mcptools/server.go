@@ -175,8 +175,13 @@ func (s *Server) serve(c net.Conn) {
 	}
 	defer g.detach(c)
 	ctx, cancel := context.WithCancel(s.ctx)
-	defer cancel()
-	go func() { <-ctx.Done(); _ = c.Close() }()
+	closer := make(chan struct{}) // the server's Close, or the session's end, closes the connection
+	go func() {
+		defer close(closer)
+		<-ctx.Done()
+		_ = c.Close()
+	}()
+	defer func() { cancel(); <-closer }()
 	srv := newToolServer(s, g)
 	sess, err := srv.Connect(ctx, &mcp.IOTransport{Reader: readCloser{br, c}, Writer: c}, nil)
 	if err != nil {

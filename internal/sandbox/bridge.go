@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -56,7 +57,10 @@ func bridge(args []string) (int, error) {
 	if err != nil {
 		return 125, fmt.Errorf("listen on %s inside the sandbox: %w", addr, err)
 	}
-	go func() {
+	// The relays end with this process, right after the CLI: one held open by a tool the CLI left
+	// behind must not keep the sandbox alive, so they are not waited for.
+	var loops sync.WaitGroup
+	loops.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -64,7 +68,9 @@ func bridge(args []string) (int, error) {
 			}
 			go relay(c, sock)
 		}
-	}()
+	})
+	defer loops.Wait()
+	defer ln.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = os.Environ() // the CLI's minimal environment, which the bridge was started with
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -73,12 +79,14 @@ func bridge(args []string) (int, error) {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	go func() {
+	loops.Go(func() {
 		for s := range sigs {
 			_ = cmd.Process.Signal(s)
 		}
-	}()
+	})
 	err = cmd.Wait()
+	signal.Stop(sigs)
+	close(sigs)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -103,6 +111,9 @@ func relay(c net.Conn, sock string) {
 	done := make(chan struct{}, 2)
 	go func() { _, _ = io.Copy(u, c); done <- struct{}{} }()
 	go func() { _, _ = io.Copy(c, u); done <- struct{}{} }()
+	<-done
+	_ = c.Close() // ends the other copy
+	_ = u.Close()
 	<-done
 }
 

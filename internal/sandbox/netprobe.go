@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -48,9 +49,9 @@ func ProbeNetwork(ctx context.Context, cfg Config, e Egress, secrets []string) e
 	if err != nil {
 		return fmt.Errorf("network probe: %w", err)
 	}
-	defer ln.Close()
 	var reached atomic.Int32
-	go func() {
+	var accepting sync.WaitGroup
+	accepting.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -59,7 +60,9 @@ func ProbeNetwork(ctx context.Context, cfg Config, e Egress, secrets []string) e
 			reached.Add(1)
 			c.Close()
 		}
-	}()
+	})
+	defer accepting.Wait()
+	defer ln.Close()
 	args := []string{NetProbeArg, ln.Addr().String(), "http://" + e.Addr + PingPath}
 	for _, v := range secrets {
 		if v != "" {
