@@ -16,7 +16,7 @@ const ackWorkers = 4
 // startAckLane runs the acknowledgement lane (👀 and the "queued" note at once, whatever the agent
 // workers do) until the returned stop is called; stop waits for it.
 func startAckLane(ctx context.Context, runner *job.Runner, q *queue.Queue, db *store.DB, log *slog.Logger) (stop func()) {
-	lane := &job.AckLane{Runner: runner, Queue: q, Workers: ackWorkers, Log: log}
+	lane := &queue.AckLane{Queue: q, Jobs: job.AckJobs{Runner: runner, Queue: q}, Workers: ackWorkers, Log: log}
 	if db.Dialect == store.Postgres {
 		lane.StartupStale = queue.AckStale // another replica may be acknowledging right now
 	}

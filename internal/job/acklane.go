@@ -2,10 +2,8 @@ package job
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"hash/fnv"
-	"log/slog"
-	"sync"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
@@ -13,156 +11,51 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 )
 
-// AckQueue is what the acknowledgement lane needs of the queue (queue.Queue in production).
+// AckQueue is what the job's part of the acknowledgement lane needs of the queue (queue.Queue in
+// production).
 type AckQueue interface {
-	AckIDs() <-chan int64
-	PendingAcks(ctx context.Context, staleAfter time.Duration, limit int) ([]int64, error)
-	ClaimAck(ctx context.Context, jobID int64) (queue.AckClaim, bool, error)
-	FinishAck(ctx context.Context, jobID int64, value string) error
 	Ahead(ctx context.Context, jobID, projectID int64) (project, all int, err error)
 	CancelledWhileQueued(ctx context.Context, queuedStep, answeredStep string) ([]int64, error)
 	Get(ctx context.Context, id int64) (queue.Info, error)
 }
 
-// ackTimeout bounds one acknowledgement, well inside queue.AckStale: after that the job's worker
-// stops waiting for the lane and acknowledges itself, and the two must never overlap.
-const ackTimeout = 45 * time.Second
-
-// AckLane acknowledges requests as soon as they are stored, whatever the agent workers do: it
+// AckJobs is the per-job part of the acknowledgement lane (queue.AckLane runs the loop): it
 // checks the requester's rights, gives the 👀 and posts the progress note saying the request is
 // queued and how many are ahead of it. Every side effect is a recorded step of the job, so the
 // worker that later runs it edits that note instead of posting another. It also edits the note
 // of a job cancelled before a worker started it. Its GitLab calls share the service's client,
 // and so GITLAB_RATE_LIMIT.
-type AckLane struct {
+type AckJobs struct {
 	Runner *Runner
 	Queue  AckQueue
-	// Workers acknowledge at once (default 4). A thread's requests go to the same one, in order.
-	Workers int
-	// ScanEvery is how often the lane looks for acknowledgements it was not told about (the
-	// notification is dropped when the lane is far behind; another replica died) and for jobs
-	// cancelled while queued; default 5 s.
-	ScanEvery time.Duration
-	// StartupStale: at start, claims older than this are taken over. 0 with SQLite (one process
-	// owns the database: any claim is a previous run's); queue.AckStale with replicas.
-	StartupStale time.Duration
-	Log          *slog.Logger
 }
 
-// Run acknowledges until ctx ends and returns when all its goroutines have stopped.
-func (l *AckLane) Run(ctx context.Context) {
-	lanes := make([]chan queue.AckClaim, max(l.Workers, 1))
-	var wg sync.WaitGroup
-	for i := range lanes {
-		lanes[i] = make(chan queue.AckClaim, 64)
-		wg.Go(func() {
-			for c := range lanes[i] {
-				l.ack(ctx, c)
-			}
-		})
-	}
-	wg.Go(func() { l.sweep(ctx) })
-	l.dispatch(ctx, lanes)
-	for _, c := range lanes {
-		close(c)
-	}
-	wg.Wait()
+// Acknowledge is acknowledgeQueued; its error is redacted, for the lane's log.
+func (a AckJobs) Acknowledge(ctx context.Context, c queue.AckClaim) error {
+	return a.Runner.redacted(a.Runner.acknowledgeQueued(ctx, c, a.Queue))
 }
 
-func (l *AckLane) log() *slog.Logger {
-	if l.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return l.Log
+// CancelledWhileQueued lists the jobs whose "queued" note the lane posted and that were cancelled
+// before they had an answer.
+func (a AckJobs) CancelledWhileQueued(ctx context.Context) ([]int64, error) {
+	return a.Queue.CancelledWhileQueued(ctx, stepQueued, stepAnswered)
 }
 
-func (l *AckLane) every() time.Duration {
-	if l.ScanEvery > 0 {
-		return l.ScanEvery
-	}
-	return 5 * time.Second
+// SayCancelled is sayCancelledWhileQueued; its error is redacted, for the lane's log.
+func (a AckJobs) SayCancelled(ctx context.Context, id int64) error {
+	return a.Runner.redacted(a.Runner.sayCancelledWhileQueued(ctx, a.Queue, id))
 }
 
-// dispatch claims each acknowledgement and hands it to the worker of its thread.
-func (l *AckLane) dispatch(ctx context.Context, lanes []chan queue.AckClaim) {
-	l.scan(ctx, lanes, l.StartupStale)
-	t := time.NewTicker(l.every())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case id := <-l.Queue.AckIDs():
-			l.claim(ctx, id, lanes)
-		case <-t.C:
-			l.scan(ctx, lanes, queue.AckStale)
-		}
+// redacted is err with its text redacted (for a log line), nil if nil.
+func (r *Runner) redacted(err error) error {
+	if err == nil {
+		return nil
 	}
+	return errors.New(r.redact(err.Error()))
 }
-
-func (l *AckLane) scan(ctx context.Context, lanes []chan queue.AckClaim, stale time.Duration) {
-	ids, err := l.Queue.PendingAcks(ctx, stale, 1000)
-	if err != nil {
-		if ctx.Err() == nil {
-			l.log().Warn("ack lane: could not list pending acknowledgements", "error", err)
-		}
-		return
-	}
-	for _, id := range ids {
-		l.claim(ctx, id, lanes)
-	}
-}
-
-func (l *AckLane) claim(ctx context.Context, id int64, lanes []chan queue.AckClaim) {
-	c, ok, err := l.Queue.ClaimAck(ctx, id)
-	if err != nil {
-		if ctx.Err() == nil {
-			l.log().Warn("ack lane: could not claim", "job", id, "error", err)
-		}
-		return
-	}
-	if !ok {
-		return // done already, or another lane has it
-	}
-	h := fnv.New32a()
-	h.Write([]byte(c.Request.ThreadKey()))
-	select {
-	case lanes[int(h.Sum32()%uint32(len(lanes)))] <- c:
-	case <-ctx.Done():
-	}
-}
-
-// ack acknowledges one job; a failure leaves it to the job's worker, which acknowledges when it
-// starts (and looks for a note first).
-func (l *AckLane) ack(ctx context.Context, c queue.AckClaim) {
-	if ctx.Err() != nil {
-		return // shutting down: the claim is taken over at the next start
-	}
-	actx, cancel := context.WithTimeout(ctx, ackTimeout)
-	defer cancel()
-	value := queue.AckDone
-	if err := l.Runner.acknowledgeQueued(actx, c, l.Queue); err != nil {
-		if ctx.Err() != nil {
-			return
-		}
-		l.log().Warn("ack lane: could not acknowledge; the worker will when it starts", "job", c.JobID, "error", l.Runner.redact(err.Error()))
-		value = queue.AckFailed
-	}
-	if err := l.Queue.FinishAck(context.WithoutCancel(ctx), c.JobID, value); err != nil {
-		l.log().Warn("ack lane: could not record the acknowledgement", "job", c.JobID, "error", err)
-	}
-}
-
-// over are River's states of a job that will not run again.
-var over = map[string]bool{"completed": true, "cancelled": true, "discarded": true}
 
 // acknowledgeQueued is the lane's part of a job: authorisation, 👀, the "queued" note.
 func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQueue) error {
-	// "running" is fine: a worker that fetched the job waits in the queue's gate until the lane
-	// is through (queue.AckStale bounds that wait).
-	if over[c.State] {
-		return nil
-	}
 	j, err := r.load(ctx, queue.Job{ID: c.JobID, Attempt: 1, MaxAttempts: 1, Request: c.Request})
 	if err != nil {
 		return err
@@ -234,28 +127,6 @@ func (r *Runner) authoriseUnlessLaneDid(ctx context.Context, j *job) (bool, erro
 		}
 	}
 	return r.authorise(ctx, j)
-}
-
-// sweep edits the note of jobs cancelled while they waited: it still says queued.
-func (l *AckLane) sweep(ctx context.Context) {
-	t := time.NewTicker(l.every())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ids, err := l.Queue.CancelledWhileQueued(ctx, stepQueued, stepAnswered)
-		if err != nil && ctx.Err() == nil {
-			l.log().Warn("ack lane: could not list jobs cancelled while queued", "error", err)
-		}
-		for _, id := range ids {
-			if err := l.Runner.sayCancelledWhileQueued(ctx, l.Queue, id); err != nil && ctx.Err() == nil {
-				l.log().Warn("ack lane: could not say a job was cancelled", "job", id, "error", l.Runner.redact(err.Error()))
-			}
-		}
-	}
 }
 
 func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int64) error {

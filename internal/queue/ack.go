@@ -13,11 +13,11 @@ import (
 )
 
 // The acknowledgement lane's side of the queue. A request a person waits on gets, in the intake's
-// own transaction, a step row "ack" = "queued": the lane (job.AckLane) claims it, gives the 👀,
-// posts the progress note saying how many requests are ahead, and marks it "done" (or "failed",
-// then the job's worker acknowledges when it starts). The job's worker does not start before the
-// lane is through (mayRun), so the two never post at once; AckStale bounds that wait if the lane
-// is gone.
+// own transaction, a step row "ack" = "queued": the lane (acklane.go) claims it, has the job give
+// the 👀 and post the progress note saying how many requests are ahead, and marks it "done" (or
+// "failed", then the job's worker acknowledges when it starts). The job's worker does not start
+// before the lane is through (mayRun), so the two never post at once; AckStale bounds that wait
+// if the lane is gone.
 
 // AckStepName is the step row of a job's acknowledgement.
 const AckStepName = "ack"

@@ -64,8 +64,8 @@ type Options struct {
 	// heartbeat.go); zero means DefaultHeartbeat and DefaultStaleAfter.
 	Heartbeat, StaleAfter time.Duration
 	Log                   *slog.Logger
-	// AckLane: the service runs an acknowledgement lane (job.AckLane): requests a person waits
-	// on are stored with its step, and their worker waits for it (ack.go).
+	// AckLane: the service runs an acknowledgement lane (acklane.go): requests a person waits on
+	// are stored with its step, and their worker waits for it (ack.go).
 	AckLane bool
 }
 
