@@ -15,6 +15,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
@@ -194,7 +195,7 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	}
 	defer os.RemoveAll(home)
 	prog := newProgress(r, j)
-	rt := &runTools{}
+	rt := &mcptools.Findings{}
 	tools, revoke := r.grantTools(ctx, j, prog, rt)
 	stop := prog.start(ctx)
 	limits, err := r.dailyLimit(ctx, j)
@@ -210,7 +211,7 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	if err == nil {
 		r.keepSession(ctx, j, home, res)
 	}
-	out.Findings = rt.taken()
+	out.Findings = rt.Taken()
 	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
 	out.Duration = time.Since(out.Started)
 	r.recordRun(ctx, j, out)

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
@@ -40,7 +41,7 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 	}
 	var ver reviewedVersion
 	j.steps.get(stepReviewVersion, &ver)
-	res := withToolFindings(review.ParseAnswer(out.Text), out.Findings)
+	res := mcptools.WithFindings(review.ParseAnswer(out.Text), out.Findings)
 	files, err := r.versionFiles(ctx, j, ver)
 	if err != nil {
 		return err
