@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 )
 
 type searchIn struct {
@@ -23,7 +24,7 @@ func searchOf(in searchIn, noConfidential bool) gitlab.Search {
 	if limit <= 0 {
 		limit = 10
 	}
-	return gitlab.Search{Text: cut(in.Text, 200), Labels: in.Labels, State: in.State, NoConfidential: noConfidential,
+	return gitlab.Search{Text: prompt.Bound(in.Text, 200), Labels: in.Labels, State: in.State, NoConfidential: noConfidential,
 		Limit: min(limit, maxSearchResults)}
 }
 
@@ -80,7 +81,7 @@ func (t *tools) writeNotes(ctx context.Context, b *strings.Builder, p target, ki
 	from := (page - 1) * notesPerPage
 	fmt.Fprintf(b, "<discussion comments=\"%d\" page=\"%d\" pages=\"%d\">\n", len(keep), page, pages)
 	for _, n := range keep[from:min(from+notesPerPage, len(keep))] {
-		fmt.Fprintf(b, "<comment author=\"@%s\" at=%q>\n%s\n</comment>\n", n.AuthorUsername, n.CreatedAt.UTC().Format("2006-01-02 15:04"), cut(n.Body, maxNoteChars))
+		fmt.Fprintf(b, "<comment author=\"@%s\" at=%q>\n%s\n</comment>\n", n.AuthorUsername, n.CreatedAt.UTC().Format("2006-01-02 15:04"), prompt.Bound(n.Body, maxNoteChars))
 	}
 	b.WriteString("</discussion>\n")
 	if page < pages {
@@ -145,7 +146,7 @@ func (t *tools) readPath(ctx context.Context, in pathIn) (string, string, error)
 	if path != "" {
 		data, err := t.s.gl.RawFile(ctx, p.id, path, ref)
 		if err == nil {
-			return p.path, fmt.Sprintf("<file path=%q ref=%q bytes=\"%d\">\n%s\n</file>", attr(path), attr(ref), len(data), cut(string(data), maxFileBytes)), nil
+			return p.path, fmt.Sprintf("<file path=%q ref=%q bytes=\"%d\">\n%s\n</file>", attr(path), attr(ref), len(data), prompt.Bound(string(data), maxFileBytes)), nil
 		}
 		if !isNotFound(err) {
 			return "", "", err
@@ -194,7 +195,7 @@ func (t *tools) commits(ctx context.Context, in commitsIn) (string, string, erro
 	// 12 characters, not event.ShortSHA's 8: the model passes these ids back as from and to, and
 	// they must stay unambiguous in a long history.
 	for _, c := range list {
-		fmt.Fprintf(&b, "%s %s %s — %s\n", c.SHA[:min(12, len(c.SHA))], c.Date.UTC().Format("2006-01-02"), cut(c.Title, 200), c.Author)
+		fmt.Fprintf(&b, "%s %s %s — %s\n", c.SHA[:min(12, len(c.SHA))], c.Date.UTC().Format("2006-01-02"), prompt.Bound(c.Title, 200), c.Author)
 	}
 	b.WriteString("</commits>")
 	return p.path, b.String(), nil

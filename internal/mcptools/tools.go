@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
 
@@ -93,7 +94,7 @@ func (t *tools) readIssue(ctx context.Context, in threadIn) (string, string, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<issue project=%q iid=\"%d\" state=%q author=\"@%s\" labels=%q url=%q>\n<title>%s</title>\n<description>\n%s\n</description>\n",
-		attr(p.path), is.IID, is.State, is.AuthorUsername, attr(strings.Join(is.Labels, ", ")), is.WebURL, cut(is.Title, 500), cut(is.Description, maxDescriptionChars))
+		attr(p.path), is.IID, is.State, is.AuthorUsername, attr(strings.Join(is.Labels, ", ")), is.WebURL, prompt.Bound(is.Title, 500), prompt.Bound(is.Description, maxDescriptionChars))
 	if err := t.writeNotes(ctx, &b, p, "issue", is.IID, in.Page); err != nil {
 		return "", "", err
 	}
@@ -113,7 +114,7 @@ func (t *tools) readMR(ctx context.Context, in threadIn) (string, string, error)
 	var b strings.Builder
 	fmt.Fprintf(&b, "<merge_request project=%q iid=\"%d\" state=%q author=\"@%s\" source_branch=%q target_branch=%q draft=\"%t\" head=%q labels=%q url=%q>\n<title>%s</title>\n<description>\n%s\n</description>\n",
 		attr(p.path), mr.IID, mr.State, mr.AuthorUsername, attr(mr.SourceBranch), attr(mr.TargetBranch), mr.Draft, mr.SHA,
-		attr(strings.Join(mr.Labels, ", ")), mr.WebURL, cut(mr.Title, 500), cut(mr.Description, maxDescriptionChars))
+		attr(strings.Join(mr.Labels, ", ")), mr.WebURL, prompt.Bound(mr.Title, 500), prompt.Bound(mr.Description, maxDescriptionChars))
 	if err := t.writeNotes(ctx, &b, p, "merge_request", mr.IID, in.Page); err != nil {
 		return "", "", err
 	}
@@ -149,7 +150,7 @@ func (t *tools) search(ctx context.Context, in searchIn) (string, string, error)
 				continue // the server was asked to leave them out; never trust that alone
 			}
 			fmt.Fprintf(&b, "<issue iid=\"%d\" state=%q author=\"@%s\" labels=%q>%s\n%s</issue>\n", is.IID, is.State, is.AuthorUsername,
-				attr(strings.Join(is.Labels, ", ")), cut(is.Title, 300), cut(is.Description, 300))
+				attr(strings.Join(is.Labels, ", ")), prompt.Bound(is.Title, 300), prompt.Bound(is.Description, 300))
 		}
 		b.WriteString("</issues>")
 	case "merge_requests":
@@ -160,7 +161,7 @@ func (t *tools) search(ctx context.Context, in searchIn) (string, string, error)
 		fmt.Fprintf(&b, "<merge_requests project=%q>\n", attr(p.path))
 		for _, mr := range list {
 			fmt.Fprintf(&b, "<merge_request iid=\"%d\" state=%q author=\"@%s\" source_branch=%q labels=%q>%s\n%s</merge_request>\n", mr.IID, mr.State,
-				mr.AuthorUsername, attr(mr.SourceBranch), attr(strings.Join(mr.Labels, ", ")), cut(mr.Title, 300), cut(mr.Description, 300))
+				mr.AuthorUsername, attr(mr.SourceBranch), attr(strings.Join(mr.Labels, ", ")), prompt.Bound(mr.Title, 300), prompt.Bound(mr.Description, 300))
 		}
 		b.WriteString("</merge_requests>")
 	default:
@@ -178,7 +179,7 @@ func (t *tools) updateProgress(_ context.Context, in progressIn) (string, string
 		steps = steps[len(steps)-12:]
 	}
 	for i := range steps {
-		steps[i].Text = cut(strings.TrimSpace(steps[i].Text), 200)
+		steps[i].Text = prompt.Bound(strings.TrimSpace(steps[i].Text), 200)
 	}
 	t.g.scope.Progress(steps)
 	return t.g.scope.ProjectPath, fmt.Sprintf("The checklist now has %d steps; the note is updated within seconds.", len(steps)), nil
@@ -188,8 +189,8 @@ func (t *tools) addFinding(_ context.Context, in review.Finding) (string, string
 	if strings.TrimSpace(in.Path) == "" || strings.TrimSpace(in.Text) == "" || (in.NewLine <= 0 && in.OldLine <= 0) {
 		return "", "", errors.New("a finding needs path, text and new_line (or old_line for a removed line)")
 	}
-	in.Text = cut(in.Text, maxNoteChars)
-	in.Suggestion = cut(in.Suggestion, maxNoteChars)
+	in.Text = prompt.Bound(in.Text, maxNoteChars)
+	in.Suggestion = prompt.Bound(in.Suggestion, maxNoteChars)
 	if err := t.g.scope.Finding(in); err != nil {
 		return "", "", err
 	}

@@ -191,7 +191,7 @@ func writeMR(b *strings.Builder, mr *MR) {
 }
 
 // quote bounds s and keeps it from opening or closing our tags.
-func quote(s string, max int) string { return neutralise(bound(s, max)) }
+func quote(s string, max int) string { return neutralise(Bound(s, max)) }
 
 // threadName is the thread in the prompt's prose, not event.Thread.Ref: the model reads "merge
 // request !7" better than "!7", and gets a commit's full SHA to look it up with git.

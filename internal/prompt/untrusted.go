@@ -44,11 +44,12 @@ func fenceUntrusted(s string, max int) string {
 		return r
 	}, s)
 	s = strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
-	return "<untrusted>\n" + bound(s, max) + "\n</untrusted>"
+	return "<untrusted>\n" + Bound(s, max) + "\n</untrusted>"
 }
 
-// bound cuts s to at most max bytes, never inside a UTF-8 character.
-func bound(s string, max int) string {
+// Bound cuts s to at most max bytes, never inside a UTF-8 character, and says so. The GitLab
+// tools bound what they return with it too.
+func Bound(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
