@@ -29,11 +29,6 @@ const (
 	maxTraceBytes = 8 << 10
 )
 
-// pipelineHeading opens the fix's note on the MR.
-func pipelineHeading(pl *trigger.PipelineRef, attempt, limit int) string {
-	return fmt.Sprintf("🔧 **Pipeline #%d failed** on `%s`: fix %d of at most %d (`PIPELINE_FIX_ATTEMPTS`).", pl.ID, pl.Branch, attempt, limit)
-}
-
 // fixPipeline handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an open
 // MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a note
 // with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human instead.
@@ -69,7 +64,7 @@ func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
 	if err := jr.pushFix(ctx, j, out); err != nil {
 		return err
 	}
-	out.Text = marker.PipelineFix + "\n" + pipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
+	out.Text = marker.PipelineFix + "\n" + publish.PipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
 	return jr.answer(ctx, j, out)
 }
 
