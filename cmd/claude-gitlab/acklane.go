@@ -20,14 +20,5 @@ func startAckLane(ctx context.Context, runner *job.Runner, q *queue.Queue, db *s
 	if db.Dialect == store.Postgres {
 		lane.StartupStale = queue.AckStale // another replica may be acknowledging right now
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		lane.Run(ctx)
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
+	return lane.Start(context.WithoutCancel(ctx)) // stopped by stop only, before the database closes
 }

@@ -43,6 +43,20 @@ type AckLane struct {
 	Log          *slog.Logger
 }
 
+// Start runs the lane until ctx ends or the returned stop is called; stop waits for it.
+func (l *AckLane) Start(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // Run acknowledges until ctx ends and returns when all its goroutines have stopped.
 func (l *AckLane) Run(ctx context.Context) {
 	lanes := make([]chan AckClaim, max(l.Workers, 1))
@@ -160,14 +174,7 @@ func (l *AckLane) acknowledge(ctx context.Context, c AckClaim) error {
 
 // sweep has the note of jobs cancelled while they waited edited: it still says queued.
 func (l *AckLane) sweep(ctx context.Context) {
-	t := time.NewTicker(l.every())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTicks(ctx, l.every(), func() {
 		ids, err := l.Jobs.CancelledWhileQueued(ctx)
 		if err != nil && ctx.Err() == nil {
 			l.log().Warn("ack lane: could not list jobs cancelled while queued", "error", err)
@@ -177,5 +184,5 @@ func (l *AckLane) sweep(ctx context.Context) {
 				l.log().Warn("ack lane: could not say a job was cancelled", "job", id, "error", err)
 			}
 		}
-	}
+	})
 }

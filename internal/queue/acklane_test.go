@@ -49,20 +49,6 @@ func (f *recordingJobs) SayCancelled(_ context.Context, id int64) error {
 	return nil
 }
 
-// runLane runs the lane until stop, which waits for it.
-func runLane(l *AckLane) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		l.Run(ctx)
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
 func waitEvents(t *testing.T, f *recordingJobs, n int) {
 	t.Helper()
 	for range n {
@@ -113,7 +99,7 @@ func TestAckLaneAcknowledgesThreadsInOrder(t *testing.T) {
 		}
 
 		f := &recordingJobs{failNote: 3, events: make(chan struct{}, 16)}
-		stop := runLane(&AckLane{Queue: q, Jobs: f, Workers: 3})
+		stop := (&AckLane{Queue: q, Jobs: f, Workers: 3}).Start(ctx)
 		waitEvents(t, f, 5)
 		stop()
 
@@ -143,7 +129,7 @@ func TestAckLaneAcknowledgesThreadsInOrder(t *testing.T) {
 func TestAckLaneSweepsJobsCancelledWhileQueued(t *testing.T) {
 	q := openQueue(t, storetest.SQLite(t), nil, Options{AckLane: true})
 	f := &recordingJobs{cancelled: []int64{7, 8}, events: make(chan struct{}, 16)}
-	stop := runLane(&AckLane{Queue: q, Jobs: f, ScanEvery: 10 * time.Millisecond})
+	stop := (&AckLane{Queue: q, Jobs: f, ScanEvery: 10 * time.Millisecond}).Start(context.Background())
 	waitEvents(t, f, 2)
 	stop()
 	if !slices.Equal(f.said, []int64{7, 8}) || len(f.acked) != 0 {

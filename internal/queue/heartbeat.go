@@ -74,28 +74,20 @@ func (h *heartbeats) begin(ctx context.Context, jobID int64) (context.Context, f
 }
 
 func (h *heartbeats) beat(ctx context.Context, cancel context.CancelCauseFunc, jobID int64) {
-	t := time.NewTicker(h.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTicks(ctx, h.every, func() {
 		res, err := h.db.ExecContext(ctx, `UPDATE claude_job_heartbeat SET heartbeat_at = `+nowMS+`
 			WHERE job_id = $1 AND client_id = $2`, jobID, h.clientID)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("job heartbeat failed; the job is taken over if this lasts", "job", jobID, "stale_after", h.stale.String(), "error", err)
 			}
-			continue
+			return
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			h.log.Warn("job taken over by another replica; stopping this run", "job", jobID)
-			cancel(errTakenOver)
-			return
+			cancel(errTakenOver) // ends ctx, and so the beats
 		}
-	}
+	})
 }
 
 // takeOver makes available the running jobs whose client stopped beating StaleAfter ago, and
@@ -130,14 +122,7 @@ func (h *heartbeats) takeOver(ctx context.Context) (int64, error) {
 
 // run takes over stopped replicas' jobs every Heartbeat until ctx ends.
 func (h *heartbeats) run(ctx context.Context) {
-	t := time.NewTicker(h.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTicks(ctx, h.every, func() {
 		n, err := h.takeOver(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -145,5 +130,5 @@ func (h *heartbeats) run(ctx context.Context) {
 		case n > 0:
 			h.log.Info("queue: took over jobs of a replica that stopped beating", "jobs", n, "stale_after", h.stale.String())
 		}
-	}
+	})
 }
