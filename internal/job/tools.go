@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
@@ -31,19 +30,16 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *mcp
 	if r.Tools == nil || r.Settings.ToolsBinary == "" {
 		return nil, func() {}
 	}
-	wanted := slices.Clone(mcptools.ReadTools)
 	sc := mcptools.Scope{JobID: j.id, ProjectID: j.req.Project.ID, ProjectPath: j.req.Project.Path,
 		Confidential: j.confidential(), OtherProjects: r.toolProjects(ctx, j),
 		Record: func(kind, text string) { r.note(context.Background(), j, kind, text) }}
 	if j.noteID != 0 {
-		wanted = append(wanted, mcptools.ToolUpdateProgress)
 		sc.Progress = prog.plan
 	}
 	if j.isReview() {
-		wanted = append(wanted, mcptools.ToolAddFinding)
 		sc.Finding = rt.Add
 	}
-	sc.Tools = mcptools.Offered(r.Settings.Agent.AllowedTools, wanted...)
+	sc.Tools = mcptools.Offered(r.Settings.Agent.AllowedTools, sc.Wanted()...)
 	if len(sc.Tools) == 0 {
 		return nil, func() {}
 	}

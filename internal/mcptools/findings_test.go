@@ -2,6 +2,7 @@ package mcptools_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
@@ -50,5 +51,25 @@ func TestWithFindings(t *testing.T) {
 		if fmt.Sprint(got.Findings) != fmt.Sprint(c.want) || got.Parsed != c.parse {
 			t.Errorf("%s: findings %+v parsed %v, want %+v parsed %v", c.name, got.Findings, got.Parsed, c.want, c.parse)
 		}
+	}
+}
+
+// A scope wants the read tools, and a write tool only when it has the func that carries it out.
+func TestScopeWanted(t *testing.T) {
+	var sc mcptools.Scope
+	if got := sc.Wanted(); !slices.Equal(got, mcptools.ReadTools) {
+		t.Errorf("a bare scope wants %v, want the read tools", got)
+	}
+	sc.Progress = func([]mcptools.ProgressItem) {}
+	if got := sc.Wanted(); !slices.Equal(got, append(slices.Clone(mcptools.ReadTools), mcptools.ToolUpdateProgress)) {
+		t.Errorf("a scope with a checklist wants %v", got)
+	}
+	sc.Finding = func(review.Finding) error { return nil }
+	if got := sc.Wanted(); !slices.Equal(got, append(slices.Clone(mcptools.ReadTools), mcptools.ToolUpdateProgress, mcptools.ToolAddFinding)) {
+		t.Errorf("a review's scope wants %v", got)
+	}
+	sc.Wanted()[0] = "changed"
+	if mcptools.ReadTools[0] == "changed" {
+		t.Errorf("Wanted shares ReadTools")
 	}
 }

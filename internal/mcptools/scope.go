@@ -106,6 +106,19 @@ func (s Scope) offers(name string) bool {
 	return slices.Contains(s.Tools, name)
 }
 
+// Wanted are the tools a job with this scope needs: the read tools, update_progress when it
+// keeps a checklist (Progress), add_finding when it is a review (Finding).
+func (s Scope) Wanted() []string {
+	wanted := slices.Clone(ReadTools)
+	if s.Progress != nil {
+		wanted = append(wanted, ToolUpdateProgress)
+	}
+	if s.Finding != nil {
+		wanted = append(wanted, ToolAddFinding)
+	}
+	return wanted
+}
+
 // Offered picks, from the tools a job needs, those its allowed tools permit: the whole server
 // (mcp__gitlab) or the tool by its name (mcp__gitlab__read_issue). CLAUDE_ALLOWED_TOOLS and the
 // project's allowed_tools turn tools off this way.
