@@ -7,9 +7,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 )
 
-// TaskPipelineFix asks the job to fix a failed pipeline on one of the bot's branches.
-const TaskPipelineFix Task = "pipeline_fix"
-
 // ReasonPipelineFailed: PIPELINE_FIX, a pipeline failed on a branch the bot created.
 const ReasonPipelineFailed Reason = "pipeline_failed"
 

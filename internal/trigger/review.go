@@ -5,15 +5,6 @@ import (
 	"strings"
 )
 
-// Task is what a request asks of the job beyond answering in the thread.
-type Task string
-
-// Tasks.
-const (
-	TaskAnswer Task = ""       // answer, and change code if asked (the default)
-	TaskReview Task = "review" // review the merge request with comments on its diff lines
-)
-
 var (
 	reviewWord = regexp.MustCompile(`\b(re-?)?review\b`)
 	// Words that ask for work on the code: "address the review comments" is no review request.

@@ -69,15 +69,15 @@ func TestMatchReviewTask(t *testing.T) {
 		{"description edited to ask a change", "mr_update.json", set("changes.description", change("", "@claude rebase this")), bot, trigger.ReasonEdited, trigger.TaskAnswer},
 		{"description edited to ask a review", "mr_update.json", set("changes.description", change("", "@claude review please")), bot, trigger.ReasonEdited, trigger.TaskReview},
 		{"auto: MR opened", "mr_open.json", nil, auto, trigger.ReasonAutoReview, trigger.TaskReview},
-		{"auto: draft MR opened", "mr_open.json", set("object_attributes.draft", true), auto, "", ""},
+		{"auto: draft MR opened", "mr_open.json", set("object_attributes.draft", true), auto, "", trigger.TaskAnswer},
 		{"auto: new commits", "mr_update.json", nil, auto, trigger.ReasonAutoReview, trigger.TaskReview},
-		{"auto: new commits on a draft", "mr_update.json", set("object_attributes.draft", true), auto, "", ""},
+		{"auto: new commits on a draft", "mr_update.json", set("object_attributes.draft", true), auto, "", trigger.TaskAnswer},
 		{"auto: marked ready", "mr_update.json", ready, auto, trigger.ReasonAutoReview, trigger.TaskReview},
-		{"auto: marked draft", "mr_update.json", set("changes", map[string]any{"draft": change(false, true)}, "object_attributes.oldrev", nil, "object_attributes.draft", true), auto, "", ""},
-		{"auto: title edited", "mr_update.json", set("changes", map[string]any{"title": change("a", "b")}, "object_attributes.oldrev", nil), auto, "", ""},
-		{"auto: labels changed", "mr_update.json", set("changes", map[string]any{"labels": change([]any{}, []any{})}, "object_attributes.oldrev", nil), auto, "", ""},
-		{"auto: pushed by the bot", "mr_update.json", set("user.id", botID), auto, "", ""},
-		{"auto off: new commits", "mr_update.json", nil, bot, "", ""},
+		{"auto: marked draft", "mr_update.json", set("changes", map[string]any{"draft": change(false, true)}, "object_attributes.oldrev", nil, "object_attributes.draft", true), auto, "", trigger.TaskAnswer},
+		{"auto: title edited", "mr_update.json", set("changes", map[string]any{"title": change("a", "b")}, "object_attributes.oldrev", nil), auto, "", trigger.TaskAnswer},
+		{"auto: labels changed", "mr_update.json", set("changes", map[string]any{"labels": change([]any{}, []any{})}, "object_attributes.oldrev", nil), auto, "", trigger.TaskAnswer},
+		{"auto: pushed by the bot", "mr_update.json", set("user.id", botID), auto, "", trigger.TaskAnswer},
+		{"auto off: new commits", "mr_update.json", nil, bot, "", trigger.TaskAnswer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, err := trigger.Match(parse(t, tc.file, tc.edit), tc.rules)

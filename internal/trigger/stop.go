@@ -5,9 +5,6 @@ import (
 	"strings"
 )
 
-// TaskStop asks to cancel the thread's queued and running requests ("@claude stop").
-const TaskStop Task = "stop"
-
 var stopWords = regexp.MustCompile(`^(please )?(stop|cancel)( (it|this|that|now|please))*$`)
 
 // IsStopRequest reports whether a note only asks the bot to stop: "@claude stop", "@claude

@@ -9,9 +9,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 )
 
-// TaskWikiEdit asks the job to edit a wiki page as the page itself asks.
-const TaskWikiEdit Task = "wiki_edit"
-
 // ReasonWikiPage: WIKI_ENABLED, a wiki page created or updated with a line mentioning the bot.
 const ReasonWikiPage Reason = "wiki_page"
 
