@@ -73,7 +73,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	}
 	// Authorisation, before anything is posted: someone not allowed gets authorise's one polite
 	// refusal (and the job ends there), never a 👀 or a progress note.
-	if ok, err := r.authorise(ctx, j); err != nil || !ok {
+	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
 	level := -1 // the requester's role, when authorise read it (rights.go uses it)
@@ -83,7 +83,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if err := j.steps.save(ctx, stepAuthed, fmt.Sprintf("%d %d", time.Now().Unix(), level)); err != nil {
 		return err
 	}
-	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
 	if err := r.award(ctx, j); err != nil {
@@ -113,20 +113,22 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 // waited longer is checked again when it runs (rights may have changed meanwhile).
 const laneAuthFresh = 5 * time.Minute
 
-// authoriseUnlessLaneDid is the worker's authorisation: the lane's, if recent, saves a GitLab call
-// per job; otherwise authorise again.
-func (r *Runner) authoriseUnlessLaneDid(ctx context.Context, j *job) (bool, error) {
+// laneAuthorised: the acknowledgement lane authorised the job recently, which saves the worker a
+// GitLab call per job; a request that waited longer is checked again.
+func (r *Runner) laneAuthorised(j *job) bool {
 	var at int64
 	level := -1
-	if v, ok := j.steps.values[stepAuthed]; ok {
-		if _, err := fmt.Sscanf(v, "%d %d", &at, &level); err == nil && time.Since(time.Unix(at, 0)) < laneAuthFresh {
-			if level >= 0 {
-				j.level = &level
-			}
-			return true, nil
-		}
+	v, ok := j.steps.values[stepAuthed]
+	if !ok {
+		return false
 	}
-	return r.authorise(ctx, j)
+	if _, err := fmt.Sscanf(v, "%d %d", &at, &level); err != nil || time.Since(time.Unix(at, 0)) >= laneAuthFresh {
+		return false
+	}
+	if level >= 0 {
+		j.level = &level
+	}
+	return true
 }
 
 func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int64) error {

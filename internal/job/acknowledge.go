@@ -4,82 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
-
-// accessNames are GitLab's role names by level.
-var accessNames = map[int]string{10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
-
-// authorise applies Authorize to the job's author (a forked MR's author is judged on the target
-// project). Someone refused gets one short reply per thread and day, then silence; ignored
-// triggers (bots, projects not allowed, quiet triggers) get none.
-func (r *Runner) authorise(ctx context.Context, j *job) (bool, error) {
-	d, a, err := r.Authorize(ctx, j.req)
-	if err != nil {
-		return false, err
-	}
-	if d.Verdict == authz.Allow {
-		if a.Level > 0 {
-			j.level = &a.Level
-		}
-		return true, nil
-	}
-	if d.Verdict == authz.Ignore {
-		j.log.Info("job: not authorised; ignored", "author", j.req.Author.Username, "reason", d.Reason)
-		r.countUnauthorised("ignored")
-		return false, r.end(ctx, j, jobstate.Skipped, d.Reason)
-	}
-	if j.noteID == 0 && !j.steps.has(stepNote) {
-		first, err := r.firstRefusal(ctx, j)
-		if err != nil {
-			return false, err
-		}
-		if !first {
-			j.log.Info("job: not authorised; refused already today in this thread, so no reply", "author", j.req.Author.Username, "level", a.Level)
-			r.countUnauthorised("silent")
-			return false, r.end(ctx, j, jobstate.Refused, d.Reason+" (no reply: one a day per thread)")
-		}
-	}
-	j.log.Info("job: not authorised; replying once", "author", j.req.Author.Username, "level", a.Level, "reason", d.Reason)
-	role := accessNames[r.Settings.MinAccessLevel]
-	if role == "" {
-		role = "level " + strconv.Itoa(r.Settings.MinAccessLevel)
-	}
-	body := publish.Unauthorised(j.id, j.req.Author.Username, role)
-	if v := r.hidesSharedMembers(ctx, a.Level); v != "" {
-		body = publish.UnauthorisedSharedGroupsUnseen(j.id, j.req.Author.Username, role, v)
-	}
-	if _, err := r.postOnce(ctx, j, body); err != nil {
-		return false, err
-	}
-	r.countUnauthorised("replied")
-	return false, r.end(ctx, j, jobstate.Refused, d.Reason)
-}
-
-// firstRefusal records the refusal of this author in this thread today (UTC) and reports whether
-// it is the first: the refusal reply goes out once a day, across restarts and replicas.
-func (r *Runner) firstRefusal(ctx context.Context, j *job) (bool, error) {
-	if r.Refusals == nil {
-		return true, nil
-	}
-	key := fmt.Sprintf("refusal/%s/%s/%d", time.Now().UTC().Format("2006-01-02"), j.req.ThreadKey(), j.req.Author.ID)
-	first, err := r.Refusals.First(ctx, key, strconv.FormatInt(j.id, 10))
-	if err != nil {
-		return false, fmt.Errorf("record the refusal: %w", err)
-	}
-	return first, nil
-}
-
-func (r *Runner) countUnauthorised(action string) {
-	if r.Metrics != nil {
-		r.Metrics.Unauthorised.WithLabelValues(action).Inc()
-	}
-}
 
 // acknowledge gives 👀 to what triggered the job and posts the progress note in its discussion.
 // When the acknowledgement lane posted it already (acklane.go), the note said "queued": a worker

@@ -29,22 +29,19 @@ const (
 	maxTraceBytes = 8 << 10
 )
 
-// fixPipeline handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an open
-// MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a note
-// with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human instead.
-func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
-	if ok, err := r.pipelineMR(ctx, j); err != nil || !ok {
+// pipelineTask handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an
+// open MR, Claude reads the failed jobs' logs and fixes the code on the branch, and the MR gets a
+// note with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human
+// instead. Nobody asked in a thread: who started the pipeline is checked quietly (the bot's own
+// push, or someone allowed; never a Reporter's run).
+type pipelineTask struct{ r *Runner }
+
+func (t pipelineTask) Run(ctx context.Context, j *job) error {
+	r := t.r
+	if ok, err := r.admit(ctx, j, r.authorised(logOnly), r.pipelineMR, r.withinFixAttempts); err != nil || !ok {
 		return err
 	}
-	attempt, err := r.pipelineAttempt(ctx, j)
-	if err != nil {
-		return err
-	}
-	if attempt == 0 {
-		return r.askForHelp(ctx, j)
-	}
-	r.begin(ctx, j)
-	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
 	if err := r.pipelineNote(ctx, j); err != nil {
@@ -54,18 +51,36 @@ func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
-	out, err := jr.producePipelineFix(ctx, j, attempt)
+	return jr.fixPipeline(ctx, j)
+}
+
+// fixPipeline runs Claude on the failed commit, pushes its fix and answers on the MR.
+func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
+	attempt, err := r.pipelineAttempt(ctx, j)
 	if err != nil {
 		return err
 	}
-	if ok, err := jr.checkChange(ctx, j, out); err != nil || !ok {
+	out, err := r.producePipelineFix(ctx, j, attempt)
+	if err != nil {
 		return err
 	}
-	if err := jr.pushFix(ctx, j, out); err != nil {
+	if ok, err := r.checkChange(ctx, j, out); err != nil || !ok {
 		return err
 	}
-	out.Text = marker.PipelineFix + "\n" + publish.PipelineHeading(j.req.Pipeline, attempt, jr.pipelineFixAttempts()) + "\n\n" + out.Text
-	return jr.answer(ctx, j, out)
+	if err := r.pushFix(ctx, j, out); err != nil {
+		return err
+	}
+	out.Text = marker.PipelineFix + "\n" + publish.PipelineHeading(j.req.Pipeline, attempt, r.pipelineFixAttempts()) + "\n\n" + out.Text
+	return r.answer(ctx, j, out)
+}
+
+// withinFixAttempts: past PIPELINE_FIX_ATTEMPTS fixes of the MR, a human is asked instead (once).
+func (r *Runner) withinFixAttempts(ctx context.Context, j *job) (bool, error) {
+	attempt, err := r.pipelineAttempt(ctx, j)
+	if err != nil || attempt > 0 {
+		return err == nil, err
+	}
+	return false, r.askForHelp(ctx, j)
 }
 
 func (r *Runner) pipelineFixAttempts() int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
@@ -26,6 +27,25 @@ type reviewedVersion struct {
 	Base  string `json:"base"`
 	Head  string `json:"head"`
 	Start string `json:"start"`
+}
+
+// reviewTask reviews a merge request: comments on its diff lines and a summary. Asked on
+// another thread, it is an answer.
+type reviewTask struct{ r *Runner }
+
+func (t reviewTask) Run(ctx context.Context, j *job) error {
+	r := t.r
+	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised(replyInThread), r.autoReviewWanted); err != nil || !ok {
+		return err
+	}
+	jr, err := r.startInThread(ctx, j)
+	if jr == nil {
+		return err
+	}
+	if j.req.Thread.Type != event.ThreadMergeRequest {
+		return jr.answerRequest(ctx, j)
+	}
+	return jr.review(ctx, j)
 }
 
 // review runs Claude on the merge request without keeping any change, then posts each finding

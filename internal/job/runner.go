@@ -12,13 +12,11 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -170,71 +168,6 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 	}()
 	err = r.run(ctx, j)
 	return r.unlabelWhenOver(ctx, j, r.finish(ctx, j, err))
-}
-
-// run is the happy path, step by step; each step skips itself when already recorded.
-func (r *Runner) run(ctx context.Context, j *job) error {
-	bot, err := r.botUser(ctx)
-	if err != nil {
-		return err
-	}
-	j.bot = bot
-	if j.req.Task == trigger.TaskPipelineFix {
-		// Who started the pipeline: the bot's own push, or someone allowed (never a Reporter's run).
-		if ok, err := r.authorise(ctx, j); err != nil || !ok {
-			return err
-		}
-		return r.fixPipeline(ctx, j)
-	}
-	if j.fromBot() {
-		j.log.Info("job: request written by the bot itself; nothing to do")
-		return r.end(ctx, j, jobstate.Skipped, "bot's own")
-	}
-	if j.req.Task == trigger.TaskStop {
-		return r.stop(ctx, j)
-	}
-	if j.req.Task == trigger.TaskWikiEdit {
-		return r.editWiki(ctx, j)
-	}
-	if ok, err := r.authoriseUnlessLaneDid(ctx, j); err != nil || !ok { // acklane.go
-		return err
-	}
-	if j.req.Reason == trigger.ReasonAutoReview {
-		if ok, err := r.autoReviewWanted(ctx, j); err != nil || !ok {
-			return err
-		}
-	}
-	r.begin(ctx, j)
-	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
-		return err
-	}
-	if err := r.acknowledge(ctx, j); err != nil {
-		return err
-	}
-	jr, err := r.forProject(ctx, j) // the project's own settings, within the operator's
-	if err != nil {
-		return err
-	}
-	if j.req.Task == trigger.TaskReview && j.req.Thread.Type == event.ThreadMergeRequest {
-		return jr.review(ctx, j)
-	}
-	if j.followUp, err = jr.followUp(ctx, j); err != nil {
-		return err
-	}
-	out, err := jr.produce(ctx, j)
-	if err != nil {
-		return err
-	}
-	if ok, err := jr.checkChange(ctx, j, out); err != nil || !ok {
-		return err
-	}
-	if err := jr.publishChange(ctx, j, out); err != nil {
-		return err
-	}
-	if err := jr.resolveFollowUp(ctx, j, j.followUp); err != nil {
-		return err
-	}
-	return jr.answer(ctx, j, out)
 }
 
 func (r *Runner) botUser(ctx context.Context) (gitlab.User, error) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
@@ -20,46 +18,6 @@ const (
 	stepSettings = "settings" // the project's settings in effect for the job
 	stepChecked  = "checked"  // the commit passed forbidden_paths and its diff is in the transcript
 )
-
-// withinBudget refuses a new job, with one reply, once the project's runs of today (UTC) cost
-// PROJECT_DAILY_BUDGET_USD. A job already acknowledged is past this gate.
-func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
-	budget := r.Settings.DailyBudgetUSD
-	if budget <= 0 || r.Journal == nil || j.acknowledged() {
-		return true, nil
-	}
-	now := time.Now().UTC()
-	midnight := now.Truncate(24 * time.Hour)
-	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, midnight)
-	if err != nil {
-		return false, fmt.Errorf("read the project's spending today: %w", err)
-	}
-	if spent < budget {
-		return true, nil
-	}
-	j.log.Info("job: project's daily budget spent; replying once", "spent_usd", spent, "budget_usd", budget)
-	if _, err := r.postOnce(ctx, j, publish.OverBudget(j.id, spent, budget, midnight.Add(24*time.Hour).Sub(now))); err != nil {
-		return false, err
-	}
-	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
-}
-
-// dailyLimit is what is left of the project's daily budget, enforced on the run's model
-// requests by the service's proxy (a run may not spend the rest of the day's budget at once
-// unnoticed). Runs at the same time of one project each see what was left when they started.
-func (r *Runner) dailyLimit(ctx context.Context, j *job) ([]egress.Limit, error) {
-	budget := r.Settings.DailyBudgetUSD
-	if budget <= 0 || r.Journal == nil {
-		return nil, nil
-	}
-	now := time.Now().UTC()
-	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, now.Truncate(24*time.Hour))
-	if err != nil {
-		return nil, fmt.Errorf("read the project's spending today: %w", err)
-	}
-	return []egress.Limit{{USD: max(budget-spent, 1e-9), Name: egress.LimitDaily,
-		Why: fmt.Sprintf("the project may spend $%.2f a day (PROJECT_DAILY_BUDGET_USD) and had spent $%.4f today before this run", budget, spent)}}, nil
-}
 
 // forProject returns a Runner with the settings of this job: the operator's, narrowed by the
 // project's file on its default branch. They are read once and recorded, so a resumed job keeps

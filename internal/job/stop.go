@@ -24,6 +24,17 @@ type Control interface {
 // stepStoppedBy, on a stopped job: who stopped it, for its own last note.
 const stepStoppedBy = "stopped_by"
 
+// stopTask stops the thread's requests ("@claude stop").
+type stopTask struct{ r *Runner }
+
+func (t stopTask) Run(ctx context.Context, j *job) error {
+	r := t.r
+	if ok, err := r.admit(ctx, j, r.notFromBot); err != nil || !ok {
+		return err
+	}
+	return r.stop(ctx, j)
+}
+
 // stop cancels the thread's queued and running requests: its requester's own, or everyone's when
 // a Maintainer asks. It answers with what it stopped and what it left.
 func (r *Runner) stop(ctx context.Context, j *job) error {

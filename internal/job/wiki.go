@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
@@ -23,18 +22,26 @@ import (
 // stepWikiBranch is the wiki repository's branch the edit is pushed to.
 const stepWikiBranch = "wiki_branch"
 
-// editWiki handles a wiki page that asks the bot for something (WIKI_ENABLED): Claude edits the
+// wikiTask handles a wiki page that asks the bot for something (WIKI_ENABLED): Claude edits the
 // page in a worktree of the wiki's git repository, the request lines are removed, and the change
 // is committed as the bot, with what was done and for whom in the commit message, and pushed to
-// the wiki's default branch. A wiki page has no thread: the log and the job's page tell the rest.
+// the wiki's default branch. A wiki page has no thread: refusals are only logged, and the log and
+// the job's page tell the rest.
+type wikiTask struct{ r *Runner }
+
+func (t wikiTask) Run(ctx context.Context, j *job) error {
+	r := t.r
+	if ok, err := r.admit(ctx, j, r.notFromBot, r.knownAuthor, r.authorised(logOnly)); err != nil || !ok {
+		return err
+	}
+	if ok, err := r.withinBudget(ctx, j, logOnly); err != nil || !ok {
+		return err
+	}
+	return r.editWiki(ctx, j)
+}
+
+// editWiki edits the page and pushes the edit.
 func (r *Runner) editWiki(ctx context.Context, j *job) error {
-	if ok, err := r.wikiAuthorised(ctx, j); err != nil || !ok {
-		return err
-	}
-	r.begin(ctx, j)
-	if ok, err := r.wikiWithinBudget(ctx, j); err != nil || !ok {
-		return err
-	}
 	out, err := r.produceWiki(ctx, j)
 	if err != nil {
 		return err
@@ -52,41 +59,6 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 		"requested_by", j.req.Author.Username)
 	r.note(ctx, j, journal.KindResult, out.Text)
 	return r.end(ctx, j, jobstate.Answered, "edited wiki page "+j.req.Wiki.Slug+" ("+event.ShortSHA(out.Commit)+")")
-}
-
-// wikiAuthorised applies Authorize (quietly: a page has no thread to reply in). The wiki hook
-// names its user without an id, so the id is looked up.
-func (r *Runner) wikiAuthorised(ctx context.Context, j *job) (bool, error) {
-	if j.req.Author.ID == 0 {
-		u, err := r.GitLab.UserByUsername(ctx, j.req.Author.Username)
-		if errors.Is(err, gitlab.ErrNoSuchUser) {
-			j.log.Info("job: wiki page edited by an unknown user; ignored", "author", j.req.Author.Username)
-			return false, r.end(ctx, j, jobstate.Refused, "unknown user")
-		}
-		if err != nil {
-			return false, err
-		}
-		j.req.Author.ID = u.ID
-	}
-	return r.authorise(ctx, j)
-}
-
-// wikiWithinBudget applies PROJECT_DAILY_BUDGET_USD; with no thread to reply in, a spent budget
-// is logged.
-func (r *Runner) wikiWithinBudget(ctx context.Context, j *job) (bool, error) {
-	budget := r.Settings.DailyBudgetUSD
-	if budget <= 0 || r.Journal == nil || j.steps.has(stepResult) {
-		return true, nil
-	}
-	spent, err := r.Journal.SpentSince(ctx, j.req.Project.ID, time.Now().UTC().Truncate(24*time.Hour))
-	if err != nil {
-		return false, fmt.Errorf("read the project's spending today: %w", err)
-	}
-	if spent < budget {
-		return true, nil
-	}
-	j.log.Info("job: project's daily budget spent; wiki request ignored", "spent_usd", spent, "budget_usd", budget)
-	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
 }
 
 // produceWiki runs Claude in a worktree of the wiki's repository, removes the request lines from

@@ -1,0 +1,40 @@
+package job
+
+import "context"
+
+// answerTask answers a request in its thread, and changes the code when asked: the default task.
+type answerTask struct{ r *Runner }
+
+func (t answerTask) Run(ctx context.Context, j *job) error {
+	r := t.r
+	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised(replyInThread)); err != nil || !ok {
+		return err
+	}
+	jr, err := r.startInThread(ctx, j)
+	if jr == nil {
+		return err
+	}
+	return jr.answerRequest(ctx, j)
+}
+
+// answerRequest runs Claude on the thread, pushes its change if it made one, and answers.
+func (r *Runner) answerRequest(ctx context.Context, j *job) error {
+	var err error
+	if j.followUp, err = r.followUp(ctx, j); err != nil {
+		return err
+	}
+	out, err := r.produce(ctx, j)
+	if err != nil {
+		return err
+	}
+	if ok, err := r.checkChange(ctx, j, out); err != nil || !ok {
+		return err
+	}
+	if err := r.publishChange(ctx, j, out); err != nil {
+		return err
+	}
+	if err := r.resolveFollowUp(ctx, j, j.followUp); err != nil {
+		return err
+	}
+	return r.answer(ctx, j, out)
+}

@@ -1,0 +1,51 @@
+package job
+
+import (
+	"context"
+	"fmt"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+)
+
+// A taskRunner runs one kind of task. Its Run opens with the task's gates (admit, then the
+// budget), then does the work; each step skips itself when already recorded.
+type taskRunner interface {
+	Run(ctx context.Context, j *job) error
+}
+
+// tasks dispatches each task to its runner: a new task is one file and one entry here.
+func (r *Runner) tasks() map[trigger.Task]taskRunner {
+	return map[trigger.Task]taskRunner{
+		trigger.TaskAnswer:      answerTask{r},
+		trigger.TaskReview:      reviewTask{r},
+		trigger.TaskPipelineFix: pipelineTask{r},
+		trigger.TaskWikiEdit:    wikiTask{r},
+		trigger.TaskStop:        stopTask{r},
+	}
+}
+
+// run hands the job to its task's runner.
+func (r *Runner) run(ctx context.Context, j *job) error {
+	bot, err := r.botUser(ctx)
+	if err != nil {
+		return err
+	}
+	j.bot = bot
+	t, ok := r.tasks()[j.req.Task]
+	if !ok {
+		return fmt.Errorf("no runner for task %s", j.req.Task)
+	}
+	return t.Run(ctx, j)
+}
+
+// startInThread is what a task answered in its thread does once admitted: the budget, 👀 and
+// the progress note, and the project's settings.
+func (r *Runner) startInThread(ctx context.Context, j *job) (*Runner, error) {
+	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+		return nil, err
+	}
+	if err := r.acknowledge(ctx, j); err != nil {
+		return nil, err
+	}
+	return r.forProject(ctx, j) // the project's own settings, within the operator's
+}
