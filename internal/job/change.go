@@ -202,16 +202,7 @@ func workspaceReason(err error) string {
 // commitWorkspace is the worktree holding the job's commit: the one the agent worked in, or, for a
 // job resumed after a crash, a worktree at the recorded commit (still in the project's mirror).
 func (r *Runner) commitWorkspace(ctx context.Context, j *job, out outcome) (*workspace.Workspace, error) {
-	if j.ws != nil {
-		return j.ws, nil
-	}
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), out.Commit)
-	if err != nil {
-		return nil, fmt.Errorf("prepare the commit for pushing: %w", err)
-	}
-	ws.BaseSHA = out.Base
-	j.ws = ws
-	return ws, nil
+	return r.resumeWorktree(ctx, j, wsProject(j.project), out)
 }
 
 // pushExisting pushes on top of a branch that is not ours (an MR's source branch): never a force;

@@ -12,6 +12,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
 // Steps of a pipeline fix.
@@ -191,40 +192,27 @@ func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
 }
 
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
-// commits what it changed; a resumed job returns the recorded outcome.
+// commits what it changed.
 func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (outcome, error) {
-	var out outcome
-	if j.steps.get(stepResult, &out) {
-		return out, nil
-	}
-	if err := r.readProject(ctx, j); err != nil {
-		return out, err
-	}
-	logs, err := r.failedLogs(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	pl := j.req.Pipeline
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), pl.SHA)
-	if err != nil {
-		return out, fmt.Errorf("prepare the repository: %w", err)
-	}
-	j.ws = ws
-	claudeMD, err := r.projectClaudeMD(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	in := prompt.PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs, Instructions: r.Settings.Instructions,
-		ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD}
-	out, err = r.runAgent(ctx, j, ws, prompt.Pipeline(in))
-	if err != nil {
-		return out, err
-	}
-	out.Base = ws.BaseSHA
-	if out.Commit, err = r.commitWith(ctx, j, ws, publish.PipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())); err != nil {
-		return out, err
-	}
-	return out, j.steps.save(ctx, stepResult, out)
+	var logs []prompt.FailedJob
+	return r.runAndCommit(ctx, j, agentRun{
+		project: wsProject,
+		prepare: func(ctx context.Context) (ref string, err error) {
+			logs, err = r.failedLogs(ctx, j)
+			return j.req.Pipeline.SHA, err
+		},
+		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
+			claudeMD, err := r.projectClaudeMD(ctx, j)
+			if err != nil {
+				return outcome{}, err
+			}
+			return r.runAgent(ctx, j, ws, prompt.Pipeline(prompt.PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs,
+				Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD}))
+		},
+		message: func(out outcome) string {
+			return publish.PipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())
+		},
+	})
 }
 
 // failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs, child
@@ -251,7 +239,7 @@ func (r *Runner) pushFix(ctx context.Context, j *job, out outcome) error {
 	if out.Commit == "" || j.steps.has(stepPushed) {
 		return nil
 	}
-	ws, err := r.commitWorkspace(ctx, j, out)
+	ws, err := r.resumeWorktree(ctx, j, wsProject(j.project), out)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,7 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +12,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
@@ -39,34 +35,37 @@ type outcome struct {
 	res      agent.Result     // the run's result, not recorded
 }
 
-// produce runs the agent in a worktree and commits what it changed; on a resumed job whose run is
-// recorded, it returns the recorded outcome.
+// produce answers in the thread: the agent runs on the thread's code, resuming the thread's
+// session when one is kept, and what it changed is committed.
 func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
-	var out outcome
-	if j.steps.get(stepResult, &out) {
-		return out, nil
-	}
-	if err := r.readProject(ctx, j); err != nil {
-		return out, err
-	}
-	sess := r.planSession(ctx, j)
-	j.resume, j.keepSession = sess.resume, true
-	if sess.resume != nil {
-		j.since = sess.since
-	}
-	in, ref, err := r.gather(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), ref)
-	if err != nil {
-		return out, fmt.Errorf("prepare the repository: %w", err)
-	}
-	j.ws = ws // kept for pushing; Handle releases it
+	var in prompt.ThreadInput
+	var sess threadSession
+	return r.runAndCommit(ctx, j, agentRun{
+		project: wsProject,
+		prepare: func(ctx context.Context) (ref string, err error) {
+			sess = r.planSession(ctx, j)
+			j.resume, j.keepSession = sess.resume, true
+			if sess.resume != nil {
+				j.since = sess.since
+			}
+			in, ref, err = r.gather(ctx, j)
+			return ref, err
+		},
+		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
+			return r.answerRun(ctx, j, ws, in, sess)
+		},
+		message: func(out outcome) string { return commitMessage(j, out.Text) },
+	})
+}
+
+// answerRun runs the agent on the request; when the thread's session cannot be resumed, once
+// more in a fresh session with the whole thread.
+func (r *Runner) answerRun(ctx context.Context, j *job, ws *workspace.Workspace, in prompt.ThreadInput, sess threadSession) (outcome, error) {
+	var err error
 	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
-		return out, err
+		return outcome{}, err
 	}
-	out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
+	out, err := r.runAgent(ctx, j, ws, prompt.Thread(in))
 	if resumeFailed(sess, out.res, err) { // the whole thread, in a fresh session
 		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.from, "error", err)
 		r.note(ctx, j, journal.KindError, fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
@@ -84,18 +83,7 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		sess.note = "a fresh one with the whole thread: no session of the earlier answers here was kept"
 	}
 	out.Session = sess.words()
-	if err != nil {
-		return out, err
-	}
-	out.Base = ws.BaseSHA
-	if out.Commit, err = r.commit(ctx, j, ws, out); err != nil {
-		return out, err
-	}
-	return out, j.steps.save(ctx, stepResult, out)
-}
-
-func wsProject(p gitlab.Project) workspace.Project {
-	return workspace.Project{ID: p.ID, Path: p.Path, CloneURL: p.HTTPURLToRepo}
+	return out, err
 }
 
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
@@ -184,87 +172,4 @@ func (r *Runner) mergeRequest(ctx context.Context, j *job, in *prompt.ThreadInpu
 	mc.Diff = diff.String()
 	in.MR = mc
 	return mr, nil
-}
-
-// runAgent runs the CLI in the worktree and keeps the progress note up to date meanwhile.
-func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, prompt string) (outcome, error) {
-	out := outcome{Started: time.Now()}
-	home, err := r.agentHome(j)
-	if err != nil {
-		return out, err
-	}
-	defer os.RemoveAll(home)
-	prog := newProgress(r, j)
-	rt := &mcptools.Findings{}
-	tools, revoke := r.grantTools(ctx, j, prog, rt)
-	stop := prog.start(ctx)
-	limits, err := r.dailyLimit(ctx, j)
-	if err != nil {
-		stop()
-		revoke()
-		return out, err
-	}
-	res, err := r.Agent(ctx, r.Settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits, Tools: tools, Resume: j.resume}, prog.add)
-	revoke() // the job's tools end with its run
-	stop()
-	out.res = res
-	if err == nil {
-		r.keepSession(ctx, j, home, res)
-	}
-	out.Findings = rt.Taken()
-	out.Text, out.Turns, out.CostUSD, out.Truncated = res.Text, res.NumTurns, res.CostUSD, res.Truncated
-	out.Duration = time.Since(out.Started)
-	r.recordRun(ctx, j, out)
-	for _, d := range res.PermissionDenials {
-		out.Denials = append(out.Denials, strings.TrimSpace(d.Tool+" "+d.Summary))
-	}
-	if err != nil {
-		return out, &agentError{err: err, res: res}
-	}
-	args := []any{"turns", res.NumTurns, "cost_usd", res.CostUSD, "took", out.Duration.Round(time.Millisecond)}
-	if m := res.Model; m != nil { // the cost is the proxy's count; the CLI's own beside it
-		args = append(args, "cli_cost_usd", res.CLICostUSD, "model_requests", m.Requests,
-			"input_tokens", m.InputTokens, "output_tokens", m.OutputTokens)
-	}
-	j.log.Info("job: agent finished", args...)
-	return out, nil
-}
-
-func (r *Runner) agentHome(j *job) (string, error) {
-	base := r.Settings.AgentHomes
-	if base == "" {
-		base = os.TempDir()
-	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fmt.Errorf("agent home: %w", err)
-	}
-	dir := filepath.Join(base, fmt.Sprintf("job-%d-%d", j.id, j.attempt))
-	os.RemoveAll(dir)
-	return dir, os.MkdirAll(dir, 0o700)
-}
-
-// commit commits the worktree's changes as the bot; it returns "" when nothing changed.
-func (r *Runner) commit(ctx context.Context, j *job, ws *workspace.Workspace, out outcome) (string, error) {
-	return r.commitWith(ctx, j, ws, commitMessage(j, out.Text))
-}
-
-// commitWith commits the worktree's changes as the bot with message; "" when nothing changed.
-func (r *Runner) commitWith(ctx context.Context, j *job, ws *workspace.Workspace, message string) (string, error) {
-	changed, err := ws.Changed(ctx)
-	if err != nil || !changed {
-		return "", err
-	}
-	author := workspace.Author{Name: j.bot.Name, Email: j.bot.Email}
-	if author.Name == "" {
-		author.Name = j.bot.Username
-	}
-	sha, err := ws.Commit(ctx, author, r.redact(message))
-	if errors.Is(err, workspace.ErrNothingToCommit) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("commit the changes: %w", err)
-	}
-	j.log.Info("job: committed", "sha", sha)
-	return sha, nil
 }

@@ -12,6 +12,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
 // Steps of a review.
@@ -52,12 +53,9 @@ func (t reviewTask) Run(ctx context.Context, j *job) error {
 // on its diff line, resolves earlier findings the new commits fixed, and turns the progress note
 // into the summary. Every post is a recorded step: a resumed review posts nothing twice.
 func (r *Runner) review(ctx context.Context, j *job) error {
-	var out outcome
-	if !j.steps.get(stepResult, &out) {
-		var err error
-		if out, err = r.runReview(ctx, j); err != nil {
-			return err
-		}
+	out, err := r.runReview(ctx, j)
+	if err != nil {
+		return err
 	}
 	var ver reviewedVersion
 	j.steps.get(stepReviewVersion, &ver)
@@ -98,40 +96,32 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 // runReview reads the merge request's latest diff version and runs Claude on a checkout of it.
 // Files Claude changes are not committed: the worktree is reset when the job ends.
 func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
-	var out outcome
-	if err := r.readProject(ctx, j); err != nil {
-		return out, err
-	}
-	in, ref, err := r.gather(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	ws, err := r.Workspaces.Prepare(ctx, wsProject(j.project), ref)
-	if err != nil {
-		return out, fmt.Errorf("prepare the repository: %w", err)
-	}
-	j.ws = ws
-	ver, err := r.latestVersion(ctx, j, ws.BaseSHA)
-	if err != nil {
-		return out, err
-	}
-	if err := j.steps.save(ctx, stepReviewVersion, ver); err != nil {
-		return out, err
-	}
-	earlier, err := r.earlierFindings(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
-		return out, err
-	}
-	in.Review = &prompt.ReviewInput{Earlier: earlier}
-	out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
-	if err != nil {
-		return out, err
-	}
-	out.Base = ws.BaseSHA
-	return out, j.steps.save(ctx, stepResult, out)
+	var in prompt.ThreadInput
+	return r.runAndCommit(ctx, j, agentRun{
+		project: wsProject,
+		prepare: func(ctx context.Context) (ref string, err error) {
+			in, ref, err = r.gather(ctx, j)
+			return ref, err
+		},
+		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
+			ver, err := r.latestVersion(ctx, j, ws.BaseSHA)
+			if err != nil {
+				return outcome{}, err
+			}
+			if err := j.steps.save(ctx, stepReviewVersion, ver); err != nil {
+				return outcome{}, err
+			}
+			earlier, err := r.earlierFindings(ctx, j)
+			if err != nil {
+				return outcome{}, err
+			}
+			if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
+				return outcome{}, err
+			}
+			in.Review = &prompt.ReviewInput{Earlier: earlier}
+			return r.runAgent(ctx, j, ws, prompt.Thread(in))
+		},
+	})
 }
 
 // latestVersion is the diff version whose head is the checked-out commit (the newest one if a

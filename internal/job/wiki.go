@@ -62,36 +62,24 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 }
 
 // produceWiki runs Claude in a worktree of the wiki's repository, removes the request lines from
-// the page and commits; a resumed job returns the recorded outcome.
+// the page and commits.
 func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
-	var out outcome
-	if j.steps.get(stepResult, &out) {
-		return out, nil
-	}
-	if err := r.readProject(ctx, j); err != nil {
-		return out, err
-	}
-	ws, err := r.Workspaces.Prepare(ctx, wikiProject(j.project), j.req.Wiki.DefaultBranch) // "": the wiki's HEAD
-	if err != nil {
-		return out, fmt.Errorf("prepare the wiki's repository: %w", err)
-	}
-	j.ws = ws
-	file, err := wikiFile(ws.Dir, j.req.Wiki.Slug, j.req.Wiki.Format)
-	if err != nil {
-		return out, err
-	}
-	out, err = r.runAgent(ctx, j, ws, prompt.Wiki(prompt.WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
-	if err != nil {
-		return out, err
-	}
-	if err := removeRequestLines(filepath.Join(ws.Dir, filepath.FromSlash(file)), r.wikiRules(j)); err != nil {
-		return out, err
-	}
-	out.Base = ws.BaseSHA
-	if out.Commit, err = r.commitWith(ctx, j, ws, publish.WikiCommitMessage(j.req, out.Text, r.jobURL(j))); err != nil {
-		return out, err
-	}
-	return out, j.steps.save(ctx, stepResult, out)
+	return r.runAndCommit(ctx, j, agentRun{
+		project: wikiProject,
+		prepare: func(context.Context) (string, error) { return j.req.Wiki.DefaultBranch, nil }, // "": the wiki's HEAD
+		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
+			file, err := wikiFile(ws.Dir, j.req.Wiki.Slug, j.req.Wiki.Format)
+			if err != nil {
+				return outcome{}, err
+			}
+			out, err := r.runAgent(ctx, j, ws, prompt.Wiki(prompt.WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
+			if err != nil {
+				return out, err
+			}
+			return out, removeRequestLines(filepath.Join(ws.Dir, filepath.FromSlash(file)), r.wikiRules(j))
+		},
+		message: func(out outcome) string { return publish.WikiCommitMessage(j.req, out.Text, r.jobURL(j)) },
+	})
 }
 
 func (r *Runner) wikiRules(j *job) trigger.Rules {
@@ -159,17 +147,11 @@ func (r *Runner) pushWiki(ctx context.Context, j *job, out outcome) (string, err
 	if j.steps.has(stepPushed) {
 		return branch, nil
 	}
-	ws := j.ws
-	if ws == nil { // resumed after the commit was recorded: the commit is in the mirror
-		var err error
-		if ws, err = r.Workspaces.Prepare(ctx, wikiProject(j.project), out.Commit); err != nil {
-			return "", fmt.Errorf("prepare the wiki commit for pushing: %w", err)
-		}
-		ws.BaseSHA = out.Base
-		j.ws = ws
+	ws, err := r.resumeWorktree(ctx, j, wikiProject(j.project), out)
+	if err != nil {
+		return "", err
 	}
 	if branch == "" {
-		var err error
 		if branch, err = wikiBranch(ctx, j, ws, out.Base); err != nil {
 			return "", err
 		}
@@ -177,7 +159,7 @@ func (r *Runner) pushWiki(ctx context.Context, j *job, out outcome) (string, err
 			return "", err
 		}
 	}
-	err := ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
+	err = ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
 	if errors.Is(err, workspace.ErrStale) {
 		j.log.Info("job: the wiki changed while Claude worked; rebasing once", "branch", branch)
 		if err := ws.RebaseOnto(ctx, branch); err != nil {
