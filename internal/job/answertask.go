@@ -10,11 +10,10 @@ func (t answerTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised(replyInThread)); err != nil || !ok {
 		return err
 	}
-	jr, err := r.startInThread(ctx, j)
-	if jr == nil {
+	if ok, err := r.startInThread(ctx, j); err != nil || !ok {
 		return err
 	}
-	return jr.answerRequest(ctx, j)
+	return r.answerRequest(ctx, j)
 }
 
 // answerRequest runs Claude on the thread, pushes its change if it made one, and answers.

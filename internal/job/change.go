@@ -67,11 +67,11 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 			return err
 		}
 	}
-	if checked := j.steps.values[stepChecked]; r.Settings.AutoMerge && !j.steps.has(stepMerge) && strings.HasPrefix(checked, sensitivePrefix) {
+	if checked := j.steps.values[stepChecked]; j.settings.AutoMerge && !j.steps.has(stepMerge) && strings.HasPrefix(checked, sensitivePrefix) {
 		return j.steps.save(ctx, stepMerge, "the change touches "+strings.TrimPrefix(checked, sensitivePrefix)+
 			", and changes to CI or the bot's configuration are never merged automatically: a person merges them")
 	}
-	if r.Settings.AutoMerge && !j.steps.has(stepMerge) {
+	if j.settings.AutoMerge && !j.steps.has(stepMerge) {
 		v, err := r.autoMerge(ctx, j, p, mr)
 		if err != nil {
 			return err
@@ -315,7 +315,7 @@ func (r *Runner) targetInput(ctx context.Context, j *job) (publish.TargetInput, 
 		}
 	}
 	in := publish.TargetInput{Request: j.req, DefaultBranch: j.project.DefaultBranch,
-		BranchPrefix: r.Settings.BranchPrefix, UseMR: r.Settings.UseMR}
+		BranchPrefix: j.settings.BranchPrefix, UseMR: j.settings.UseMR}
 	if j.req.Thread.Type != event.ThreadMergeRequest {
 		return in, "", nil
 	}

@@ -162,11 +162,10 @@ func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
 	if j.req.Reason != trigger.ReasonAutoReview || j.steps.has(stepNote) {
 		return true, nil // asked for, or acknowledged already: decided on an earlier attempt
 	}
-	jr, err := r.forProject(ctx, j)
-	if err != nil {
+	if err := r.useProjectSettings(ctx, j); err != nil {
 		return false, err
 	}
-	if !jr.Settings.AutoReview {
+	if !j.settings.AutoReview {
 		j.log.Info("job: automatic review turned off for this project; skipped")
 		return false, r.end(ctx, j, jobstate.Skipped, "auto_review off for the project")
 	}

@@ -48,11 +48,10 @@ func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	if err := r.pipelineNote(ctx, j); err != nil {
 		return err
 	}
-	jr, err := r.forProject(ctx, j)
-	if err != nil {
+	if err := r.useProjectSettings(ctx, j); err != nil {
 		return err
 	}
-	return jr.fixPipeline(ctx, j)
+	return r.fixPipeline(ctx, j)
 }
 
 // fixPipeline runs Claude on the failed commit, pushes its fix and answers on the MR.
@@ -207,7 +206,7 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 				return outcome{}, err
 			}
 			return r.runAgent(ctx, j, ws, prompt.Pipeline(prompt.PipelineInput{Request: j.req, MRIID: j.req.Thread.IID, Jobs: logs,
-				Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, ClaudeMD: claudeMD}))
+				Instructions: j.settings.Instructions, ForbiddenPaths: j.settings.ForbiddenPaths, ClaudeMD: claudeMD}))
 		},
 		message: func(out outcome) string {
 			return publish.PipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())

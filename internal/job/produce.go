@@ -89,7 +89,7 @@ func (r *Runner) answerRun(ctx context.Context, j *job, ws *workspace.Workspace,
 // gather reads what the prompt quotes, and picks the commit the worktree starts from.
 func (r *Runner) gather(ctx context.Context, j *job) (prompt.ThreadInput, string, error) {
 	in := prompt.ThreadInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
-		Instructions: r.Settings.Instructions, ForbiddenPaths: r.Settings.ForbiddenPaths, FollowUp: j.followUp,
+		Instructions: j.settings.Instructions, ForbiddenPaths: j.settings.ForbiddenPaths, FollowUp: j.followUp,
 		Resumed: j.resume != nil}
 	ref, threadBy := "", int64(0)
 	switch j.req.Thread.Type {

@@ -39,14 +39,13 @@ func (t reviewTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised(replyInThread), r.autoReviewWanted); err != nil || !ok {
 		return err
 	}
-	jr, err := r.startInThread(ctx, j)
-	if jr == nil {
+	if ok, err := r.startInThread(ctx, j); err != nil || !ok {
 		return err
 	}
 	if j.req.Thread.Type != event.ThreadMergeRequest {
-		return jr.answerRequest(ctx, j)
+		return r.answerRequest(ctx, j)
 	}
-	return jr.review(ctx, j)
+	return r.review(ctx, j)
 }
 
 // review runs Claude on the merge request without keeping any change, then posts each finding

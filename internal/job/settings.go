@@ -19,21 +19,32 @@ const (
 	stepChecked  = "checked"  // the commit passed forbidden_paths and its diff is in the transcript
 )
 
-// forProject returns a Runner with the settings of this job: the operator's, narrowed by the
+// useProjectSettings puts the job's settings in place: the operator's, narrowed by the
 // project's file on its default branch. They are read once and recorded, so a resumed job keeps
 // them.
-func (r *Runner) forProject(ctx context.Context, j *job) (*Runner, error) {
+func (r *Runner) useProjectSettings(ctx context.Context, j *job) error {
 	var eff projectconfig.Effective
 	if !j.steps.get(stepSettings, &eff) {
 		var err error
 		if eff, err = r.projectSettings(ctx, j); err != nil {
-			return nil, err
+			return err
 		}
 		if err := j.steps.save(ctx, stepSettings, eff); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return r.withSettings(eff), nil
+	j.settings = r.Settings.narrowed(eff)
+	return nil
+}
+
+// narrowed are the settings with the project's effective ones in place of the operator's.
+func (s Settings) narrowed(e projectconfig.Effective) Settings {
+	s.Agent.Model, s.Agent.MaxTurns, s.Agent.MaxBudgetUSD = e.Model, e.MaxTurns, e.MaxBudgetUSD
+	s.Agent.AllowedTools = e.AllowedTools
+	s.UseMR, s.AutoMerge, s.AutoReview, s.BranchPrefix = e.UseMR, e.AutoMerge, e.AutoReview, e.BranchPrefix
+	s.Instructions, s.ForbiddenPaths, s.SensitivePaths = e.Instructions, e.ForbiddenPaths, e.SensitivePaths
+	s.ToolProjects = e.ToolProjects
+	return s
 }
 
 func (r *Runner) operator() projectconfig.Operator {
@@ -152,23 +163,6 @@ func (r *Runner) defaultBranch(ctx context.Context, j *job) (string, error) {
 	return j.project.DefaultBranch, nil
 }
 
-// withSettings is a Runner for one job with the effective settings in place of the operator's.
-func (r *Runner) withSettings(e projectconfig.Effective) *Runner {
-	s := r.Settings
-	s.Agent.Model, s.Agent.MaxTurns, s.Agent.MaxBudgetUSD = e.Model, e.MaxTurns, e.MaxBudgetUSD
-	s.Agent.AllowedTools = e.AllowedTools
-	s.UseMR, s.AutoMerge, s.AutoReview, s.BranchPrefix = e.UseMR, e.AutoMerge, e.AutoReview, e.BranchPrefix
-	s.Instructions, s.ForbiddenPaths, s.SensitivePaths = e.Instructions, e.ForbiddenPaths, e.SensitivePaths
-	s.ToolProjects = e.ToolProjects
-	r.botOnce.Lock()
-	bot := r.bot
-	r.botOnce.Unlock()
-	return &Runner{GitLab: r.GitLab, Workspaces: r.Workspaces, Agent: r.Agent, Steps: r.Steps, Settings: s,
-		Redactor: r.Redactor, Metrics: r.Metrics, Log: r.Log, Journal: r.Journal, JobURL: r.JobURL, Control: r.Control, bot: bot,
-		SettingsCache: r.SettingsCache, Allow: r.Allow, Refusals: r.Refusals, auth: r.cache(),
-		Tools: r.Tools, Sessions: r.Sessions}
-}
-
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the
 // diff in the transcript. It reports the refusal itself; ok is false then.
 func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool, err error) {
@@ -186,8 +180,8 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 	if err != nil {
 		return false, err
 	}
-	if len(r.Settings.ForbiddenPaths) > 0 {
-		if path, pattern, found := projectconfig.Forbidden(r.Settings.ForbiddenPaths, files); found {
+	if len(j.settings.ForbiddenPaths) > 0 {
+		if path, pattern, found := projectconfig.Forbidden(j.settings.ForbiddenPaths, files); found {
 			j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
 			what := fmt.Sprintf("Claude's change touches `%s`, which this project's `forbidden_paths` (`%s` in %s) does not allow, so nothing was pushed.",
 				path, pattern, r.settingsSource(j))
@@ -212,7 +206,7 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 			return false, err
 		}
 	}
-	touched := projectconfig.Touched(projectconfig.SensitivePatterns(j.project.CIConfigPath, r.Settings.SensitivePaths), files)
+	touched := projectconfig.Touched(projectconfig.SensitivePatterns(j.project.CIConfigPath, j.settings.SensitivePaths), files)
 	if len(touched) == 0 {
 		return true, j.steps.save(ctx, stepChecked, "ok")
 	}

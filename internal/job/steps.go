@@ -41,6 +41,7 @@ type job struct {
 	retryAt       time.Time // when the queue runs it again after a failure of this run
 	lastTry       bool      // no run after this one (JOB_GIVE_UP passed)
 	req           trigger.Request
+	settings      Settings // the operator's, narrowed by the project's file once read (useProjectSettings)
 	thread        gitlab.ThreadRef
 	steps         *steps
 	log           *slog.Logger
@@ -73,8 +74,8 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 	req := qj.Request
 	j := &job{
 		id: qj.ID, attempt: qj.Attempt, maxAttempts: qj.MaxAttempts, retryAt: qj.RetryAt, lastTry: qj.LastTry, req: req,
-		thread: threadRef(req),
-		steps:  &steps{store: r.Steps, jobID: qj.ID, values: recorded},
+		settings: r.Settings, thread: threadRef(req),
+		steps: &steps{store: r.Steps, jobID: qj.ID, values: recorded},
 		log: r.log().With("job", qj.ID, "project", req.Project.Path, "thread", req.ThreadKey(),
 			"attempt", qj.Attempt),
 	}

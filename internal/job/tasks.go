@@ -40,12 +40,12 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 
 // startInThread is what a task answered in its thread does once admitted: the budget, 👀 and
 // the progress note, and the project's settings.
-func (r *Runner) startInThread(ctx context.Context, j *job) (*Runner, error) {
+func (r *Runner) startInThread(ctx context.Context, j *job) (bool, error) {
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
-		return nil, err
+		return false, err
 	}
 	if err := r.acknowledge(ctx, j); err != nil {
-		return nil, err
+		return false, err
 	}
-	return r.forProject(ctx, j) // the project's own settings, within the operator's
+	return true, r.useProjectSettings(ctx, j) // the project's own settings, within the operator's
 }

@@ -39,7 +39,7 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *mcp
 	if j.isReview() {
 		sc.Finding = rt.Add
 	}
-	sc.Tools = mcptools.Offered(r.Settings.Agent.AllowedTools, sc.Wanted()...)
+	sc.Tools = mcptools.Offered(j.settings.Agent.AllowedTools, sc.Wanted()...)
 	if len(sc.Tools) == 0 {
 		return nil, func() {}
 	}
@@ -54,7 +54,7 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *mcp
 // toolProjects are the other projects of the settings file (already within ALLOWED_PROJECTS)
 // that the requester may read too (mcptools.OtherProjects).
 func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
-	return mcptools.OtherProjects(ctx, r.GitLab, r.Settings.ToolProjects, j.req.Author, r.withinAllowedProjects,
+	return mcptools.OtherProjects(ctx, r.GitLab, j.settings.ToolProjects, j.req.Author, r.withinAllowedProjects,
 		func(kind, text string) { r.note(ctx, j, kind, text) })
 }
 

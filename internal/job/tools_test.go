@@ -197,8 +197,7 @@ func TestToolProjectsNeedTheRequestersAccess(t *testing.T) {
 	h := newHarness(t, (&toolAgent{}).run)
 	lib := h.g.AddProject("acme/lib", "main", map[string]string{"LIB.md": "lib\n"})
 	h.g.AddMember(lib.ID, h.bot.ID, fakegitlab.Developer)
-	h.r.Settings.ToolProjects = []string{"acme/lib", "acme/missing"}
-	j := &job{req: h.request("Q", "@claude hi")}
+	j := &job{req: h.request("Q", "@claude hi"), settings: Settings{ToolProjects: []string{"acme/lib", "acme/missing"}}}
 	if got := h.r.toolProjects(context.Background(), j); len(got) != 0 {
 		t.Errorf("a private project alice cannot read was opened: %v", got)
 	}

@@ -72,7 +72,7 @@ func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 			if err != nil {
 				return outcome{}, err
 			}
-			out, err := r.runAgent(ctx, j, ws, prompt.Wiki(prompt.WikiInput{Request: j.req, File: file, Instructions: r.Settings.Instructions}))
+			out, err := r.runAgent(ctx, j, ws, prompt.Wiki(prompt.WikiInput{Request: j.req, File: file, Instructions: j.settings.Instructions}))
 			if err != nil {
 				return out, err
 			}
