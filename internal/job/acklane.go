@@ -71,16 +71,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if j.fromBot() {
 		return nil
 	}
-	// Authorisation, before anything is posted: someone not allowed gets authorise's one polite
-	// refusal (and the job ends there), never a 👀 or a progress note.
-	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
-		return err
-	}
-	level := -1 // the requester's role, when authorise read it (rights.go uses it)
-	if j.level != nil {
-		level = *j.level
-	}
-	if err := j.steps.save(ctx, stepAuthed, fmt.Sprintf("%d %d", time.Now().Unix(), level)); err != nil {
+	if ok, err := r.laneAuthorise(ctx, j); err != nil || !ok {
 		return err
 	}
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
@@ -112,6 +103,20 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 // laneAuthFresh is how long the lane's authorisation stands for the job's worker: a request that
 // waited longer is checked again when it runs (rights may have changed meanwhile).
 const laneAuthFresh = 5 * time.Minute
+
+// laneAuthorise is the lane's authorisation, before anything is posted: someone not allowed gets
+// authorise's one polite refusal (and the job ends there), never a 👀 or a progress note. It is
+// recorded with the requester's role for the worker (laneAuthorised).
+func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
+	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
+		return false, err
+	}
+	level := -1 // the requester's role, when authorise read it (rights.go uses it)
+	if j.level != nil {
+		level = *j.level
+	}
+	return true, j.steps.save(ctx, stepAuthed, fmt.Sprintf("%d %d", time.Now().Unix(), level))
+}
 
 // laneAuthorised: the acknowledgement lane authorised the job recently, which saves the worker a
 // GitLab call per job; a request that waited longer is checked again.

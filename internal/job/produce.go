@@ -91,48 +91,17 @@ func (r *Runner) gather(ctx context.Context, j *job) (prompt.ThreadInput, string
 	in := prompt.ThreadInput{Request: j.req, Title: j.req.Thread.Title, Description: j.req.Thread.Description,
 		Instructions: j.settings.Instructions, ForbiddenPaths: j.settings.ForbiddenPaths, FollowUp: j.followUp,
 		Resumed: j.resume != nil}
-	ref, threadBy := "", int64(0)
-	switch j.req.Thread.Type {
-	case event.ThreadIssue:
-		is, err := r.GitLab.Issue(ctx, j.req.Project.ID, j.req.Thread.IID)
-		if err != nil {
-			return in, "", fmt.Errorf("read the issue: %w", err)
-		}
-		in.Title, in.Description = is.Title, is.Description
-		in.ThreadBy, threadBy = is.AuthorUsername, is.AuthorID
-	case event.ThreadMergeRequest:
-		mr, err := r.mergeRequest(ctx, j, &in)
-		if err != nil {
-			return in, "", err
-		}
-		ref = "refs/merge-requests/" + strconv.FormatInt(mr.IID, 10) + "/head"
-		in.ThreadBy, threadBy = mr.AuthorUsername, mr.AuthorID
-	case event.ThreadCommit:
-		ref = j.req.Thread.CommitSHA
-	}
-	notes, err := r.GitLab.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	ref, threadBy, err := r.readThread(ctx, j, &in)
 	if err != nil {
-		return in, "", fmt.Errorf("read the discussion: %w", err)
+		return in, "", err
+	}
+	kept, err := r.notesSoFar(ctx, j, &in)
+	if err != nil {
+		return in, "", err
 	}
 	authors := map[int64]string{}
 	if threadBy != 0 {
 		authors[threadBy] = in.ThreadBy
-	}
-	var kept []gitlab.Note
-	j.lastNote = j.req.NoteID
-	for _, n := range notes {
-		if n.ID == j.req.NoteID || n.ID == j.noteID || (j.req.NoteID != 0 && n.ID > j.req.NoteID) {
-			continue // the request is quoted on its own; later comments and our own note are not "so far"
-		}
-		j.lastNote = max(j.lastNote, n.ID)
-		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && marker.HasJob(n.Body)
-		if j.since != 0 && (n.ID <= j.since || n.AuthorID == j.bot.ID) {
-			continue // a resumed session has them already (its own answers among them)
-		}
-		kept = append(kept, n)
-	}
-	if len(kept) > prompt.MaxNotes { // the prompt quotes the latest ones: only their authors are looked up
-		in.Omitted, kept = len(kept)-prompt.MaxNotes, kept[len(kept)-prompt.MaxNotes:]
 	}
 	for _, n := range kept {
 		authors[n.AuthorID] = n.AuthorUsername
@@ -151,6 +120,57 @@ func (r *Runner) gather(ctx context.Context, j *job) (prompt.ThreadInput, string
 		in.Notes = append(in.Notes, prompt.Note{Author: n.AuthorUsername, Body: n.Body, Who: roles[n.AuthorID]})
 	}
 	return in, ref, nil
+}
+
+// readThread reads the issue or merge request the request is on: its text and author, and the
+// commit the worktree starts from.
+func (r *Runner) readThread(ctx context.Context, j *job, in *prompt.ThreadInput) (ref string, threadBy int64, err error) {
+	switch j.req.Thread.Type {
+	case event.ThreadIssue:
+		is, err := r.GitLab.Issue(ctx, j.req.Project.ID, j.req.Thread.IID)
+		if err != nil {
+			return "", 0, fmt.Errorf("read the issue: %w", err)
+		}
+		in.Title, in.Description = is.Title, is.Description
+		in.ThreadBy = is.AuthorUsername
+		return "", is.AuthorID, nil
+	case event.ThreadMergeRequest:
+		mr, err := r.mergeRequest(ctx, j, in)
+		if err != nil {
+			return "", 0, err
+		}
+		in.ThreadBy = mr.AuthorUsername
+		return "refs/merge-requests/" + strconv.FormatInt(mr.IID, 10) + "/head", mr.AuthorID, nil
+	case event.ThreadCommit:
+		return j.req.Thread.CommitSHA, 0, nil
+	}
+	return "", 0, nil
+}
+
+// notesSoFar are the thread's comments before the request that the prompt quotes (the latest
+// maxNotes; a resumed session's own and older ones left out).
+func (r *Runner) notesSoFar(ctx context.Context, j *job, in *prompt.ThreadInput) ([]gitlab.Note, error) {
+	notes, err := r.GitLab.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	if err != nil {
+		return nil, fmt.Errorf("read the discussion: %w", err)
+	}
+	var kept []gitlab.Note
+	j.lastNote = j.req.NoteID
+	for _, n := range notes {
+		if n.ID == j.req.NoteID || n.ID == j.noteID || (j.req.NoteID != 0 && n.ID > j.req.NoteID) {
+			continue // the request is quoted on its own; later comments and our own note are not "so far"
+		}
+		j.lastNote = max(j.lastNote, n.ID)
+		j.answeredBefore = j.answeredBefore || n.AuthorID == j.bot.ID && marker.HasJob(n.Body)
+		if j.since != 0 && (n.ID <= j.since || n.AuthorID == j.bot.ID) {
+			continue // a resumed session has them already (its own answers among them)
+		}
+		kept = append(kept, n)
+	}
+	if len(kept) > prompt.MaxNotes { // the prompt quotes the latest ones: only their authors are looked up
+		in.Omitted, kept = len(kept)-prompt.MaxNotes, kept[len(kept)-prompt.MaxNotes:]
+	}
+	return kept, nil
 }
 
 func (r *Runner) mergeRequest(ctx context.Context, j *job, in *prompt.ThreadInput) (gitlab.MR, error) {

@@ -67,31 +67,40 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 	}
 	var stopped []string
 	for _, in := range stoppable {
-		if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
-			return err
-		}
-		if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
-			return err
-		}
-		// A job a worker has begun is told to stop and writes its own last note. One that had
-		// not begun never will (River's "running" includes waiting in the thread's gate): its
-		// "queued" note is closed here.
-		started, err := r.begun(ctx, in.ID)
+		what, err := r.stopOne(ctx, j, in)
 		if err != nil {
 			return err
 		}
-		if !started {
-			if err := r.closeQueued(ctx, in, j.req.Author.Username); err != nil {
-				return err
-			}
-		}
-		j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
-		stopped = append(stopped, fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)))
+		stopped = append(stopped, what)
 	}
 	if _, err := r.postOnce(ctx, j, stopReply(j.req.Author.Username, stopped, len(others))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
+}
+
+// stopOne cancels one job of the thread and says what it was doing.
+func (r *Runner) stopOne(ctx context.Context, j *job, in queue.Info) (string, error) {
+	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
+		return "", err
+	}
+	if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
+		return "", err
+	}
+	// A job a worker has begun is told to stop and writes its own last note. One that had
+	// not begun never will (River's "running" includes waiting in the thread's gate): its
+	// "queued" note is closed here.
+	started, err := r.begun(ctx, in.ID)
+	if err != nil {
+		return "", err
+	}
+	if !started {
+		if err := r.closeQueued(ctx, in, j.req.Author.Username); err != nil {
+			return "", err
+		}
+	}
+	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
+	return fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)), nil
 }
 
 // begun says whether a worker has started the job: its progress note is the worker's, not the
