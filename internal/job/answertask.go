@@ -3,7 +3,10 @@ package job
 import "context"
 
 // answerTask answers a request in its thread, and changes the code when asked: the default task.
-type answerTask struct{ r *Runner }
+type answerTask struct {
+	r       *Runner
+	reviews Reviews // the review comment a fix request answers, resolved once fixed (followup.go)
+}
 
 func (t answerTask) Run(ctx context.Context, j *job) error {
 	r := t.r
@@ -13,13 +16,14 @@ func (t answerTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.startInThread(ctx, j); err != nil || !ok {
 		return err
 	}
-	return r.answerRequest(ctx, j)
+	return t.answerRequest(ctx, j)
 }
 
 // answerRequest runs Claude on the thread, pushes its change if it made one, and answers.
-func (r *Runner) answerRequest(ctx context.Context, j *job) error {
+func (t answerTask) answerRequest(ctx context.Context, j *job) error {
+	r := t.r
 	var err error
-	if j.followUp, err = r.followUp(ctx, j); err != nil {
+	if j.followUp, err = t.followUp(ctx, j); err != nil {
 		return err
 	}
 	out, err := r.produce(ctx, j)
@@ -32,7 +36,7 @@ func (r *Runner) answerRequest(ctx context.Context, j *job) error {
 	if err := r.publishChange(ctx, j, out); err != nil {
 		return err
 	}
-	if err := r.resolveFollowUp(ctx, j, j.followUp); err != nil {
+	if err := t.resolveFollowUp(ctx, j, j.followUp); err != nil {
 		return err
 	}
 	return r.answer(ctx, j, out)

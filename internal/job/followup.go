@@ -19,7 +19,7 @@ const (
 // followUp finds the review comment a request in its discussion refers to; nil when the request
 // is not a fix asked in one of the bot's finding discussions. The answer is recorded, so a
 // resumed job keeps it.
-func (r *Runner) followUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
+func (t answerTask) followUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
 	var f prompt.FollowUp
 	if v, ok := j.steps.values[stepFollowUp]; ok {
 		if v == "none" || !j.steps.get(stepFollowUp, &f) {
@@ -27,7 +27,7 @@ func (r *Runner) followUp(ctx context.Context, j *job) (*prompt.FollowUp, error)
 		}
 		return &f, nil
 	}
-	found, err := r.findFollowUp(ctx, j)
+	found, err := t.findFollowUp(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +38,13 @@ func (r *Runner) followUp(ctx context.Context, j *job) (*prompt.FollowUp, error)
 	return found, j.steps.save(ctx, stepFollowUp, found)
 }
 
-func (r *Runner) findFollowUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
+func (t answerTask) findFollowUp(ctx context.Context, j *job) (*prompt.FollowUp, error) {
 	req := j.req
 	if req.Thread.Type != event.ThreadMergeRequest || req.DiscussionID == "" || req.Task == trigger.TaskReview ||
 		!trigger.IsFixRequest(req.Text) {
 		return nil, nil
 	}
-	ds, err := r.GitLab.ListDiscussions(ctx, req.Project.ID, req.Thread.IID)
+	ds, err := t.reviews.ListDiscussions(ctx, req.Project.ID, req.Thread.IID)
 	if err != nil {
 		return nil, fmt.Errorf("read the merge request's discussions: %w", err)
 	}
@@ -68,12 +68,12 @@ func (r *Runner) findFollowUp(ctx context.Context, j *job) (*prompt.FollowUp, er
 }
 
 // resolveFollowUp resolves the review comment's discussion once the fix is on the branch.
-func (r *Runner) resolveFollowUp(ctx context.Context, j *job, f *prompt.FollowUp) error {
+func (t answerTask) resolveFollowUp(ctx context.Context, j *job, f *prompt.FollowUp) error {
 	var p pushed
 	if f == nil || j.steps.has(stepResolved) || !j.steps.get(stepPushed, &p) || p.OpenMR {
 		return nil // no fix, or it went to a branch of its own: the comment stays open
 	}
-	if err := r.GitLab.ResolveDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, f.DiscussionID, true); err != nil {
+	if err := t.reviews.ResolveDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, f.DiscussionID, true); err != nil {
 		return fmt.Errorf("resolve the review comment: %w", err)
 	}
 	return j.steps.save(ctx, stepResolved, f.DiscussionID)

@@ -2,14 +2,12 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/egress"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
@@ -135,24 +133,6 @@ func (r *Runner) countUnauthorised(action string) {
 	if r.Metrics != nil {
 		r.Metrics.Unauthorised.WithLabelValues(action).Inc()
 	}
-}
-
-// knownAuthor: the wiki hook names its user without an id, so the id is looked up (Authorize
-// needs it); an unknown user is refused quietly.
-func (r *Runner) knownAuthor(ctx context.Context, j *job) (bool, error) {
-	if j.req.Author.ID != 0 {
-		return true, nil
-	}
-	u, err := r.GitLab.UserByUsername(ctx, j.req.Author.Username)
-	if errors.Is(err, gitlab.ErrNoSuchUser) {
-		j.log.Info("job: request by an unknown user; ignored", "author", j.req.Author.Username)
-		return false, r.end(ctx, j, jobstate.Refused, "unknown user")
-	}
-	if err != nil {
-		return false, err
-	}
-	j.req.Author.ID = u.ID
-	return true, nil
 }
 
 // autoReviewWanted decides, without a word in the thread, whether an automatic review (AUTO_REVIEW)

@@ -35,11 +35,16 @@ const (
 // note with the commit; after PIPELINE_FIX_ATTEMPTS fixes of that MR, one note asks a human
 // instead. Nobody asked in a thread: who started the pipeline is checked quietly (the bot's own
 // push, or someone allowed; never a Reporter's run).
-type pipelineTask struct{ r *Runner }
+type pipelineTask struct {
+	r         *Runner
+	mrs       MergeRequests // the branch's open merge request
+	notes     Notes         // the fixes made so far, the request for help
+	pipelines Pipelines     // the failed jobs' logs
+}
 
 func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.authorised(logOnly), r.pipelineMR, r.withinFixAttempts); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.authorised(logOnly), t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
 		return err
 	}
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
@@ -51,16 +56,17 @@ func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	if err := r.useProjectSettings(ctx, j); err != nil {
 		return err
 	}
-	return r.fixPipeline(ctx, j)
+	return t.fixPipeline(ctx, j)
 }
 
 // fixPipeline runs Claude on the failed commit, pushes its fix and answers on the MR.
-func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
-	attempt, err := r.pipelineAttempt(ctx, j)
+func (t pipelineTask) fixPipeline(ctx context.Context, j *job) error {
+	r := t.r
+	attempt, err := t.pipelineAttempt(ctx, j)
 	if err != nil {
 		return err
 	}
-	out, err := r.producePipelineFix(ctx, j, attempt)
+	out, err := t.producePipelineFix(ctx, j, attempt)
 	if err != nil {
 		return err
 	}
@@ -75,12 +81,12 @@ func (r *Runner) fixPipeline(ctx context.Context, j *job) error {
 }
 
 // withinFixAttempts: past PIPELINE_FIX_ATTEMPTS fixes of the MR, a human is asked instead (once).
-func (r *Runner) withinFixAttempts(ctx context.Context, j *job) (bool, error) {
-	attempt, err := r.pipelineAttempt(ctx, j)
+func (t pipelineTask) withinFixAttempts(ctx context.Context, j *job) (bool, error) {
+	attempt, err := t.pipelineAttempt(ctx, j)
 	if err != nil || attempt > 0 {
 		return err == nil, err
 	}
-	return false, r.askForHelp(ctx, j)
+	return false, t.askForHelp(ctx, j)
 }
 
 func (r *Runner) pipelineFixAttempts() int {
@@ -92,7 +98,8 @@ func (r *Runner) pipelineFixAttempts() int {
 
 // pipelineMR finds the branch's open merge request, where everything is said. A branch without
 // one, or one that moved on since the pipeline ran (a newer pipeline will tell), is left alone.
-func (r *Runner) pipelineMR(ctx context.Context, j *job) (bool, error) {
+func (t pipelineTask) pipelineMR(ctx context.Context, j *job) (bool, error) {
+	r := t.r
 	pl := j.req.Pipeline
 	if pl == nil {
 		return false, r.end(ctx, j, jobstate.Skipped, "no pipeline in the request")
@@ -105,7 +112,7 @@ func (r *Runner) pipelineMR(ctx context.Context, j *job) (bool, error) {
 		j.onMR(iid)
 		return true, nil
 	}
-	mr, err := r.GitLab.FindOpenMR(ctx, j.req.Project.ID, pl.Branch)
+	mr, err := t.mrs.FindOpenMR(ctx, j.req.Project.ID, pl.Branch)
 	if err != nil {
 		return false, err
 	}
@@ -132,11 +139,12 @@ func (j *job) onMR(iid int64) {
 
 // pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
 // fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
-func (r *Runner) pipelineAttempt(ctx context.Context, j *job) (int, error) {
+func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) {
+	r := t.r
 	if v, ok := j.steps.values[stepPipelineAttempt]; ok {
 		return strconv.Atoi(v)
 	}
-	notes, err := r.GitLab.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	notes, err := t.notes.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
 	if err != nil {
 		return 0, fmt.Errorf("read the merge request's notes: %w", err)
 	}
@@ -161,8 +169,9 @@ func CountPipelineFixes(notes []gitlab.Note, botID, ownJob int64) int {
 }
 
 // askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
-func (r *Runner) askForHelp(ctx context.Context, j *job) error {
-	if _, found, err := r.GitLab.FindNote(ctx, j.thread, marker.PipelineHelp); err != nil {
+func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
+	r := t.r
+	if _, found, err := t.notes.FindNote(ctx, j.thread, marker.PipelineHelp); err != nil {
 		return fmt.Errorf("look for our request for help: %w", err)
 	} else if found && !j.steps.has(stepNote) {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
@@ -192,12 +201,13 @@ func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
 
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
 // commits what it changed.
-func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (outcome, error) {
+func (t pipelineTask) producePipelineFix(ctx context.Context, j *job, attempt int) (outcome, error) {
+	r := t.r
 	var logs []prompt.FailedJob
 	return r.runAndCommit(ctx, j, agentRun{
 		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
-			logs, err = r.failedLogs(ctx, j)
+			logs, err = t.failedLogs(ctx, j)
 			return j.req.Pipeline.SHA, err
 		},
 		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
@@ -216,14 +226,15 @@ func (r *Runner) producePipelineFix(ctx context.Context, j *job, attempt int) (o
 
 // failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs, child
 // pipelines' included (their failures show in the parent only as failed bridges).
-func (r *Runner) failedLogs(ctx context.Context, j *job) ([]prompt.FailedJob, error) {
-	jobs, err := r.GitLab.FailedJobsInTree(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
+func (t pipelineTask) failedLogs(ctx context.Context, j *job) ([]prompt.FailedJob, error) {
+	r := t.r
+	jobs, err := t.pipelines.FailedJobsInTree(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]prompt.FailedJob, 0, len(jobs))
 	for _, cj := range jobs {
-		trace, cut, err := r.GitLab.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
+		trace, cut, err := t.pipelines.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,11 @@ type reviewedVersion struct {
 
 // reviewTask reviews a merge request: comments on its diff lines and a summary. Asked on
 // another thread, it is an answer.
-type reviewTask struct{ r *Runner }
+type reviewTask struct {
+	r       *Runner
+	reviews Reviews // the diff versions, the findings' discussions
+	notes   Notes   // the replies to findings the new commits fixed
+}
 
 func (t reviewTask) Run(ctx context.Context, j *job) error {
 	r := t.r
@@ -43,34 +47,35 @@ func (t reviewTask) Run(ctx context.Context, j *job) error {
 		return err
 	}
 	if j.req.Thread.Type != event.ThreadMergeRequest {
-		return r.answerRequest(ctx, j)
+		return answerTask{r: r, reviews: t.reviews}.answerRequest(ctx, j)
 	}
-	return r.review(ctx, j)
+	return t.review(ctx, j)
 }
 
 // review runs Claude on the merge request without keeping any change, then posts each finding
 // on its diff line, resolves earlier findings the new commits fixed, and turns the progress note
 // into the summary. Every post is a recorded step: a resumed review posts nothing twice.
-func (r *Runner) review(ctx context.Context, j *job) error {
-	out, err := r.runReview(ctx, j)
+func (t reviewTask) review(ctx context.Context, j *job) error {
+	r := t.r
+	out, err := t.runReview(ctx, j)
 	if err != nil {
 		return err
 	}
 	var ver reviewedVersion
 	j.steps.get(stepReviewVersion, &ver)
 	res := mcptools.WithFindings(review.ParseAnswer(out.Text), out.Findings)
-	files, err := r.versionFiles(ctx, j, ver)
+	files, err := t.versionFiles(ctx, j, ver)
 	if err != nil {
 		return err
 	}
-	earlier, err := r.earlierFindings(ctx, j)
+	earlier, err := t.earlierFindings(ctx, j)
 	if err != nil {
 		return err
 	}
 	plan := review.MakePlan(res, files, earlier)
 	sum := review.SummaryInput{Result: res, Plan: plan, HeadSHA: ver.Head}
 	for _, in := range plan.Inline {
-		moved, err := r.postFinding(ctx, j, ver, in)
+		moved, err := t.postFinding(ctx, j, ver, in)
 		if err != nil {
 			return err
 		}
@@ -81,7 +86,7 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 		}
 	}
 	for _, e := range plan.Resolve {
-		if err := r.resolveFixed(ctx, j, ver, e); err != nil {
+		if err := t.resolveFixed(ctx, j, ver, e); err != nil {
 			return err
 		}
 		sum.Resolved++
@@ -94,7 +99,8 @@ func (r *Runner) review(ctx context.Context, j *job) error {
 
 // runReview reads the merge request's latest diff version and runs Claude on a checkout of it.
 // Files Claude changes are not committed: the worktree is reset when the job ends.
-func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
+func (t reviewTask) runReview(ctx context.Context, j *job) (outcome, error) {
+	r := t.r
 	var in prompt.ThreadInput
 	return r.runAndCommit(ctx, j, agentRun{
 		project: wsProject,
@@ -103,14 +109,14 @@ func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
 			return ref, err
 		},
 		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
-			ver, err := r.latestVersion(ctx, j, ws.BaseSHA)
+			ver, err := t.latestVersion(ctx, j, ws.BaseSHA)
 			if err != nil {
 				return outcome{}, err
 			}
 			if err := j.steps.save(ctx, stepReviewVersion, ver); err != nil {
 				return outcome{}, err
 			}
-			earlier, err := r.earlierFindings(ctx, j)
+			earlier, err := t.earlierFindings(ctx, j)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -125,8 +131,8 @@ func (r *Runner) runReview(ctx context.Context, j *job) (outcome, error) {
 
 // latestVersion is the diff version whose head is the checked-out commit (the newest one if a
 // push came in between).
-func (r *Runner) latestVersion(ctx context.Context, j *job, head string) (reviewedVersion, error) {
-	vs, err := r.GitLab.MergeRequestVersions(ctx, j.req.Project.ID, j.req.Thread.IID)
+func (t reviewTask) latestVersion(ctx context.Context, j *job, head string) (reviewedVersion, error) {
+	vs, err := t.reviews.MergeRequestVersions(ctx, j.req.Project.ID, j.req.Thread.IID)
 	if err != nil {
 		return reviewedVersion{}, fmt.Errorf("read the merge request's diff versions: %w", err)
 	}
@@ -143,8 +149,8 @@ func (r *Runner) latestVersion(ctx context.Context, j *job, head string) (review
 	return reviewedVersion{ID: v.ID, Base: v.Base, Head: v.Head, Start: v.Start}, nil
 }
 
-func (r *Runner) versionFiles(ctx context.Context, j *job, ver reviewedVersion) ([]review.File, error) {
-	diffs, err := r.GitLab.MergeRequestVersionDiff(ctx, j.req.Project.ID, j.req.Thread.IID, ver.ID)
+func (t reviewTask) versionFiles(ctx context.Context, j *job, ver reviewedVersion) ([]review.File, error) {
+	diffs, err := t.reviews.MergeRequestVersionDiff(ctx, j.req.Project.ID, j.req.Thread.IID, ver.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read the reviewed diff: %w", err)
 	}
@@ -157,8 +163,8 @@ func (r *Runner) versionFiles(ctx context.Context, j *job, ver reviewedVersion) 
 
 // earlierFindings are the findings other jobs posted on this merge request: a finding this job
 // posted before a crash is its own, not an earlier review's.
-func (r *Runner) earlierFindings(ctx context.Context, j *job) ([]review.Earlier, error) {
-	ds, err := r.GitLab.ListDiscussions(ctx, j.req.Project.ID, j.req.Thread.IID)
+func (t reviewTask) earlierFindings(ctx context.Context, j *job) ([]review.Earlier, error) {
+	ds, err := t.reviews.ListDiscussions(ctx, j.req.Project.ID, j.req.Thread.IID)
 	if err != nil {
 		return nil, fmt.Errorf("read the merge request's discussions: %w", err)
 	}
@@ -191,14 +197,15 @@ func findingText(body string) string {
 
 // postFinding starts the finding's diff discussion once; moved reports that GitLab refused the
 // position, so the finding belongs in the summary.
-func (r *Runner) postFinding(ctx context.Context, j *job, ver reviewedVersion, in review.Inline) (moved bool, err error) {
+func (t reviewTask) postFinding(ctx context.Context, j *job, ver reviewedVersion, in review.Inline) (moved bool, err error) {
+	r := t.r
 	step := stepFindingPrefix + in.ID()
 	if v, ok := j.steps.values[step]; ok {
 		return v == "moved", nil
 	}
 	mark := marker.Finding(j.id, in.ID())
 	if j.attempt > 1 {
-		if d, found, err := r.GitLab.FindDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, mark); err != nil {
+		if d, found, err := t.reviews.FindDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, mark); err != nil {
 			return false, fmt.Errorf("look for a comment of this review: %w", err)
 		} else if found {
 			return false, j.steps.save(ctx, step, d.ID)
@@ -207,7 +214,7 @@ func (r *Runner) postFinding(ctx context.Context, j *job, ver reviewedVersion, i
 	pos := gitlab.Position{BaseSHA: ver.Base, StartSHA: ver.Start, HeadSHA: ver.Head,
 		OldPath: in.Position.OldPath, NewPath: in.Position.NewPath,
 		OldLine: int64(in.Position.OldLine), NewLine: int64(in.Position.NewLine)}
-	d, err := r.GitLab.CreateDiffDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, pos, r.redact(review.FindingBody(j.id, in)), mark)
+	d, err := t.reviews.CreateDiffDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, pos, r.redact(review.FindingBody(j.id, in)), mark)
 	if errors.Is(err, gitlab.ErrBadPosition) {
 		j.log.Info("job: GitLab refused a finding's position; it goes to the summary", "path", pos.NewPath,
 			"old_line", pos.OldLine, "new_line", pos.NewLine)
@@ -221,7 +228,8 @@ func (r *Runner) postFinding(ctx context.Context, j *job, ver reviewedVersion, i
 
 // resolveFixed replies in an earlier finding's discussion that the new commits fixed it and
 // resolves it.
-func (r *Runner) resolveFixed(ctx context.Context, j *job, ver reviewedVersion, e review.Earlier) error {
+func (t reviewTask) resolveFixed(ctx context.Context, j *job, ver reviewedVersion, e review.Earlier) error {
+	r := t.r
 	step := stepFixedPrefix + e.ID
 	if j.steps.has(step) {
 		return nil
@@ -230,11 +238,11 @@ func (r *Runner) resolveFixed(ctx context.Context, j *job, ver reviewedVersion, 
 	if web := r.projectWeb(ctx, j); web != "" {
 		commitURL = web + "/-/commit/" + ver.Head
 	}
-	if _, err := r.GitLab.PostNote(ctx, j.thread, e.DiscussionID, review.FixedReply(j.id, e.ID, ver.Head, commitURL),
+	if _, err := t.notes.PostNote(ctx, j.thread, e.DiscussionID, review.FixedReply(j.id, e.ID, ver.Head, commitURL),
 		false, marker.Fixed(j.id, e.ID)); err != nil {
 		return fmt.Errorf("reply to a fixed review comment: %w", err)
 	}
-	if err := r.GitLab.ResolveDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, e.DiscussionID, true); err != nil {
+	if err := t.reviews.ResolveDiscussion(ctx, j.req.Project.ID, j.req.Thread.IID, e.DiscussionID, true); err != nil {
 		return fmt.Errorf("resolve a fixed review comment: %w", err)
 	}
 	return j.steps.save(ctx, step, e.DiscussionID)

@@ -20,48 +20,17 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
-// GitLab is what a job needs of GitLab's API (gitlab.Client in production).
+// GitLab is what a job needs of GitLab's API (gitlab.Client in production): the small
+// interfaces of gitlabapi.go, each task's runner holding only those it uses.
 type GitLab interface {
-	CurrentUser(ctx context.Context) (gitlab.User, error)
-	MemberAccessLevel(ctx context.Context, projectID, userID int64) (int, error)
-	MemberLevels(ctx context.Context, projectID int64, userIDs []int64) (map[int64]int, error)
-	Project(ctx context.Context, idOrPath string) (gitlab.Project, error)
-	Issue(ctx context.Context, projectID, iid int64) (gitlab.Thread, error)
-	MergeRequest(ctx context.Context, projectID, iid int64) (gitlab.MR, error)
-	MergeRequestDiff(ctx context.Context, projectID, iid int64, maxBytes int) ([]gitlab.DiffFile, error)
-	ListNotes(ctx context.Context, t gitlab.ThreadRef, opts gitlab.ListNotesOptions) ([]gitlab.Note, error)
-	FindNote(ctx context.Context, t gitlab.ThreadRef, marker string) (gitlab.Note, bool, error)
-	PostNote(ctx context.Context, t gitlab.ThreadRef, discussionID, body string, internal bool, marker string) (gitlab.Note, error)
-	UpdateNote(ctx context.Context, t gitlab.ThreadRef, noteID int64, body string) error
-	Award(ctx context.Context, t gitlab.ThreadRef, noteID int64, name string) error
-	Branch(ctx context.Context, projectID int64, name string) (gitlab.Branch, error)
-	ProtectedBranch(ctx context.Context, projectID int64, name string) (bool, error)
-	BranchRules(ctx context.Context, projectID int64) ([]gitlab.BranchRule, error)
-	InGroup(ctx context.Context, groupID, userID int64) (bool, error)
-	FindOpenMR(ctx context.Context, projectID int64, sourceBranch string) (*gitlab.MR, error)
-	CreateMR(ctx context.Context, projectID int64, m gitlab.MRCreate) (gitlab.MR, error)
-	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error
-	RawFile(ctx context.Context, projectID int64, path, ref string) ([]byte, error)
-	// Reviews (review.go, followup.go).
-	MergeRequestVersions(ctx context.Context, projectID, iid int64) ([]gitlab.DiffVersion, error)
-	MergeRequestVersionDiff(ctx context.Context, projectID, iid, versionID int64) ([]gitlab.DiffFile, error)
-	ListDiscussions(ctx context.Context, projectID, iid int64) ([]gitlab.Discussion, error)
-	FindDiscussion(ctx context.Context, projectID, iid int64, marker string) (gitlab.Discussion, bool, error)
-	CreateDiffDiscussion(ctx context.Context, projectID, iid int64, pos gitlab.Position, body, marker string) (gitlab.Discussion, error)
-	ResolveDiscussion(ctx context.Context, projectID, iid int64, discussionID string, resolved bool) error
-	// Failed pipelines (pipeline.go).
-	FailedJobsInTree(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
-	JobTraceTail(ctx context.Context, projectID, jobID int64, maxBytes int) (string, bool, error)
-	// Wiki pages (wiki.go): their webhook names the user without an id.
-	UserByUsername(ctx context.Context, username string) (gitlab.User, error)
-	// Version says what GitLab is (refusals explain what older versions cannot see).
-	Version(ctx context.Context) (string, error)
-	// Authorisation (authorize.go).
-	UserByID(ctx context.Context, id int64) (gitlab.User, error)
-	Namespace(ctx context.Context, idOrPath string) (gitlab.Namespace, error)
-	ProjectAncestors(ctx context.Context, projectID int64) ([]int64, error)
-	// The label trigger (label.go): the label comes off when the request is over.
-	RemoveLabel(ctx context.Context, t gitlab.ThreadRef, label string) error
+	Notes
+	Issues
+	MergeRequests
+	Reviews
+	Branches
+	Pipelines
+	People
+	Projects
 }
 
 // Workspaces gives a job its worktree.

@@ -25,19 +25,23 @@ type Control interface {
 const stepStoppedBy = "stopped_by"
 
 // stopTask stops the thread's requests ("@claude stop").
-type stopTask struct{ r *Runner }
+type stopTask struct {
+	r      *Runner
+	people People // whether the requester may stop others' jobs (a Maintainer)
+	notes  Notes  // the "queued" note of a job stopped before it ran
+}
 
 func (t stopTask) Run(ctx context.Context, j *job) error {
-	r := t.r
-	if ok, err := r.admit(ctx, j, r.notFromBot); err != nil || !ok {
+	if ok, err := t.r.admit(ctx, j, t.r.notFromBot); err != nil || !ok {
 		return err
 	}
-	return r.stop(ctx, j)
+	return t.stop(ctx, j)
 }
 
 // stop cancels the thread's queued and running requests: its requester's own, or everyone's when
 // a Maintainer asks. It answers with what it stopped and what it left.
-func (r *Runner) stop(ctx context.Context, j *job) error {
+func (t stopTask) stop(ctx context.Context, j *job) error {
+	r := t.r
 	if r.Control == nil {
 		return r.end(ctx, j, jobstate.Skipped, "stop not available")
 	}
@@ -57,7 +61,7 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 	}
 	stoppable := own
 	if len(others) > 0 {
-		level, err := r.GitLab.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
+		level, err := t.people.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
 		if err != nil {
 			return fmt.Errorf("check @%s's access: %w", j.req.Author.Username, err)
 		}
@@ -67,7 +71,7 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 	}
 	var stopped []string
 	for _, in := range stoppable {
-		what, err := r.stopOne(ctx, j, in)
+		what, err := t.stopOne(ctx, j, in)
 		if err != nil {
 			return err
 		}
@@ -80,7 +84,8 @@ func (r *Runner) stop(ctx context.Context, j *job) error {
 }
 
 // stopOne cancels one job of the thread and says what it was doing.
-func (r *Runner) stopOne(ctx context.Context, j *job, in queue.Info) (string, error) {
+func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, error) {
+	r := t.r
 	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
 		return "", err
 	}
@@ -95,7 +100,7 @@ func (r *Runner) stopOne(ctx context.Context, j *job, in queue.Info) (string, er
 		return "", err
 	}
 	if !started {
-		if err := r.closeQueued(ctx, in, j.req.Author.Username); err != nil {
+		if err := t.closeQueued(ctx, in, j.req.Author.Username); err != nil {
 			return "", err
 		}
 	}
@@ -118,7 +123,8 @@ func (r *Runner) begun(ctx context.Context, id int64) (bool, error) {
 
 // closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one)
 // into the stop, and records how the job ended.
-func (r *Runner) closeQueued(ctx context.Context, in queue.Info, by string) error {
+func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by string) error {
+	r := t.r
 	ctx = context.WithoutCancel(ctx)
 	qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
 	recorded, err := r.Steps.Steps(ctx, in.ID)
@@ -129,7 +135,7 @@ func (r *Runner) closeQueued(ctx context.Context, in queue.Info, by string) erro
 		noteID, _ := strconv.ParseInt(v, 10, 64)
 		body := publish.Failure(in.ID, r.jobURL(qj), fmt.Sprintf("@%s stopped this request before it started: nothing was done.", by),
 			"Comment `@claude` again to ask anew.")
-		if err := r.GitLab.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
+		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
 			return err
 		}
 	}

@@ -16,11 +16,11 @@ type taskRunner interface {
 // tasks dispatches each task to its runner: a new task is one file and one entry here.
 func (r *Runner) tasks() map[trigger.Task]taskRunner {
 	return map[trigger.Task]taskRunner{
-		trigger.TaskAnswer:      answerTask{r},
-		trigger.TaskReview:      reviewTask{r},
-		trigger.TaskPipelineFix: pipelineTask{r},
-		trigger.TaskWikiEdit:    wikiTask{r},
-		trigger.TaskStop:        stopTask{r},
+		trigger.TaskAnswer:      answerTask{r: r, reviews: r.GitLab},
+		trigger.TaskReview:      reviewTask{r: r, reviews: r.GitLab, notes: r.GitLab},
+		trigger.TaskPipelineFix: pipelineTask{r: r, mrs: r.GitLab, notes: r.GitLab, pipelines: r.GitLab},
+		trigger.TaskWikiEdit:    wikiTask{r: r, people: r.GitLab},
+		trigger.TaskStop:        stopTask{r: r, people: r.GitLab, notes: r.GitLab},
 	}
 }
 

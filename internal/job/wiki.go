@@ -27,17 +27,38 @@ const stepWikiBranch = "wiki_branch"
 // is committed as the bot, with what was done and for whom in the commit message, and pushed to
 // the wiki's default branch. A wiki page has no thread: refusals are only logged, and the log and
 // the job's page tell the rest.
-type wikiTask struct{ r *Runner }
+type wikiTask struct {
+	r      *Runner
+	people People // the page's author: the wiki hook names them without an id
+}
 
 func (t wikiTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.notFromBot, r.knownAuthor, r.authorised(logOnly)); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.notFromBot, t.knownAuthor, r.authorised(logOnly)); err != nil || !ok {
 		return err
 	}
 	if ok, err := r.withinBudget(ctx, j, logOnly); err != nil || !ok {
 		return err
 	}
 	return r.editWiki(ctx, j)
+}
+
+// knownAuthor: the wiki hook names its user without an id, so the id is looked up (Authorize
+// needs it); an unknown user is refused quietly.
+func (t wikiTask) knownAuthor(ctx context.Context, j *job) (bool, error) {
+	if j.req.Author.ID != 0 {
+		return true, nil
+	}
+	u, err := t.people.UserByUsername(ctx, j.req.Author.Username)
+	if errors.Is(err, gitlab.ErrNoSuchUser) {
+		j.log.Info("job: request by an unknown user; ignored", "author", j.req.Author.Username)
+		return false, t.r.end(ctx, j, jobstate.Refused, "unknown user")
+	}
+	if err != nil {
+		return false, err
+	}
+	j.req.Author.ID = u.ID
+	return true, nil
 }
 
 // editWiki edits the page and pushes the edit.
