@@ -169,7 +169,7 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 	if out.Commit == "" || j.steps.has(stepChecked) || j.steps.has(stepPushed) {
 		return true, nil
 	}
-	ws, err := r.commitWorkspace(ctx, j, out)
+	ws, err := r.resumeWorktree(ctx, j, wsProject(j.project), out)
 	if err != nil {
 		return false, err
 	}
