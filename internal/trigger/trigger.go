@@ -58,6 +58,22 @@ func Match(ev event.Event, rules Rules) (Request, error) {
 	return ignore("%s events do not trigger", kindName(ev))
 }
 
+// MayTrigger reports whether events of kind k can trigger under these rules: notes, issues and
+// merge requests always, pipelines with PipelineFix, wiki pages with Wiki. Match decides on one
+// event; this is what the webhook asks before it decodes any, so that the flood of push and
+// pipeline events is answered from its header.
+func (r Rules) MayTrigger(k event.Kind) bool {
+	switch k {
+	case event.KindNote, event.KindIssue, event.KindMergeRequest:
+		return true
+	case event.KindPipeline:
+		return r.PipelineFix
+	case event.KindWikiPage:
+		return r.Wiki
+	}
+	return false
+}
+
 func kindName(ev event.Event) string {
 	if ev.HookName != "" {
 		return ev.HookName

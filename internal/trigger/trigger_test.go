@@ -254,3 +254,35 @@ func TestObjectKey(t *testing.T) {
 		}
 	}
 }
+
+// TestMayTrigger: the kinds MayTrigger refuses are the kinds Match ignores whatever the event,
+// and the ones it allows are the ones Match has rules for.
+func TestMayTrigger(t *testing.T) {
+	for _, c := range []struct {
+		kind  event.Kind
+		rules trigger.Rules
+		want  bool
+	}{
+		{event.KindNote, trigger.Rules{}, true},
+		{event.KindIssue, trigger.Rules{}, true},
+		{event.KindMergeRequest, trigger.Rules{}, true},
+		{event.KindPipeline, trigger.Rules{}, false},
+		{event.KindPipeline, trigger.Rules{PipelineFix: true}, true},
+		{event.KindWikiPage, trigger.Rules{}, false},
+		{event.KindWikiPage, trigger.Rules{Wiki: true}, true},
+		{event.KindPush, trigger.Rules{PipelineFix: true, Wiki: true}, false},
+		{event.KindJob, trigger.Rules{PipelineFix: true, Wiki: true}, false},
+		{event.KindOther, trigger.Rules{PipelineFix: true, Wiki: true}, false},
+		{"", trigger.Rules{PipelineFix: true, Wiki: true}, false},
+	} {
+		if got := c.rules.MayTrigger(c.kind); got != c.want {
+			t.Errorf("MayTrigger(%q) with %+v = %v, want %v", c.kind, c.rules, got, c.want)
+		}
+		if c.want {
+			continue
+		}
+		if _, err := trigger.Match(event.Event{Kind: c.kind}, c.rules); !errors.Is(err, trigger.ErrIgnored) {
+			t.Errorf("Match of a %q event with %+v = %v, want ignored (MayTrigger says it cannot trigger)", c.kind, c.rules, err)
+		}
+	}
+}

@@ -194,25 +194,6 @@ func (h *handler) verifySigned(r *http.Request, body []byte, d *decision) bool {
 	return true
 }
 
-// triggerHooks are the hooks whose events can trigger; every other hook is answered from its
-// header alone (after a JSON check), which keeps the flood of push and pipeline events cheap.
-var triggerHooks = map[string]bool{
-	"Note Hook": true, "Confidential Note Hook": true,
-	"Issue Hook": true, "Confidential Issue Hook": true, "Merge Request Hook": true,
-}
-
-// triggerable reports whether a hook's events can trigger now: pipeline events only with
-// PIPELINE_FIX on, wiki page events only with WIKI_ENABLED on.
-func (h *handler) triggerable(header string) bool {
-	switch header {
-	case "Pipeline Hook":
-		return h.rules().PipelineFix
-	case "Wiki Page Hook":
-		return h.rules().Wiki
-	}
-	return triggerHooks[header]
-}
-
 func (h *handler) rules() trigger.Rules {
 	if h.cfg.Rules == nil {
 		return trigger.Rules{}
@@ -221,7 +202,9 @@ func (h *handler) rules() trigger.Rules {
 }
 
 func (h *handler) parse(body []byte, d *decision) (event.Event, bool) {
-	if d.header != "" && !h.triggerable(d.header) {
+	// A hook whose events cannot trigger is answered from its header alone (after a JSON check);
+	// trigger decides which can, from the kind the header names (unknown headers name none).
+	if d.header != "" && !h.rules().MayTrigger(hookKinds[d.header]) {
 		if !json.Valid(body) || !isObject(body) {
 			d.fail(http.StatusBadRequest, outcomeBadRequest, fmt.Sprintf("parse %s: %v: not a JSON object", d.header, ErrMalformed))
 			return event.Event{}, false
