@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
@@ -117,16 +118,16 @@ func (q *Queue) FinishAck(ctx context.Context, jobID int64, value string) error 
 }
 
 // Ahead counts the unfinished requests queued before job: in its project, and overall. A job
-// with its final answer recorded (e.g. refused by the lane) is not ahead: its worker only closes it.
+// with its final answer recorded (store.OutcomeStep; e.g. refused by the lane) is not ahead: its worker only closes it.
 func (q *Queue) Ahead(ctx context.Context, jobID, projectID int64) (project, all int, err error) {
-	const unanswered = ` AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = j.id AND s.name = 'answered')`
+	const unanswered = ` AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = j.id AND s.name = ?)`
 	err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM river_job j
-		WHERE j.kind = ? AND j.state IN `+activeStates+` AND j.id < ?`+unanswered), Args{}.Kind(), jobID).Scan(&all)
+		WHERE j.kind = ? AND j.state IN `+activeStates+` AND j.id < ?`+unanswered), Args{}.Kind(), jobID, store.OutcomeStep).Scan(&all)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count requests ahead: %w", err)
 	}
 	err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
-		WHERE t.project_id = ? AND t.job_id < ? AND j.state IN `+activeStates+unanswered), projectID, jobID).Scan(&project)
+		WHERE t.project_id = ? AND t.job_id < ? AND j.state IN `+activeStates+unanswered), projectID, jobID, store.OutcomeStep).Scan(&project)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count requests ahead in the project: %w", err)
 	}

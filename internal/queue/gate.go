@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
 // gateWait is how long a job that may not run yet waits before it looks again: short, because
@@ -17,8 +19,9 @@ const activeStates = `('available', 'running', 'retryable', 'scheduled', 'pendin
 
 // mayRun says whether job may start now: no earlier unfinished job of its thread exists (so a
 // thread's jobs run one at a time, in arrival order; a job that has recorded its final answer
-// counts as finished even before River, which completes jobs in batches, marks it so), and fewer than perProject earlier jobs of
-// its project are running (so one busy project cannot take every worker).
+// counts as finished even before River, which completes jobs in batches, marks it so; the step is
+// store.OutcomeStep, the one every job records when it ends), and fewer than perProject earlier
+// jobs of its project are running (so one busy project cannot take every worker).
 func (q *Queue) mayRun(ctx context.Context, jobID int64, perProject int) (bool, error) {
 	if pending, err := q.ackPending(ctx, jobID); err != nil || pending {
 		return false, err // the acknowledgement lane is posting its note (ack.go)
@@ -28,7 +31,8 @@ func (q *Queue) mayRun(ctx context.Context, jobID int64, perProject int) (bool, 
 		SELECT COUNT(*) FROM claude_job_thread t JOIN river_job j ON j.id = t.job_id
 		WHERE t.thread_key = (SELECT thread_key FROM claude_job_thread WHERE job_id = ?)
 		  AND t.job_id < ? AND j.state IN `+activeStates+`
-		  AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = t.job_id AND s.name = 'answered')`), jobID, jobID).Scan(&earlier)
+		  AND NOT EXISTS (SELECT 1 FROM claude_job_steps s WHERE s.job_id = t.job_id AND s.name = ?)`),
+		jobID, jobID, store.OutcomeStep).Scan(&earlier)
 	if err != nil {
 		return false, fmt.Errorf("thread order: %w", err)
 	}

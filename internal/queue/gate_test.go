@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store/storetest"
 )
 
@@ -92,4 +93,37 @@ func threadOrder(t *testing.T, rec *orderRecorder, q *Queue) {
 			}
 		}
 	}
+}
+
+// A job that has recorded its outcome (store.OutcomeStep) no longer holds back the later jobs of
+// its thread, nor counts as ahead of them, even before River marks it completed.
+func TestRecordedOutcomeCountsAsFinished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, tg storetest.Target) {
+		ctx := context.Background()
+		q := openQueue(t, tg, nil)
+		var ids []int64
+		for i := range 2 {
+			out, err := q.Enqueue(ctx, delivery(int64(200+i), "outcome-"+string(rune('a'+i))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, out.JobID)
+		}
+		check := func(wantRun bool, wantAhead int) {
+			t.Helper()
+			ok, err := q.mayRun(ctx, ids[1], 0)
+			if err != nil || ok != wantRun {
+				t.Fatalf("mayRun(second job) = %v, %v; want %v", ok, err, wantRun)
+			}
+			project, all, err := q.Ahead(ctx, ids[1], 7)
+			if err != nil || project != wantAhead || all != wantAhead {
+				t.Fatalf("Ahead(second job) = %d, %d, %v; want %d", project, all, err, wantAhead)
+			}
+		}
+		check(false, 1)
+		if err := q.db.SaveStep(ctx, ids[0], store.OutcomeStep, "answered"); err != nil {
+			t.Fatal(err)
+		}
+		check(true, 0)
+	})
 }
