@@ -15,12 +15,19 @@ const DefaultMaxInFlight = 1000
 // outcomeShed: an authenticated delivery past MaxInFlight, answered 200 and counted.
 const outcomeShed = "shed"
 
+// The reasons of the most frequent rejections; their answers are encoded once (fixedAnswers).
+const (
+	reasonWrongToken   = "wrong X-Gitlab-Token"
+	reasonMissingToken = "missing X-Gitlab-Token"
+	reasonRateLimited  = "too many failed deliveries from this address"
+)
+
 // authFailed settles a delivery that failed authentication (token or signature). Only these meet
 // the per-address limit: past it they get 429 instead of 403, and neither is logged more than
 // once a minute per source (rejectLog).
 func (h *handler) authFailed(d *decision, reason string) {
 	if ok, wait := h.limiter.allow(d.source, d.start); !ok {
-		d.fail(http.StatusTooManyRequests, outcomeRateLimited, "too many failed deliveries from this address")
+		d.fail(http.StatusTooManyRequests, outcomeRateLimited, reasonRateLimited)
 		d.retryAfter = wait
 		return
 	}

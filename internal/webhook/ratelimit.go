@@ -97,6 +97,9 @@ func sourceKey(addr string) string {
 	if err != nil {
 		return addr
 	}
+	if ip.Is4() {
+		return addr // a dotted quad ParseAddr accepts is already in ip.String()'s form
+	}
 	ip = ip.Unmap()
 	if ip.Is4() {
 		return ip.String()

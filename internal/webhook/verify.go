@@ -17,14 +17,15 @@ import (
 // little to replay a captured delivery later.
 const signatureTolerance = 5 * time.Minute
 
-// tokenMatches compares the X-Gitlab-Token header with the secret in constant time. Hashing
-// both first keeps the comparison constant-time in the length too.
-func tokenMatches(got, secret string) bool {
-	if secret == "" {
+// tokenMatches compares the X-Gitlab-Token header with the secret, given as its SHA-256, in
+// constant time. Hashing both keeps the comparison constant-time in the length too; the secret's
+// hash is computed once, in New.
+func tokenMatches(got string, secret *[32]byte) bool {
+	if secret == nil {
 		return false // no secret configured: refuse everything rather than accept everything
 	}
-	g, s := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(secret))
-	return subtle.ConstantTimeCompare(g[:], s[:]) == 1
+	g := sha256.Sum256([]byte(got))
+	return subtle.ConstantTimeCompare(g[:], secret[:]) == 1
 }
 
 // ParseSigningToken decodes a signing token ("whsec_<base64 key>", the prefix optional) into
