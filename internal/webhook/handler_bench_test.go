@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/webhook"
 	wt "gitlab.com/claude-gitlab/claude-gitlab/internal/webhook/webhooktest"
@@ -54,4 +56,32 @@ func BenchmarkWrongToken(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkMention: a distinct @claude note through our handler up to the queue (an in-memory
+// fake): what a mention costs before the store.
+//
+//	go test ./internal/webhook -run '^$' -bench Mention -benchmem
+func BenchmarkMention(b *testing.B) {
+	body := wt.Load(b, "note_issue.json").Set("object_attributes.note", "@claude please look at this").Bytes(b)
+	h := webhook.New(webhook.Config{Secret: secret, Rules: func() trigger.Rules { return trigger.Rules{BotID: 99, BotUsername: "claude-bot"} }},
+		acceptAll{}, metrics.New(), slog.New(slog.DiscardHandler))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+		r.Header.Set("X-Gitlab-Event", "Note Hook")
+		r.Header.Set("X-Gitlab-Token", secret)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusAccepted {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
+
+// acceptAll stores nothing and finds no duplicate: every delivery is new.
+type acceptAll struct{}
+
+func (acceptAll) Enqueue(context.Context, queue.Delivery) (queue.Outcome, error) {
+	return queue.Outcome{JobID: 1}, nil
 }
