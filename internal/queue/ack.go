@@ -195,8 +195,7 @@ func (q *Queue) ackPending(ctx context.Context, jobID int64) (bool, error) {
 	return n == 0, nil // 0: a lane claimed it a moment ago
 }
 
-// insertAck is the intake's row for a request the lane acknowledges.
-func insertAck(ctx context.Context, tx intakeTx, jobID int64, now int64) error {
-	return tx.exec(ctx, `INSERT INTO claude_job_steps (job_id, name, value, updated_at) VALUES (?, ?, ?, ?)`,
-		jobID, AckStepName, AckQueued, now)
-}
+// ackColumns and ackRow are the intake's row for a request the lane acknowledges (insertJobs).
+const ackColumns = `claude_job_steps (job_id, name, value, updated_at)`
+
+func ackRow(jobID, now int64) []any { return []any{jobID, AckStepName, AckQueued, now} }

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -43,8 +42,8 @@ type backend interface {
 // intakeTx is our SQL (with ? placeholders, rebound per database) and River's insert inside one
 // transaction.
 type intakeTx interface {
-	// get scans the first row of q into dest; found is false when there is none.
-	get(ctx context.Context, q string, args []any, dest ...any) (found bool, err error)
+	// query calls each for every row of q, with the row's Scan.
+	query(ctx context.Context, q string, args []any, each func(scan func(dest ...any) error) error) error
 	exec(ctx context.Context, q string, args ...any) error
 	insertJobs(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
@@ -143,16 +142,27 @@ func (t *sqliteTx) close() {
 	}
 }
 
-func (t *sqliteTx) get(ctx context.Context, q string, args []any, dest ...any) (bool, error) {
+func (t *sqliteTx) query(ctx context.Context, q string, args []any, each func(func(...any) error) error) error {
 	s, err := t.stmt(ctx, q)
 	if err != nil {
-		return false, err
+		return err
 	}
-	err = s.QueryRowContext(ctx, args...).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	rows, err := s.QueryContext(ctx, args...)
+	if err != nil {
+		return err
 	}
-	return err == nil, err
+	return eachRow(rows, each)
+}
+
+// eachRow calls each for every row and closes rows.
+func eachRow(rows *sql.Rows, each func(func(...any) error) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (t *sqliteTx) exec(ctx context.Context, q string, args ...any) error {
@@ -193,12 +203,18 @@ type pgTx struct {
 	b  *pgBackend
 }
 
-func (t *pgTx) get(ctx context.Context, q string, args []any, dest ...any) (bool, error) {
-	err := t.tx.QueryRow(ctx, t.b.db.Rebind(q), args...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+func (t *pgTx) query(ctx context.Context, q string, args []any, each func(func(...any) error) error) error {
+	rows, err := t.tx.Query(ctx, t.b.db.Rebind(q), args...)
+	if err != nil {
+		return err
 	}
-	return err == nil, err
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (t *pgTx) exec(ctx context.Context, q string, args ...any) error {

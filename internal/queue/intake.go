@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -123,6 +124,10 @@ func (q *Queue) insertBatch(ctx context.Context, batch []*pending) ([]Outcome, e
 // findDuplicates marks deliveries whose keys were stored before, or appear earlier in the batch.
 // It returns the indexes of the new ones.
 func findDuplicates(ctx context.Context, tx intakeTx, batch []*pending) ([]Outcome, []int, error) {
+	stored, err := storedKeys(ctx, tx, batch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dedupe: %w", err)
+	}
 	outs := make([]Outcome, len(batch))
 	inBatch := map[string]int{} // key → index of the delivery that claims it
 	var fresh []int
@@ -133,12 +138,7 @@ next:
 				outs[i] = Outcome{Duplicate: true, JobID: -1 - int64(j)} // resolved after insert
 				continue next
 			}
-			var jobID int64
-			found, err := tx.get(ctx, `SELECT job_id FROM claude_dedupe WHERE key = ?`, []any{key}, &jobID)
-			if err != nil {
-				return nil, nil, fmt.Errorf("dedupe: %w", err)
-			}
-			if found {
+			if jobID, ok := stored[key]; ok {
 				outs[i] = Outcome{Duplicate: true, JobID: jobID}
 				continue next
 			}
@@ -151,6 +151,41 @@ next:
 	return outs, fresh, nil
 }
 
+// storedKeys looks up every key of the batch at once: key → the job it made.
+func storedKeys(ctx context.Context, tx intakeTx, batch []*pending) (map[string]int64, error) {
+	var keys []any
+	seen := map[string]bool{}
+	for _, p := range batch {
+		for _, key := range p.d.Keys {
+			if !seen[key] {
+				seen[key] = true
+				keys = append(keys, key)
+			}
+		}
+	}
+	stored := map[string]int64{}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), maxRowsPerStatement)]
+		keys = keys[len(chunk):]
+		err := tx.query(ctx, `SELECT key, job_id FROM claude_dedupe WHERE key IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, chunk,
+			func(scan func(...any) error) error {
+				var key string
+				var jobID int64
+				if err := scan(&key, &jobID); err != nil {
+					return err
+				}
+				stored[key] = jobID
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return stored, nil
+}
+
+// insertJobs stores the new deliveries of a batch: River's jobs in one insert, then their dedupe
+// keys, acknowledgement steps and threads, each kind of row in one statement for the batch.
 func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outcome, fresh []int, ack bool) error {
 	if len(fresh) == 0 {
 		return nil
@@ -164,27 +199,52 @@ func insertJobs(ctx context.Context, tx intakeTx, batch []*pending, outs []Outco
 		return fmt.Errorf("store job: %w", err)
 	}
 	now := time.Now().Unix()
+	var dedupe, acks, threads [][]any
 	for n, i := range fresh {
-		outs[i] = Outcome{JobID: res[n].Job.ID}
+		id, r := res[n].Job.ID, batch[i].d.Request
+		outs[i] = Outcome{JobID: id}
 		for _, key := range batch[i].d.Keys {
-			if err := tx.exec(ctx, `INSERT INTO claude_dedupe (key, job_id, created_at) VALUES (?, ?, ?)`, key, outs[i].JobID, now); err != nil {
-				return fmt.Errorf("dedupe: %w", err)
-			}
+			dedupe = append(dedupe, []any{key, id, now})
 		}
-		r := batch[i].d.Request
 		if ack && r.AcknowledgedAtOnce() {
-			if err := insertAck(ctx, tx, outs[i].JobID, now); err != nil {
-				return fmt.Errorf("store acknowledgement: %w", err)
-			}
+			acks = append(acks, ackRow(id, now))
 		}
-		if err := tx.exec(ctx, `INSERT INTO claude_job_thread (job_id, thread_key, project_id) VALUES (?, ?, ?)`,
-			outs[i].JobID, r.ThreadKey(), r.Project.ID); err != nil {
-			return fmt.Errorf("store job thread: %w", err)
-		}
+		threads = append(threads, []any{id, r.ThreadKey(), r.Project.ID})
+	}
+	if err := insertRows(ctx, tx, `claude_dedupe (key, job_id, created_at)`, dedupe); err != nil {
+		return fmt.Errorf("dedupe: %w", err)
+	}
+	if err := insertRows(ctx, tx, ackColumns, acks); err != nil {
+		return fmt.Errorf("store acknowledgement: %w", err)
+	}
+	if err := insertRows(ctx, tx, `claude_job_thread (job_id, thread_key, project_id)`, threads); err != nil {
+		return fmt.Errorf("store job thread: %w", err)
 	}
 	for i := range outs {
 		if outs[i].Duplicate && outs[i].JobID < 0 {
 			outs[i].JobID = outs[-1-outs[i].JobID].JobID
+		}
+	}
+	return nil
+}
+
+// maxRowsPerStatement keeps a statement's parameters well under SQLite's limit (32,766) and
+// PostgreSQL's (65,535) whatever the batch holds.
+const maxRowsPerStatement = 500
+
+// insertRows inserts rows (all of one width) into table, given as "name (columns)", with one
+// multi-row INSERT per maxRowsPerStatement rows.
+func insertRows(ctx context.Context, tx intakeTx, table string, rows [][]any) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), maxRowsPerStatement)]
+		rows = rows[len(chunk):]
+		one := "(?" + strings.Repeat(", ?", len(chunk[0])-1) + ")"
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if err := tx.exec(ctx, `INSERT INTO `+table+` VALUES `+one+strings.Repeat(", "+one, len(chunk)-1), args...); err != nil {
+			return err
 		}
 	}
 	return nil

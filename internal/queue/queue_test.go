@@ -197,3 +197,50 @@ func testWorkerReceivesRequest(t *testing.T, tg storetest.Target) {
 		t.Fatalf("worker saw %+v", rec.seen[0])
 	}
 }
+
+// A full batch stores more keys than one statement takes (maxRowsPerStatement): every key is
+// stored and found again, and a copy inside the batch points at its original's job.
+func TestFullBatchStoresEveryKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, tg storetest.Target) {
+		q := openQueue(t, tg, nil, Options{AckLane: true})
+		ctx := context.Background()
+		var batch []*pending
+		for i := range maxBatch - 1 {
+			d := delivery(int64(1000+i), fmt.Sprintf("k%da", i), fmt.Sprintf("k%db", i), fmt.Sprintf("k%dc", i))
+			d.Request.Thread.IID = int64(i)
+			batch = append(batch, &pending{d: d})
+		}
+		batch = append(batch, &pending{d: delivery(5000, "copy", "k7c")})
+		if 3*(len(batch)-1) <= maxRowsPerStatement {
+			t.Fatalf("the batch's %d keys fit one statement: the test does not split", 3*(len(batch)-1))
+		}
+		outs, err := q.insertBatch(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[int64]bool{}
+		for i, o := range outs[:len(outs)-1] {
+			if o.Duplicate || o.JobID <= 0 || ids[o.JobID] {
+				t.Fatalf("delivery %d: %+v, want a job of its own", i, o)
+			}
+			ids[o.JobID] = true
+		}
+		if last := outs[len(outs)-1]; !last.Duplicate || last.JobID != outs[7].JobID {
+			t.Fatalf("copy in the batch: %+v, want a duplicate of job %d", last, outs[7].JobID)
+		}
+		for _, i := range []int{0, 200, maxBatch - 2} {
+			got, err := q.Enqueue(ctx, delivery(9000, fmt.Sprintf("k%dc", i)))
+			if err != nil || !got.Duplicate || got.JobID != outs[i].JobID {
+				t.Fatalf("key k%dc again: %+v %v, want a duplicate of job %d", i, got, err, outs[i].JobID)
+			}
+		}
+		var threads, acks int
+		if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM claude_job_thread`).Scan(&threads); err != nil || threads != maxBatch-1 {
+			t.Fatalf("thread rows = %d (%v), want %d", threads, err, maxBatch-1)
+		}
+		err = q.db.QueryRowContext(ctx, q.db.Rebind(`SELECT COUNT(*) FROM claude_job_steps WHERE name = ? AND value = ?`), AckStepName, AckQueued).Scan(&acks)
+		if err != nil || acks != maxBatch-1 {
+			t.Fatalf("acknowledgement rows = %d (%v), want %d", acks, err, maxBatch-1)
+		}
+	})
+}
