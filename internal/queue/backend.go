@@ -103,7 +103,7 @@ type sqliteBackend struct {
 func (b *sqliteBackend) client() riverClient { return b.c }
 
 func (b *sqliteBackend) inTx(ctx context.Context, fn func(intakeTx) error) error {
-	tx, err := b.db.IntakeDB().BeginTx(ctx, nil) // its own connection: never behind the workers' queries
+	tx, err := b.db.BeginIntake(ctx) // its own connection, first to the write lock (store.BeginIntake)
 	if err != nil {
 		return err
 	}
