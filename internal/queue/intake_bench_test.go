@@ -53,34 +53,42 @@ func BenchmarkIntakeBesideWorkerWrites(b *testing.B) {
 			for w := range 2 {
 				workers.Go(func() { workerTraffic(wctx, db, int64(1_000_000+w)) })
 			}
-			lat := make([]time.Duration, b.N)
-			var senders sync.WaitGroup
 			b.ResetTimer()
-			start := time.Now()
-			for s := range 32 {
-				senders.Go(func() {
-					for i := s; i < b.N; i += 32 {
-						d := delivery(int64(i), fmt.Sprintf("bench:%d", i))
-						d.Request.Thread = event.Thread{Type: event.ThreadIssue, IID: int64(i % 10)}
-						t0 := time.Now()
-						if _, err := q.Enqueue(ctx, d); err != nil {
-							b.Error(err)
-						}
-						lat[i] = time.Since(t0)
-					}
-				})
-			}
-			senders.Wait()
-			elapsed := time.Since(start)
+			lat, elapsed := sendDeliveries(b, q, 32)
 			b.StopTimer()
 			stop()
 			workers.Wait()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queued/s")
 			b.ReportMetric(float64(lat[b.N/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
+}
+
+// sendDeliveries queues b.N distinct deliveries (two keys each, over 10 threads) from senders
+// goroutines at once, and returns each one's wait for its answer, sorted, and the time it took.
+func sendDeliveries(b *testing.B, q *Queue, senders int) ([]time.Duration, time.Duration) {
+	ctx := context.Background()
+	lat := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for s := range senders {
+		wg.Go(func() {
+			for i := s; i < b.N; i += senders {
+				d := delivery(int64(i), fmt.Sprintf("bench:%d", i), fmt.Sprintf("note:7:%d", i))
+				d.Request.Thread = event.Thread{Type: event.ThreadIssue, IID: int64(i % 10)}
+				t0 := time.Now()
+				if _, err := q.Enqueue(ctx, d); err != nil {
+					b.Error(err)
+				}
+				lat[i] = time.Since(t0)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat, elapsed
 }
 
 // workerTraffic is a running job's database traffic: a step recorded, the steps read back, a
@@ -118,29 +126,10 @@ func BenchmarkIntakeCPU(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer q.Close()
-			const senders = 16
-			lat := make([]time.Duration, b.N)
-			var wg sync.WaitGroup
 			before := cpuTime()
 			b.ResetTimer()
-			start := time.Now()
-			for s := range senders {
-				wg.Go(func() {
-					for i := s; i < b.N; i += senders {
-						d := delivery(int64(i), fmt.Sprintf("bench:%d", i), fmt.Sprintf("note:7:%d", i))
-						d.Request.Thread = event.Thread{Type: event.ThreadIssue, IID: int64(i % 10)}
-						t0 := time.Now()
-						if _, err := q.Enqueue(ctx, d); err != nil {
-							b.Error(err)
-						}
-						lat[i] = time.Since(t0)
-					}
-				})
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
+			lat, elapsed := sendDeliveries(b, q, 16)
 			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 			b.ReportMetric(float64((cpuTime()-before).Microseconds())/float64(b.N), "cpu-µs/delivery")
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queued/s")
 			b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")

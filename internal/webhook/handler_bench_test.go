@@ -3,9 +3,6 @@ package webhook_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,23 +17,14 @@ import (
 
 // BenchmarkWrongToken: one delivery with a wrong X-Gitlab-Token through our handler (metrics on,
 // logs discarded, no rate limit: as scripts/bench-intake.sh runs the binary) and through the
-// bench's "limit" (a constant-time token check and a fixed 403), side by side.
+// bench's "limit" (webhooktest.Limit: a constant-time token check and a fixed 403), side by side.
 //
 //	go test ./internal/webhook -run '^$' -bench WrongToken -benchmem -count 3
 func BenchmarkWrongToken(b *testing.B) {
 	body := wt.Raw(b, "issue_open.json")
 	ours := webhook.New(webhook.Config{Secret: secret, Rules: func() trigger.Rules { return trigger.Rules{} }},
 		&fakeQueue{keys: map[string]int64{}}, metrics.New(), slog.New(slog.DiscardHandler))
-	want := sha256.Sum256([]byte(secret))
-	limit := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := sha256.Sum256([]byte(r.Header.Get("X-Gitlab-Token")))
-		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprintln(w, `{"error":"wrong X-Gitlab-Token"}`)
-			return
-		}
-	})
+	limit := wt.Limit(secret)
 	for _, c := range []struct {
 		name string
 		h    http.Handler
