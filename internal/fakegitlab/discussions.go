@@ -16,6 +16,7 @@ func (g *GitLab) discussionRoutes(api func(string, int, func(*call))) {
 		api("PUT "+base+"/{did}", Guest, func(c *call) { g.resolveDiscussion(c, kind) })
 		api("POST "+base+"/{did}/notes", Guest, func(c *call) { g.replyInDiscussion(c, kind) })
 		api("PUT "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.updateDiscussionNote(c, kind) })
+		api("DELETE "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.deleteDiscussionNote(c, kind) })
 	}
 }
 
@@ -114,24 +115,33 @@ func (g *GitLab) replyInDiscussion(c *call, kind ThreadType) {
 }
 
 func (g *GitLab) updateDiscussionNote(c *call, kind ThreadType) {
-	th, d := g.discussionFromPath(c, kind)
-	if d == nil {
-		return
-	}
-	var n *note
-	for _, x := range d.notes {
-		if x.id == c.pathInt("note_id") {
-			n = x
-		}
-	}
-	if n == nil {
-		notFound(c.w, "Note")
-		return
-	}
-	if !g.editNote(c, th, d, n) {
+	th, d, n := g.discussionNoteFromPath(c, kind)
+	if n == nil || !g.editNote(c, th, d, n) {
 		return
 	}
 	c.json(http.StatusOK, g.noteJSON(c.p, th, n))
+}
+
+// deleteDiscussionNote is how a commit's note is deleted (commits have no notes API).
+func (g *GitLab) deleteDiscussionNote(c *call, kind ThreadType) {
+	th, d, n := g.discussionNoteFromPath(c, kind)
+	if n != nil {
+		g.removeNote(c, th, d, n)
+	}
+}
+
+func (g *GitLab) discussionNoteFromPath(c *call, kind ThreadType) (*thread, *discussion, *note) {
+	th, d := g.discussionFromPath(c, kind)
+	if d == nil {
+		return nil, nil, nil
+	}
+	for _, x := range d.notes {
+		if x.id == c.pathInt("note_id") {
+			return th, d, x
+		}
+	}
+	notFound(c.w, "Note")
+	return nil, nil, nil
 }
 
 func (g *GitLab) discussionFromPath(c *call, kind ThreadType) (*thread, *discussion) {

@@ -216,9 +216,14 @@ func (g *GitLab) updateNote(c *call, kind ThreadType) {
 
 func (g *GitLab) deleteNote(c *call, kind ThreadType) {
 	th, d, n := g.noteFromPath(c, kind)
-	if n == nil {
-		return
+	if n != nil {
+		g.removeNote(c, th, d, n)
 	}
+}
+
+// removeNote deletes a note as GitLab does: its author or a Maintainer may, the answer is 204,
+// and a discussion left without notes goes too.
+func (g *GitLab) removeNote(c *call, th *thread, d *discussion, n *note) {
 	if n.authorID != c.user.ID && c.level < Maintainer {
 		forbidden(c.w)
 		return
