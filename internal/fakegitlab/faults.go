@@ -1,7 +1,9 @@
 package fakegitlab
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -127,6 +129,10 @@ func (g *GitLab) stall(r *http.Request, d time.Duration, detached bool) {
 	}()
 	gaveUp := r.Context().Done()
 	if detached {
+		// GitLab has the whole request before it works on it: read it now, before the client
+		// hangs up and takes the unread rest of the body with it.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		gaveUp = nil
 	}
 	select {

@@ -230,7 +230,7 @@ func TestFaultDetachedStoresAfterTheClientGaveUp(t *testing.T) {
 	}
 	waitfor.Cond(t, "the stalled request to end", 5*time.Second, func() bool { return w.g.InFlight() == 0 })
 	if n := len(w.g.Notes(w.p.ID, ThreadIssue, iid(is.IID))); n != 1 {
-		t.Fatalf("%d notes once the stalled request ended, want 1", n)
+		t.Fatalf("%d notes once the stalled request ended, want 1; %+v", n, w.g.Requests())
 	}
 }
 
