@@ -170,10 +170,12 @@ func (c *Client) PostNote(ctx context.Context, t ThreadRef, discussionID, body s
 			return ok, err
 		}
 	}
-	if err := c.createOnce(ctx, post, find); err != nil {
+	c.sweepLateIn(ctx, t)
+	since, err := c.createOnce(ctx, post, find)
+	if err != nil {
 		return Note{}, fmt.Errorf("post note on %s: %w", t, err)
 	}
-	return n, nil
+	return c.convergeNote(ctx, t, body, n, since), nil
 }
 
 func (c *Client) postNote(ctx context.Context, t ThreadRef, discussionID, body string, internal bool) (Note, error) {
@@ -241,6 +243,7 @@ func (c *Client) reply(ctx context.Context, t ThreadRef, discussionID, body stri
 
 // UpdateNote replaces a note's body. It is a PUT that sets a value, so the transport retries it.
 func (c *Client) UpdateNote(ctx context.Context, t ThreadRef, noteID int64, body string) error {
+	c.sweepLateIn(ctx, t)
 	if t.Type == TypeCommit {
 		return c.updateCommitNote(ctx, t, noteID, body)
 	}
