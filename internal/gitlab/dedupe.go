@@ -123,9 +123,13 @@ func (c *Client) deleteNote(ctx context.Context, t ThreadRef, n Note) error {
 	return nil
 }
 
+// watch adds w; a watch past its time that no write in its thread swept goes, unswept: no copy
+// is expected any more, and the list stays as short as the creates that timed out lately.
 func (c *Client) watch(w lateWatch) {
 	c.late.mu.Lock()
 	defer c.late.mu.Unlock()
+	now := time.Now()
+	c.late.list = slices.DeleteFunc(c.late.list, func(x lateWatch) bool { return now.After(x.until) })
 	c.late.list = append(c.late.list, w)
 }
 
