@@ -15,8 +15,9 @@ func (g *GitLab) discussionRoutes(api func(string, int, func(*call))) {
 		api("GET "+base+"/{did}", Guest, func(c *call) { g.getDiscussion(c, kind) })
 		api("PUT "+base+"/{did}", Guest, func(c *call) { g.resolveDiscussion(c, kind) })
 		api("POST "+base+"/{did}/notes", Guest, func(c *call) { g.replyInDiscussion(c, kind) })
-		api("PUT "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.updateDiscussionNote(c, kind) })
-		api("DELETE "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.deleteDiscussionNote(c, kind) })
+		// commits have no notes API: their notes are edited and deleted only here
+		api("PUT "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.updateNote(c, kind, g.discussionNoteFromPath) })
+		api("DELETE "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.deleteNote(c, kind, g.discussionNoteFromPath) })
 	}
 }
 
@@ -112,22 +113,6 @@ func (g *GitLab) replyInDiscussion(c *call, kind ThreadType) {
 	n := g.addNote(th, d, c.user.ID, body, NoteOptions{Internal: internal})
 	g.noteTodos(c.p, th, d, n)
 	c.json(http.StatusCreated, g.noteJSON(c.p, th, n))
-}
-
-func (g *GitLab) updateDiscussionNote(c *call, kind ThreadType) {
-	th, d, n := g.discussionNoteFromPath(c, kind)
-	if n == nil || !g.editNote(c, th, d, n) {
-		return
-	}
-	c.json(http.StatusOK, g.noteJSON(c.p, th, n))
-}
-
-// deleteDiscussionNote is how a commit's note is deleted (commits have no notes API).
-func (g *GitLab) deleteDiscussionNote(c *call, kind ThreadType) {
-	th, d, n := g.discussionNoteFromPath(c, kind)
-	if n != nil {
-		g.removeNote(c, th, d, n)
-	}
 }
 
 func (g *GitLab) discussionNoteFromPath(c *call, kind ThreadType) (*thread, *discussion, *note) {
