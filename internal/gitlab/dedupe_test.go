@@ -59,7 +59,8 @@ func TestLateCopyConvergesOnOneNote(t *testing.T) {
 			if len(notes) != 1 || notes[0].ID != n.ID {
 				t.Fatalf("notes = %+v; want exactly one, the caller's (%d)", ids(notes), n.ID)
 			}
-			if del := w.deleted(); len(del) != 1 || del[0] < n.ID {
+			// (none deleted only if a slow machine looked for the note after the late store)
+			if del := w.deleted(); len(del) > 1 || len(del) == 1 && del[0] < n.ID {
 				t.Errorf("deleted %v, kept %d: want the younger copy deleted, the oldest kept", del, n.ID)
 			}
 			if err := w.c.UpdateNote(ctx, ref, n.ID, "Done. "+marker.Job(2)); err != nil {
