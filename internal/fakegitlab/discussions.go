@@ -15,7 +15,9 @@ func (g *GitLab) discussionRoutes(api func(string, int, func(*call))) {
 		api("GET "+base+"/{did}", Guest, func(c *call) { g.getDiscussion(c, kind) })
 		api("PUT "+base+"/{did}", Guest, func(c *call) { g.resolveDiscussion(c, kind) })
 		api("POST "+base+"/{did}/notes", Guest, func(c *call) { g.replyInDiscussion(c, kind) })
-		api("PUT "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.updateDiscussionNote(c, kind) })
+		// commits have no notes API: their notes are edited and deleted only here
+		api("PUT "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.updateNote(c, kind, g.discussionNoteFromPath) })
+		api("DELETE "+base+"/{did}/notes/{note_id}", Guest, func(c *call) { g.deleteNote(c, kind, g.discussionNoteFromPath) })
 	}
 }
 
@@ -113,25 +115,18 @@ func (g *GitLab) replyInDiscussion(c *call, kind ThreadType) {
 	c.json(http.StatusCreated, g.noteJSON(c.p, th, n))
 }
 
-func (g *GitLab) updateDiscussionNote(c *call, kind ThreadType) {
+func (g *GitLab) discussionNoteFromPath(c *call, kind ThreadType) (*thread, *discussion, *note) {
 	th, d := g.discussionFromPath(c, kind)
 	if d == nil {
-		return
+		return nil, nil, nil
 	}
-	var n *note
 	for _, x := range d.notes {
 		if x.id == c.pathInt("note_id") {
-			n = x
+			return th, d, x
 		}
 	}
-	if n == nil {
-		notFound(c.w, "Note")
-		return
-	}
-	if !g.editNote(c, th, d, n) {
-		return
-	}
-	c.json(http.StatusOK, g.noteJSON(c.p, th, n))
+	notFound(c.w, "Note")
+	return nil, nil, nil
 }
 
 func (g *GitLab) discussionFromPath(c *call, kind ThreadType) (*thread, *discussion) {

@@ -1,7 +1,9 @@
 package fakegitlab
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -22,6 +24,10 @@ type Fault struct {
 	RetryAfter int
 	// Hang stalls the request this long (or until the client gives up) before answering.
 	Hang time.Duration
+	// Detached makes Hang run its full length even after the client gave up, and the request
+	// then takes effect: a slow GitLab, whose work goes on when the caller hangs up and lands
+	// later (a note stored at Hang, after the client's timeout and perhaps after its retry).
+	Detached bool
 	// AfterServe lets the request take effect (the note is created, the branch pushed) and
 	// then answers Status anyway, like a gateway failing after GitLab did the work: the case
 	// that makes blind retries post twice.
@@ -112,7 +118,7 @@ func (g *GitLab) Stalled() int {
 	return g.stalled
 }
 
-func (g *GitLab) stall(r *http.Request, d time.Duration) {
+func (g *GitLab) stall(r *http.Request, d time.Duration, detached bool) {
 	g.mu.Lock()
 	g.stalled++
 	g.mu.Unlock()
@@ -121,16 +127,24 @@ func (g *GitLab) stall(r *http.Request, d time.Duration) {
 		g.stalled--
 		g.mu.Unlock()
 	}()
+	gaveUp := r.Context().Done()
+	if detached {
+		// GitLab has the whole request before it works on it: read it now, before the client
+		// hangs up and takes the unread rest of the body with it.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		gaveUp = nil
+	}
 	select {
 	case <-time.After(d):
-	case <-r.Context().Done():
+	case <-gaveUp:
 	}
 }
 
 // applyFault stalls and/or answers for a fault; it reports whether the request was answered.
 func (g *GitLab) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	if f.Hang > 0 {
-		g.stall(r, f.Hang)
+		g.stall(r, f.Hang, f.Detached)
 	}
 	if f.Status == 0 {
 		return false

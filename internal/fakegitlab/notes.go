@@ -135,8 +135,8 @@ func (g *GitLab) noteRoutes(api func(string, int, func(*call))) {
 		api("GET "+base, Guest, func(c *call) { g.listNotes(c, kind) })
 		api("POST "+base, Guest, func(c *call) { g.createNote(c, kind) })
 		api("GET "+base+"/{note_id}", Guest, func(c *call) { g.getNote(c, kind) })
-		api("PUT "+base+"/{note_id}", Guest, func(c *call) { g.updateNote(c, kind) })
-		api("DELETE "+base+"/{note_id}", Guest, func(c *call) { g.deleteNote(c, kind) })
+		api("PUT "+base+"/{note_id}", Guest, func(c *call) { g.updateNote(c, kind, g.noteFromPath) })
+		api("DELETE "+base+"/{note_id}", Guest, func(c *call) { g.deleteNote(c, kind, g.noteFromPath) })
 	}
 }
 
@@ -206,16 +206,22 @@ func (g *GitLab) getNote(c *call, kind ThreadType) {
 	}
 }
 
-func (g *GitLab) updateNote(c *call, kind ThreadType) {
-	th, d, n := g.noteFromPath(c, kind)
+// noteAt finds the note a request names, by the notes API's path or a discussion's; it has
+// answered 404 when it returns no note.
+type noteAt func(c *call, kind ThreadType) (*thread, *discussion, *note)
+
+func (g *GitLab) updateNote(c *call, kind ThreadType, at noteAt) {
+	th, d, n := at(c, kind)
 	if n == nil || !g.editNote(c, th, d, n) {
 		return
 	}
 	c.json(http.StatusOK, g.noteJSON(c.p, th, n))
 }
 
-func (g *GitLab) deleteNote(c *call, kind ThreadType) {
-	th, d, n := g.noteFromPath(c, kind)
+// deleteNote deletes a note as GitLab does: its author or a Maintainer may, the answer is 204,
+// and a discussion left without notes goes too.
+func (g *GitLab) deleteNote(c *call, kind ThreadType, at noteAt) {
+	th, d, n := at(c, kind)
 	if n == nil {
 		return
 	}

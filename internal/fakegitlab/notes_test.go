@@ -1,6 +1,7 @@
 package fakegitlab
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 func TestNoteCreatedByClientIsVisible(t *testing.T) {
@@ -210,4 +213,46 @@ func TestAwardEmojiDuplicateIs404(t *testing.T) {
 	if len(awards) != 2 || awards[0].NoteID != n.ID || awards[0].User != w.bot.Username || awards[1].NoteID != 0 {
 		t.Fatalf("awards = %+v", awards)
 	}
+}
+
+// A Detached stall outlives the client: the note is stored at Hang, after the client gave up.
+func TestFaultDetachedStoresAfterTheClientGaveUp(t *testing.T) {
+	w := newWorld(t, Options{})
+	is := w.g.CreateIssue(w.p.ID, w.alice.ID, "Bug", "", false)
+	w.g.InjectFault(Fault{Method: "POST", PathPattern: `/notes$`, Hang: 300 * time.Millisecond, Detached: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := w.client(t, w.botToken).Notes.CreateIssueNote(w.p.ID, is.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("hi")}, gitlab.WithContext(ctx)); err == nil {
+		t.Fatal("the client did not give up")
+	}
+	if n := len(w.g.Notes(w.p.ID, ThreadIssue, iid(is.IID))); n != 0 {
+		t.Fatalf("%d notes while the request still stalls", n)
+	}
+	waitfor.Cond(t, "the stalled request to end", 5*time.Second, func() bool { return w.g.InFlight() == 0 })
+	if n := len(w.g.Notes(w.p.ID, ThreadIssue, iid(is.IID))); n != 1 {
+		t.Fatalf("%d notes once the stalled request ended, want 1; %+v", n, w.g.Requests())
+	}
+}
+
+// Commit notes are deleted through their discussion, like GitLab: 204 for the author, 403 for
+// a Developer deleting another's note, 404 once gone.
+func TestDeleteCommitDiscussionNote(t *testing.T) {
+	w := newWorld(t, Options{})
+	sha := w.g.BranchSHA(w.p.ID, "main")
+	c := w.client(t, w.botToken)
+	d, _, err := c.Discussions.CreateCommitDiscussion(w.p.ID, sha, &gitlab.CreateCommitDiscussionOptions{Body: gitlab.Ptr("mine")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := w.g.AddUser("dave", "Dave", false)
+	w.g.AddMember(w.p.ID, dev.ID, Developer)
+	resp, err := w.client(t, w.g.AddToken(dev.ID, []string{"api"}, time.Time{}, "personal")).Discussions.DeleteCommitDiscussionNote(w.p.ID, sha, d.ID, d.Notes[0].ID)
+	wantStatus(t, resp, err, http.StatusForbidden)
+	resp, err = c.Discussions.DeleteCommitDiscussionNote(w.p.ID, sha, d.ID, d.Notes[0].ID)
+	wantStatus(t, resp, err, http.StatusNoContent)
+	if ds := w.g.Discussions(w.p.ID, ThreadCommit, sha); len(ds) != 0 {
+		t.Fatalf("discussions after deleting their only note: %+v", ds)
+	}
+	resp, err = c.Discussions.DeleteCommitDiscussionNote(w.p.ID, sha, d.ID, d.Notes[0].ID)
+	wantStatus(t, resp, err, http.StatusNotFound)
 }

@@ -23,7 +23,8 @@ func (c *Client) Award(ctx context.Context, t ThreadRef, noteID int64, name stri
 		}
 		return err
 	}
-	if err := c.createOnce(ctx, post, postAgain); err != nil {
+	// A late copy of a timed-out attempt is refused like any duplicate award: nothing to converge.
+	if _, err := c.createOnce(ctx, post, postAgain); err != nil {
 		return fmt.Errorf("award :%s: on %s note %d: %w", name, t, noteID, err)
 	}
 	return nil

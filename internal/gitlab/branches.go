@@ -64,7 +64,9 @@ func (c *Client) CreateBranch(ctx context.Context, projectID int64, name, ref st
 		}
 		return false, err
 	}
-	if err := c.createOnce(ctx, post, find); err != nil {
+	// A late copy of a timed-out attempt cannot make a second branch: git refuses to create a ref
+	// that exists (GitLab's 400 "Branch already exists", which that late request gets).
+	if _, err := c.createOnce(ctx, post, find); err != nil {
 		return Branch{}, fmt.Errorf("create branch %s at %s in project %d: %w", name, ref, projectID, err)
 	}
 	return out, nil

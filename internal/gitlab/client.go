@@ -30,6 +30,10 @@ type Config struct {
 	MaxRetries    int              // retries of one request; default 5, negative for none
 	MaxBackoff    time.Duration    // cap of one wait between retries; default 30s
 	HTTPTimeout   time.Duration    // per attempt; default 30s
+	// LateWindow is how long after a timed-out attempt to create a note its copy may still be
+	// stored at GitLab: a post that follows one looks for copies to delete until then (dedupe.go).
+	// Default twice HTTPTimeout (60 s by default, GitLab's own limit on a request).
+	LateWindow time.Duration
 }
 
 // Client talks to one GitLab instance. It is safe for concurrent use; share one per process so
@@ -43,6 +47,9 @@ type Client struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	timeout    time.Duration // per attempt (HTTPTimeout)
+	lateWindow time.Duration
+	late       lateWatches
+	keepCopies bool // tests only: the control run without the defence against late copies
 
 	auth *authHealth
 
@@ -71,7 +78,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg = withDefaults(cfg)
 	c := &Client{base: base, token: cfg.Token, log: cfg.Log, maxRetries: cfg.MaxRetries,
-		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff, timeout: cfg.HTTPTimeout, auth: &authHealth{log: cfg.Log}}
+		minBackoff: min(defaultMinBackoff, cfg.MaxBackoff), maxBackoff: cfg.MaxBackoff, timeout: cfg.HTTPTimeout, lateWindow: cfg.LateWindow, auth: &authHealth{log: cfg.Log}}
 	httpClient := &http.Client{Transport: newTransport(cfg, base, c.auth)}
 	c.gl, err = gl.NewAuthSourceClient(gl.Unauthenticated{}, // the token goes in by our transport
 		gl.WithBaseURL(base.String()),
@@ -112,6 +119,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = defaultHTTPTimeout
+	}
+	if cfg.LateWindow <= 0 {
+		cfg.LateWindow = 2 * cfg.HTTPTimeout
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

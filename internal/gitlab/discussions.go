@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 )
@@ -96,14 +98,32 @@ func (c *Client) CreateDiffDiscussion(ctx context.Context, projectID, iid int64,
 			return ok, err
 		}
 	}
-	err := c.createOnce(ctx, post, find)
+	since, err := c.createOnce(ctx, post, find)
 	if hasStatus(err, http.StatusBadRequest) {
 		return Discussion{}, fmt.Errorf("comment on %s line %d/%d of %d!%d: %w (%v)", pos.NewPath, pos.OldLine, pos.NewLine, projectID, iid, ErrBadPosition, err)
 	}
 	if err != nil {
 		return Discussion{}, fmt.Errorf("comment on %s of %d!%d: %w", pos.NewPath, projectID, iid, err)
 	}
-	return out, nil
+	return c.convergeDiscussion(ctx, projectID, iid, body, out, since), nil
+}
+
+// convergeDiscussion is convergeNote for a new discussion: a late copy is a discussion of its
+// own, deleted with its only note; it returns the discussion kept.
+func (c *Client) convergeDiscussion(ctx context.Context, projectID, iid int64, body string, d Discussion, since time.Time) Discussion {
+	if since.IsZero() || len(d.Notes) == 0 {
+		return d
+	}
+	t := ThreadRef{ProjectID: projectID, Type: TypeMergeRequest, IID: iid}
+	kept := c.convergeNote(ctx, t, body, d.Notes[0], since)
+	if kept.ID == d.Notes[0].ID {
+		return d
+	}
+	ds, err := c.ListDiscussions(ctx, projectID, iid)
+	if i := slices.IndexFunc(ds, func(x Discussion) bool { return x.ID == kept.DiscussionID }); err == nil && i >= 0 {
+		return ds[i]
+	}
+	return Discussion{ID: kept.DiscussionID, Notes: []Note{kept}, Position: d.Position}
 }
 
 func positionOptions(p Position) *gl.PositionOptions {

@@ -121,7 +121,7 @@ func (c *Client) AddHook(ctx context.Context, s HookScope, set HookSettings) (Ho
 		}
 		return false, err
 	}
-	if err := c.createOnce(ctx, post, find); err != nil {
+	if _, err := c.createOnce(ctx, post, find); err != nil {
 		return Hook{}, fmt.Errorf("create webhook of %s: %w", s, err)
 	}
 	return out, nil

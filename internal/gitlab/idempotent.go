@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 )
 
 // finder looks for the result of an earlier attempt of a create; found means it took effect.
@@ -19,14 +20,22 @@ func postAgain(context.Context) (bool, error) { return false, nil }
 // Retry-After). After a 5xx or a lost connection the create may have happened: we wait, ask
 // find whether it did, and send again only if not. Without a finder we cannot know, so the
 // error goes back to the caller rather than risking a duplicate.
-func (c *Client) createOnce(ctx context.Context, post func(context.Context) error, find finder) error {
+//
+// lateSince is when the first attempt that timed out began (zero if none did): that attempt
+// may still be stored at GitLab after we posted again or found another, so a create of ours
+// that GitLab does not refuse twice converges on one object afterwards (see dedupe.go).
+func (c *Client) createOnce(ctx context.Context, post func(context.Context) error, find finder) (lateSince time.Time, err error) {
 	for attempt := 0; ; attempt++ {
+		began := time.Now()
 		err := post(ctx)
+		if timedOut(err) && lateSince.IsZero() {
+			lateSince = began
+		}
 		if err == nil || !IsTransient(err) || attempt >= c.maxRetries {
-			return err
+			return lateSince, err
 		}
 		if !isRateLimited(err) && find == nil {
-			return err
+			return lateSince, err
 		}
 		// Wait first: a create that timed out may still be running at GitLab (it goes on when we
 		// hang up), so give it as long again before looking; else it lands after we posted anew.
@@ -35,17 +44,17 @@ func (c *Client) createOnce(ctx context.Context, post func(context.Context) erro
 			wait = max(wait, c.timeout)
 		}
 		if sleep(ctx, wait) != nil {
-			return err
+			return lateSince, err
 		}
 		if isRateLimited(err) {
 			continue
 		}
 		found, ferr := find(ctx)
 		if ferr != nil {
-			return fmt.Errorf("%w (and checking whether it took effect failed: %v)", err, ferr)
+			return lateSince, fmt.Errorf("%w (and checking whether it took effect failed: %v)", err, ferr)
 		}
 		if found {
-			return nil
+			return lateSince, nil
 		}
 	}
 }

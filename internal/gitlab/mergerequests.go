@@ -143,7 +143,9 @@ func (c *Client) CreateMR(ctx context.Context, projectID int64, m MRCreate) (MR,
 		}
 		return existing != nil, err
 	}
-	err := c.createOnce(ctx, post, find)
+	// A late copy of a timed-out attempt makes no second MR: GitLab keeps one open MR per source
+	// branch and answers that late request 409.
+	_, err := c.createOnce(ctx, post, find)
 	if hasStatus(err, http.StatusConflict) {
 		if found, ferr := find(ctx); ferr == nil && found {
 			return out, nil

@@ -150,7 +150,9 @@ func (c *Client) FindNote(ctx context.Context, t ThreadRef, marker string) (Note
 // PostNote posts body as a new note (discussionID "") or as a reply in a discussion. internal
 // applies to new notes on issues and merge requests (replies inherit their discussion's).
 // With a marker (appended to body if missing) the post is idempotent: after a 5xx or a lost
-// answer it looks for the note by marker before posting again, so it never posts twice.
+// answer it looks for the note by marker before posting again, so it never posts twice; and when
+// an attempt timed out, a copy that a slow GitLab stores late is deleted (dedupe.go): the note
+// returned is the one that stays.
 func (c *Client) PostNote(ctx context.Context, t ThreadRef, discussionID, body string, internal bool, marker string) (Note, error) {
 	if marker != "" && !strings.Contains(body, marker) {
 		body += "\n\n" + marker
@@ -170,10 +172,12 @@ func (c *Client) PostNote(ctx context.Context, t ThreadRef, discussionID, body s
 			return ok, err
 		}
 	}
-	if err := c.createOnce(ctx, post, find); err != nil {
+	c.sweepLateIn(ctx, t)
+	since, err := c.createOnce(ctx, post, find)
+	if err != nil {
 		return Note{}, fmt.Errorf("post note on %s: %w", t, err)
 	}
-	return n, nil
+	return c.convergeNote(ctx, t, body, n, since), nil
 }
 
 func (c *Client) postNote(ctx context.Context, t ThreadRef, discussionID, body string, internal bool) (Note, error) {
@@ -241,6 +245,7 @@ func (c *Client) reply(ctx context.Context, t ThreadRef, discussionID, body stri
 
 // UpdateNote replaces a note's body. It is a PUT that sets a value, so the transport retries it.
 func (c *Client) UpdateNote(ctx context.Context, t ThreadRef, noteID int64, body string) error {
+	c.sweepLateIn(ctx, t)
 	if t.Type == TypeCommit {
 		return c.updateCommitNote(ctx, t, noteID, body)
 	}
