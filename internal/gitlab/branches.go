@@ -84,15 +84,16 @@ func (c *Client) ProtectedBranch(ctx context.Context, projectID int64, name stri
 		return false, fmt.Errorf("list protected branches of project %d: %w", projectID, err)
 	}
 	for _, r := range rules {
-		if r != nil && branchRuleMatches(r.Name, name) {
+		if r != nil && RuleMatches(r.Name, name) {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-// branchRuleMatches follows GitLab: "*" in a rule matches any run of characters, "/" included.
-func branchRuleMatches(rule, branch string) bool {
+// RuleMatches follows GitLab: "*" in a protected-branch rule matches any run of characters, "/"
+// included.
+func RuleMatches(rule, branch string) bool {
 	if !strings.Contains(rule, "*") {
 		return rule == branch
 	}

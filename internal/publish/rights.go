@@ -2,9 +2,10 @@ package publish
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
 // Access levels, as GitLab numbers them.
@@ -56,20 +57,11 @@ type Right struct {
 	Rule    string
 }
 
-// RuleMatches follows GitLab: "*" matches any run of characters, "/" included.
-func RuleMatches(rule, branch string) bool {
-	if !strings.Contains(rule, "*") {
-		return rule == branch
-	}
-	ok, _ := regexp.MatchString("^"+strings.ReplaceAll(regexp.QuoteMeta(rule), `\*`, ".*")+"$", branch)
-	return ok
-}
-
 // Matching are the rules that cover branch.
 func Matching(rules []BranchRule, branch string) []BranchRule {
 	var out []BranchRule
 	for _, r := range rules {
-		if RuleMatches(r.Name, branch) {
+		if gitlab.RuleMatches(r.Name, branch) {
 			out = append(out, r)
 		}
 	}
