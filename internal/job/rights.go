@@ -17,7 +17,7 @@ import (
 // judged on the requester (DESIGN.md "What happens to a trigger" step 2).
 type rights struct {
 	person  publish.Person
-	rules   []publish.BranchRule
+	rules   []gitlab.BranchRule
 	checked []int64 // groups asked about
 }
 
@@ -32,11 +32,7 @@ func (r *Runner) requesterRights(ctx context.Context, j *job, branches ...string
 		if err != nil {
 			return nil, fmt.Errorf("read the protected branches: %w", err)
 		}
-		rules := make([]publish.BranchRule, len(list))
-		for i, x := range list {
-			rules[i] = publish.BranchRule{Name: x.Name, Push: toAccess(x.Push), Merge: toAccess(x.Merge)}
-		}
-		j.rights = &rights{rules: rules,
+		j.rights = &rights{rules: list,
 			person: publish.Person{ID: j.req.Author.ID, Username: j.req.Author.Username, Level: level}}
 	}
 	for _, g := range publish.GroupsNamed(j.rights.rules, branches...) {
@@ -66,14 +62,6 @@ func (r *Runner) requesterLevel(ctx context.Context, j *job) (int, error) {
 	}
 	j.level = &level
 	return level, nil
-}
-
-func toAccess(list []gitlab.BranchAccess) []publish.Access {
-	out := make([]publish.Access, len(list))
-	for i, a := range list {
-		out[i] = publish.Access{Level: a.Level, UserID: a.UserID, GroupID: a.GroupID, DeployKeyID: a.DeployKeyID, Description: a.Description}
-	}
-	return out
 }
 
 // mayPush and mayMerge judge the requester on a branch.

@@ -25,23 +25,6 @@ func RoleName(level int) string {
 	return fmt.Sprintf("level %d", level)
 }
 
-// Access is one entry of a protected branch's allowed-to-push or allowed-to-merge list. An entry
-// naming a user, a group or a deploy key carries an access level that is not a role.
-type Access struct {
-	Level       int
-	UserID      int64
-	GroupID     int64
-	DeployKeyID int64
-	Description string
-}
-
-// BranchRule is a protected-branch rule; Name may hold "*" wildcards.
-type BranchRule struct {
-	Name  string
-	Push  []Access
-	Merge []Access
-}
-
 // Person is the requester as the rules see them: their role on the project and the groups (of
 // those the matching rules name) they belong to.
 type Person struct {
@@ -58,8 +41,8 @@ type Right struct {
 }
 
 // Matching are the rules that cover branch.
-func Matching(rules []BranchRule, branch string) []BranchRule {
-	var out []BranchRule
+func Matching(rules []gitlab.BranchRule, branch string) []gitlab.BranchRule {
+	var out []gitlab.BranchRule
 	for _, r := range rules {
 		if gitlab.RuleMatches(r.Name, branch) {
 			out = append(out, r)
@@ -70,7 +53,7 @@ func Matching(rules []BranchRule, branch string) []BranchRule {
 
 // GroupsNamed are the group ids the rules covering branch name: the only memberships worth
 // asking GitLab about.
-func GroupsNamed(rules []BranchRule, branches ...string) []int64 {
+func GroupsNamed(rules []gitlab.BranchRule, branches ...string) []int64 {
 	var out []int64
 	for _, b := range branches {
 		for _, r := range Matching(rules, b) {
@@ -87,16 +70,16 @@ func GroupsNamed(rules []BranchRule, branches ...string) []int64 {
 // MayPush says whether p may push to branch, as GitLab would decide for p themselves: an
 // unprotected branch takes pushes from Developers up, a protected one from whoever one of the
 // rules covering it allows (GitLab's most permissive rule wins).
-func MayPush(rules []BranchRule, branch string, p Person) Right {
-	return decide(rules, branch, p, "push to", func(r BranchRule) []Access { return r.Push })
+func MayPush(rules []gitlab.BranchRule, branch string, p Person) Right {
+	return decide(rules, branch, p, "push to", func(r gitlab.BranchRule) []gitlab.BranchAccess { return r.Push })
 }
 
 // MayMerge says whether p may merge into branch.
-func MayMerge(rules []BranchRule, branch string, p Person) Right {
-	return decide(rules, branch, p, "merge into", func(r BranchRule) []Access { return r.Merge })
+func MayMerge(rules []gitlab.BranchRule, branch string, p Person) Right {
+	return decide(rules, branch, p, "merge into", func(r gitlab.BranchRule) []gitlab.BranchAccess { return r.Merge })
 }
 
-func decide(rules []BranchRule, branch string, p Person, verb string, list func(BranchRule) []Access) Right {
+func decide(rules []gitlab.BranchRule, branch string, p Person, verb string, list func(gitlab.BranchRule) []gitlab.BranchAccess) Right {
 	who := fmt.Sprintf("@%s (%s)", p.Username, RoleName(p.Level))
 	matching := Matching(rules, branch)
 	if len(matching) == 0 {
@@ -127,7 +110,7 @@ func decide(rules []BranchRule, branch string, p Person, verb string, list func(
 
 // admits applies one entry. Users and groups count for members with at least Developer, the only
 // ones GitLab lets such entries name; deploy keys and the administrator level never admit a person.
-func admits(a Access, p Person) bool {
+func admits(a gitlab.BranchAccess, p Person) bool {
 	switch {
 	case a.DeployKeyID != 0:
 		return false
@@ -139,7 +122,7 @@ func admits(a Access, p Person) bool {
 	return a.Level > 0 && a.Level <= LevelOwner && p.Level >= a.Level
 }
 
-func describe(a Access) string {
+func describe(a gitlab.BranchAccess) string {
 	switch {
 	case a.DeployKeyID != 0:
 		return "a deploy key"

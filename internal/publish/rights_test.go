@@ -3,14 +3,16 @@ package publish
 import (
 	"strings"
 	"testing"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
 func TestRequesterRightsFollowGitLabsRules(t *testing.T) {
-	rules := []BranchRule{
-		{Name: "main", Push: []Access{{Level: 0}}, Merge: []Access{{Level: LevelMaintainer}}},
-		{Name: "release/*", Push: []Access{{GroupID: 7, Level: 40, Description: "release-team"}}, Merge: []Access{{UserID: 5, Level: 40, Description: "Bob"}}},
-		{Name: "*-stable", Push: []Access{{Level: LevelDeveloper}}},
-		{Name: "deploy", Push: []Access{{DeployKeyID: 3, Level: 40}}},
+	rules := []gitlab.BranchRule{
+		{Name: "main", Push: []gitlab.BranchAccess{{Level: 0}}, Merge: []gitlab.BranchAccess{{Level: LevelMaintainer}}},
+		{Name: "release/*", Push: []gitlab.BranchAccess{{GroupID: 7, Level: 40, Description: "release-team"}}, Merge: []gitlab.BranchAccess{{UserID: 5, Level: 40, Description: "Bob"}}},
+		{Name: "*-stable", Push: []gitlab.BranchAccess{{Level: LevelDeveloper}}},
+		{Name: "deploy", Push: []gitlab.BranchAccess{{DeployKeyID: 3, Level: 40}}},
 	}
 	dev := Person{ID: 2, Username: "alice", Level: 30}
 	devInTeam := Person{ID: 2, Username: "alice", Level: 30, Groups: []int64{7}}
