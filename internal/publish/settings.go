@@ -11,24 +11,25 @@ import (
 // SettingsInvalid says the project's settings file could not be used and the run goes on with the
 // server's settings. problems are "line N: …" texts.
 func SettingsInvalid(jobID int64, file, branch string, problems []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "⚠️ `%s` on `%s` has a problem, so this request runs with the server's settings:\n\n", file, branch)
-	for _, p := range problems {
-		fmt.Fprintf(&b, "- %s\n", p)
-	}
-	b.WriteString("\nFix the file on the default branch; the next request will use it.\n\n" + marker.Settings(jobID))
-	return b.String()
+	return settingsNote(jobID, fmt.Sprintf("⚠️ `%s` on `%s` has a problem, so this request runs with the server's settings:", file, branch),
+		problems, "Fix the file on the default branch; the next request will use it.")
 }
 
 // SettingsRefused lists the settings of the project's file that ask for more than the server
 // allows; the rest of the file applies.
 func SettingsRefused(jobID int64, file, branch string, refusals []string) string {
+	return settingsNote(jobID, fmt.Sprintf("⚠️ Some settings in `%s` on `%s` ask for more than this server allows, so they are not applied (the server's value stays):", file, branch),
+		refusals, "The rest of the file applies. A project can narrow the server's settings, not widen them; ask the operator to change them.")
+}
+
+// settingsNote is a note about the settings file: what happened, the list, what to do.
+func settingsNote(jobID int64, head string, items []string, tail string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "⚠️ Some settings in `%s` on `%s` ask for more than this server allows, so they are not applied (the server's value stays):\n\n", file, branch)
-	for _, r := range refusals {
-		fmt.Fprintf(&b, "- %s\n", r)
+	b.WriteString(head + "\n\n")
+	for _, it := range items {
+		fmt.Fprintf(&b, "- %s\n", it)
 	}
-	b.WriteString("\nThe rest of the file applies. A project can narrow the server's settings, not widen them; ask the operator to change them.\n\n" + marker.Settings(jobID))
+	b.WriteString("\n" + tail + "\n\n" + marker.Settings(jobID))
 	return b.String()
 }
 
