@@ -6,49 +6,18 @@ import (
 	"slices"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
-// rights is what a job learns about its requester's rights, read once per job: their role on the
-// project, the project's protected-branch rules and the groups among those the rules name that
-// they belong to. The bot's token may be stronger than the requester: every push and merge is
-// judged on the requester (DESIGN.md "What happens to a trigger" step 2).
-type rights struct {
-	person  publish.Person
-	rules   []gitlab.BranchRule
-	checked []int64 // groups asked about
-}
-
-// requesterRights reads the rights that decide about branches.
-func (r *Runner) requesterRights(ctx context.Context, j *job, branches ...string) (*rights, error) {
+// requester judges the job's requester on branches, reading their rights once per job: the bot's
+// token may be stronger than they are, and every push and merge is decided on them.
+func (r *Runner) requester(j *job) *publish.Requester {
 	if j.rights == nil {
-		level, err := r.requesterLevel(ctx, j)
-		if err != nil {
-			return nil, err
-		}
-		list, err := r.GitLab.BranchRules(ctx, j.req.Project.ID)
-		if err != nil {
-			return nil, fmt.Errorf("read the protected branches: %w", err)
-		}
-		j.rights = &rights{rules: list,
-			person: publish.Person{ID: j.req.Author.ID, Username: j.req.Author.Username, Level: level}}
+		j.rights = publish.NewRequester(r.GitLab, j.req.Project.ID, j.req.Author.ID, j.req.Author.Username,
+			func(ctx context.Context) (int, error) { return r.requesterLevel(ctx, j) })
 	}
-	for _, g := range publish.GroupsNamed(j.rights.rules, branches...) {
-		if slices.Contains(j.rights.checked, g) {
-			continue
-		}
-		in, err := r.GitLab.InGroup(ctx, g, j.req.Author.ID)
-		if err != nil {
-			return nil, fmt.Errorf("check @%s's groups: %w", j.req.Author.Username, err)
-		}
-		j.rights.checked = append(j.rights.checked, g)
-		if in {
-			j.rights.person.Groups = append(j.rights.person.Groups, g)
-		}
-	}
-	return j.rights, nil
+	return j.rights
 }
 
 // requesterLevel is the requester's role on the project, read once per job.
@@ -62,23 +31,6 @@ func (r *Runner) requesterLevel(ctx context.Context, j *job) (int, error) {
 	}
 	j.level = &level
 	return level, nil
-}
-
-// mayPush and mayMerge judge the requester on a branch.
-func (r *Runner) mayPush(ctx context.Context, j *job, branch string) (publish.Right, error) {
-	rt, err := r.requesterRights(ctx, j, branch)
-	if err != nil {
-		return publish.Right{}, err
-	}
-	return publish.MayPush(rt.rules, branch, rt.person), nil
-}
-
-func (r *Runner) mayMerge(ctx context.Context, j *job, branch string) (publish.Right, error) {
-	rt, err := r.requesterRights(ctx, j, branch)
-	if err != nil {
-		return publish.Right{}, err
-	}
-	return publish.MayMerge(rt.rules, branch, rt.person), nil
 }
 
 // roles labels the authors of a thread's text (id → username) for the prompt, with their roles

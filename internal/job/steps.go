@@ -12,6 +12,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -52,7 +53,7 @@ type job struct {
 	retried       bool                 // an operator retried it after a failure reply
 	followUp      *prompt.FollowUp     // the review comment a fix request answers
 	level         *int                 // the requester's role on the project, once read
-	rights        *rights              // the requester's push and merge rights, once read (rights.go)
+	rights        *publish.Requester   // the requester's push and merge rights, once read (rights.go)
 	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)
 	lookup        bool                 // look for this job's note before posting: the acknowledgement lane may have posted it
 	// The thread's Claude session: resume (nil: fresh), comments after since only (0: all),

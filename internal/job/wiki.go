@@ -180,15 +180,10 @@ func (r *Runner) pushWiki(ctx context.Context, j *job, out outcome) (string, err
 			return "", err
 		}
 	}
-	err = ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
-	if errors.Is(err, workspace.ErrStale) {
-		j.log.Info("job: the wiki changed while Claude worked; rebasing once", "branch", branch)
-		if err := ws.RebaseOnto(ctx, branch); err != nil {
-			return "", fmt.Errorf("the wiki changed while Claude worked and the edit does not apply on top of it: %w", err)
-		}
-		err = ws.Push(ctx, branch, workspace.PushOptions{ExpectRemoteSHA: ws.BaseSHA})
-	}
-	if err != nil {
+	var notApplied *publish.NotAppliedError
+	if err := publish.PushWithLease(ctx, ws, branch, ws.BaseSHA, j.log); errors.As(err, &notApplied) {
+		return "", fmt.Errorf("the wiki changed while Claude worked and the edit does not apply on top of it: %w", notApplied.Err)
+	} else if err != nil {
 		return "", fmt.Errorf("push the wiki page: %w", err)
 	}
 	sha, err := ws.Head(ctx)

@@ -1,5 +1,7 @@
-// Package publish decides what the service shows in GitLab: where code goes (branch, MR), and the
-// text of the progress note, the answer and failure replies. Everything here is pure.
+// Package publish owns what the service shows in GitLab: where code goes (branch, MR) and the text
+// of the progress note, the answer and failure replies, decided by pure functions; and the calls
+// that carry them out (Publisher: post the answer, push, open the MR, set auto-merge, suggest),
+// each a recorded step of the job.
 package publish
 
 import (
