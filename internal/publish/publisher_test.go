@@ -13,6 +13,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -188,7 +189,7 @@ func TestPostAnswerPostsEachPartOnce(t *testing.T) {
 	w := newWorld(t)
 	steps := memSteps{}
 	j := w.job(3, 1, steps, nil)
-	note, err := w.gl.PostNote(ctx, j.Thread, "", "Working on it", false, Marker(j.ID))
+	note, err := w.gl.PostNote(ctx, j.Thread, "", "Working on it", false, marker.Job(j.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
