@@ -14,6 +14,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/job"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/sandbox"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
@@ -42,7 +43,7 @@ func newRunner(cfg config.Config, gl *gitlab.Client, db *store.DB, token func() 
 		eg = cfg.Egress() // the agent's only way out: the real credential stays here
 	}
 	return &job.Runner{
-		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: job.NewSettingsCache(), Sessions: db,
+		GitLab: gl, Workspaces: ws, Agent: runAgent, Steps: db, SettingsCache: projectconfig.NewCache(), Sessions: db,
 		Redactor: redact.New(cfg.Secrets()...), Metrics: m, Log: log,
 		Allow:    &authz.AllowLists{Users: cfg.AllowedUsers, Bots: cfg.AllowedBots, Projects: cfg.AllowedProjects},
 		Refusals: db,

@@ -2,10 +2,7 @@ package job
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 )
 
@@ -19,24 +16,11 @@ func (r *Runner) projectClaudeMD(ctx context.Context, j *job) (string, error) {
 		return "", err
 	}
 	// Read at the branch's commit, once per commit, like the settings file.
-	key := settingsKey{project: j.req.Project.ID, commit: r.defaultBranchCommit(ctx, j, branch), name: "CLAUDE.md"}
-	if f, ok := r.SettingsCache.get(key); ok {
-		return string(f.data), nil
+	f, err := r.SettingsCache.ClaudeMD(ctx, r.GitLab, j.req.Project.ID, branch, r.defaultBranchCommit(ctx, j, branch))
+	if err != nil {
+		return "", err
 	}
-	ref := branch
-	if key.commit != "" {
-		ref = key.commit
-	}
-	data, err := r.GitLab.RawFile(ctx, j.req.Project.ID, "CLAUDE.md", ref)
-	switch {
-	case errors.Is(err, gitlab.ErrNotFound), errors.Is(err, gitlab.ErrForbidden):
-		data = nil
-	case err != nil:
-		return "", fmt.Errorf("read CLAUDE.md on %s: %w", branch, err)
-	}
-	if key.commit != "" {
-		r.SettingsCache.put(key, settingsFile{path: "CLAUDE.md", data: data})
-	}
+	data := f.Data
 	if len(data) > prompt.MaxClaudeMD {
 		data = data[:prompt.MaxClaudeMD]
 	}

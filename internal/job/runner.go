@@ -15,6 +15,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -95,7 +96,7 @@ type Runner struct {
 	Journal    Journal                                     // the job page's record; nil keeps none
 	JobURL     func(jobID int64, confidential bool) string // the job page's link; nil: no link
 	// SettingsCache keeps the project settings file per default-branch commit; nil: none.
-	SettingsCache *SettingsCache
+	SettingsCache *projectconfig.Cache
 	Allow         *authz.AllowLists // ALLOWED_USERS/BOTS/PROJECTS; nil: none
 	Refusals      authz.RefusalLog  // one refusal per user, thread and day; nil: no limit
 	// Tools serves Claude's GitLab tools, which the CLI reaches by starting

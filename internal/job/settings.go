@@ -3,14 +3,13 @@ package job
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
 // Steps of this file.
@@ -47,95 +46,56 @@ func (s Settings) narrowed(e projectconfig.Effective) Settings {
 	return s
 }
 
+// operator is the ceiling of the project's settings. AllowedProjects is ALLOWED_PROJECTS as
+// written (paths and group/*), for the file's gitlab_tools_projects; the tools check each
+// project by id again (toolProjects).
 func (r *Runner) operator() projectconfig.Operator {
 	s := r.Settings
-	return projectconfig.Operator{Model: s.Agent.Model, MaxTurns: s.Agent.MaxTurns, MaxBudgetUSD: s.Agent.MaxBudgetUSD,
+	op := projectconfig.Operator{Model: s.Agent.Model, MaxTurns: s.Agent.MaxTurns, MaxBudgetUSD: s.Agent.MaxBudgetUSD,
 		AllowedTools: s.Agent.AllowedTools, UseMR: s.UseMR, AutoMerge: s.AutoMerge, AutoReview: s.AutoReview,
-		BranchPrefix: s.BranchPrefix, AllowedProjects: r.allowedProjects()}
-}
-
-// allowedProjects is ALLOWED_PROJECTS as written (paths and group/*), for the settings file's
-// gitlab_tools_projects; the tools check each project by id again (toolProjects).
-func (r *Runner) allowedProjects() []string {
-	if r.Allow == nil {
-		return nil
+		BranchPrefix: s.BranchPrefix}
+	if r.Allow != nil {
+		op.AllowedProjects = r.Allow.Projects
 	}
-	return r.Allow.Projects
+	return op
 }
 
-// projectSettings reads the project's file from its default branch, never from a branch a
-// contributor controls. A broken file is told in the thread and the job runs with the defaults.
+// projectSettings reads the project's file from its default branch at the branch's commit. A
+// broken file is told in the thread and the job runs with the defaults.
 func (r *Runner) projectSettings(ctx context.Context, j *job) (projectconfig.Effective, error) {
-	defaults, _ := projectconfig.Apply(r.operator(), projectconfig.File{})
+	op := r.operator()
 	branch, err := r.defaultBranch(ctx, j)
 	if err != nil || branch == "" {
-		return defaults, err
+		return projectconfig.Defaults(op), err
 	}
-	// Read at the branch's commit, once per commit: the cache answers while the branch stays.
-	ref := branch
-	key := settingsKey{project: j.req.Project.ID, commit: r.defaultBranchCommit(ctx, j, branch)}
-	f, cached := r.SettingsCache.get(key)
-	if !cached {
-		if key.commit != "" {
-			ref = key.commit
-		}
-		if f, err = r.readSettingsFile(ctx, j, ref); err != nil {
-			return defaults, err
-		}
-		if key.commit != "" {
-			r.SettingsCache.put(key, f)
-		}
+	f, err := r.SettingsCache.Settings(ctx, r.GitLab, j.req.Project.ID, branch, r.defaultBranchCommit(ctx, j, branch))
+	if err != nil {
+		return projectconfig.Defaults(op), err
 	}
-	switch {
-	case f.forbidden:
-		j.log.Warn("job: may not read the project's settings file; using the defaults", "file", f.path)
-		return defaults, nil
-	case f.path == "":
-		return defaults, nil
+	if f.Forbidden {
+		j.log.Warn("job: may not read the project's settings file; using the defaults", "file", f.Path)
 	}
-	return r.applyFile(ctx, j, f.path, branch, f.data, defaults)
+	res := projectconfig.Resolve(op, f)
+	return res.Effective, r.tellSettings(ctx, j, f.Path, branch, res)
 }
 
-func (r *Runner) applyFile(ctx context.Context, j *job, path, branch string, data []byte, defaults projectconfig.Effective) (projectconfig.Effective, error) {
-	file, problems := projectconfig.Parse(data)
-	if len(problems) > 0 {
-		lines := make([]string, len(problems))
-		for i, p := range problems {
-			lines[i] = p.String()
-		}
-		j.log.Info("job: the project's settings file is invalid; using the defaults", "file", path, "problems", len(problems))
-		r.note(ctx, j, journal.KindError, fmt.Sprintf("%s is invalid, using the server's settings: %s", path, strings.Join(lines, "; ")))
-		return defaults, r.settingsNote(ctx, j, publish.SettingsInvalid(j.id, path, branch, lines))
+// tellSettings records which settings apply, and tells in the thread what of the file did not.
+func (r *Runner) tellSettings(ctx context.Context, j *job, path, branch string, res projectconfig.Resolved) error {
+	if len(res.Problems) > 0 {
+		j.log.Info("job: the project's settings file is invalid; using the defaults", "file", path, "problems", len(res.Problems))
+		r.note(ctx, j, journal.KindError, publish.SettingsInvalidEntry(path, res.Problems))
+		return r.settingsNote(ctx, j, publish.SettingsInvalid(j.id, path, branch, res.Problems))
 	}
-	eff, refused := projectconfig.Apply(r.operator(), file)
-	eff.Source = path
-	r.note(ctx, j, journal.KindStep, fmt.Sprintf("Settings from %s on %s: model %s, %d turns, tools %s, use_mr %t, auto_merge %t%s",
-		path, branch, orDefault(eff.Model), eff.MaxTurns, strings.Join(eff.AllowedTools, ", "), eff.UseMR, eff.AutoMerge,
-		forbiddenSummary(eff.ForbiddenPaths)))
-	if len(refused) == 0 {
-		return eff, nil
+	if res.Source == "" {
+		return nil
 	}
-	lines := make([]string, len(refused))
-	for i, x := range refused {
-		lines[i] = x.String()
+	r.note(ctx, j, journal.KindStep, publish.SettingsAppliedEntry(path, branch, res.Effective))
+	if len(res.Refused) == 0 {
+		return nil
 	}
-	j.log.Info("job: the project's settings file asks for more than the server allows", "file", path, "refused", len(refused))
-	r.note(ctx, j, journal.KindError, "Refused in "+path+": "+strings.Join(lines, "; "))
-	return eff, r.settingsNote(ctx, j, publish.SettingsRefused(j.id, path, branch, lines))
-}
-
-func orDefault(model string) string {
-	if model == "" {
-		return "(the CLI's default)"
-	}
-	return model
-}
-
-func forbiddenSummary(paths []string) string {
-	if len(paths) == 0 {
-		return ""
-	}
-	return ", forbidden paths " + strings.Join(paths, ", ")
+	j.log.Info("job: the project's settings file asks for more than the server allows", "file", path, "refused", len(res.Refused))
+	r.note(ctx, j, journal.KindError, publish.SettingsRefusedEntry(path, res.Refused))
+	return r.settingsNote(ctx, j, publish.SettingsRefused(j.id, path, branch, res.Refused))
 }
 
 // settingsNote posts the note about the project's file once, even across a crash.
@@ -163,6 +123,30 @@ func (r *Runner) defaultBranch(ctx context.Context, j *job) (string, error) {
 	return j.project.DefaultBranch, nil
 }
 
+// remoteHeads is what Workspaces may offer: the commit a branch points at on the server.
+type remoteHeads interface {
+	RemoteHead(ctx context.Context, p workspace.Project, branch string) (string, error)
+}
+
+// defaultBranchCommit is the default branch's commit on the server, asked once per job (the
+// settings file and CLAUDE.md both need it), or "" when it cannot be had cheaply: then the files
+// are read from the branch and not cached.
+func (r *Runner) defaultBranchCommit(ctx context.Context, j *job, branch string) string {
+	if j.defaultCommit != nil {
+		return *j.defaultCommit
+	}
+	var sha string
+	if rh, ok := r.Workspaces.(remoteHeads); ok && r.SettingsCache != nil && r.readProject(ctx, j) == nil {
+		var err error
+		if sha, err = rh.RemoteHead(ctx, wsProject(j.project), branch); err != nil {
+			j.log.Debug("job: default branch commit unknown; reading the settings file", "err", r.redact(err.Error()))
+			sha = ""
+		}
+	}
+	j.defaultCommit = &sha
+	return sha
+}
+
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the
 // diff in the transcript. It reports the refusal itself; ok is false then.
 func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool, err error) {
@@ -180,14 +164,10 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 	if err != nil {
 		return false, err
 	}
-	if len(j.settings.ForbiddenPaths) > 0 {
-		if path, pattern, found := projectconfig.Forbidden(j.settings.ForbiddenPaths, files); found {
-			j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
-			what := fmt.Sprintf("Claude's change touches `%s`, which this project's `forbidden_paths` (`%s` in %s) does not allow, so nothing was pushed.",
-				path, pattern, r.settingsSource(j))
-			todo := "Ask for the change without that file, or change `forbidden_paths` on the default branch."
-			return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
-		}
+	if path, pattern, found := projectconfig.Forbidden(j.settings.ForbiddenPaths, files); found {
+		j.log.Info("job: the change touches a forbidden path; not pushed", "path", path, "pattern", pattern)
+		what, todo := publish.ForbiddenRefusal(path, pattern, r.settingsSource(j))
+		return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
 	}
 	return r.checkSensitive(ctx, j, files)
 }
@@ -196,17 +176,16 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 // Maintainer's request, never set to merge automatically.
 const sensitivePrefix = "sensitive: "
 
-// checkSensitive lets a change to CI configuration, the bot's settings and guidance, submodules
-// or code owners through only when the requester is a Maintainer or Owner: such a change runs
-// with the project's CI variables or steers later runs. Otherwise nothing is pushed and the reply
-// names the paths and who may ask.
+// checkSensitive lets a change to sensitive paths (projectconfig.SensitiveTouched) through only
+// when the requester may ask for it. Otherwise nothing is pushed and the reply names the paths
+// and who may ask.
 func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bool, error) {
 	if j.project.ID == 0 {
 		if err := r.readProject(ctx, j); err != nil {
 			return false, err
 		}
 	}
-	touched := projectconfig.Touched(projectconfig.SensitivePatterns(j.project.CIConfigPath, j.settings.SensitivePaths), files)
+	touched := projectconfig.SensitiveTouched(j.project.CIConfigPath, j.settings.SensitivePaths, files)
 	if len(touched) == 0 {
 		return true, j.steps.save(ctx, stepChecked, "ok")
 	}
@@ -214,15 +193,12 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 	if err != nil {
 		return false, err
 	}
-	list := "`" + strings.Join(touched, "`, `") + "`"
-	if level >= gitlab.AccessMaintainer {
+	if projectconfig.MayChangeSensitive(level) {
 		j.log.Info("job: the change touches sensitive paths; a Maintainer asked", "paths", len(touched))
-		return true, j.steps.save(ctx, stepChecked, sensitivePrefix+list)
+		return true, j.steps.save(ctx, stepChecked, sensitivePrefix+publish.CodeList(touched))
 	}
 	j.log.Info("job: the change touches sensitive paths; the requester is not a Maintainer; not pushed", "paths", len(touched), "level", level)
-	what := fmt.Sprintf("Claude's change touches %s: CI configuration, the bot's settings and guidance (CLAUDE.md, .claude/), submodules and code owners change only when a Maintainer or Owner asks, and @%s is %s here, so nothing was pushed.",
-		list, j.req.Author.Username, publish.RoleName(level))
-	todo := "Ask a Maintainer or Owner of the project to request this change, or ask again for a change that leaves these files alone."
+	what, todo := publish.SensitiveRefusal(touched, j.req.Author.Username, level)
 	return false, r.reportEnd(ctx, j, jobstate.Refused, what, todo)
 }
 
