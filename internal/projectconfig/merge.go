@@ -87,6 +87,15 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 			refuse(v.Line, "max_budget_usd", "$%g is more than the server allows (CLAUDE_MAX_BUDGET_USD=%g)", v.V, op.MaxBudgetUSD)
 		}
 	}
+	narrowTools(&e, op, f, refuse)
+	narrowBool(&e.UseMR, op.UseMR, f.UseMR, true, "use_mr", "GITLAB_USE_MR is true on this server: changes always go through a merge request", &refused)
+	narrowBool(&e.AutoMerge, op.AutoMerge, f.AutoMerge, false, "auto_merge", "GITLAB_AUTO_MERGE is off on this server", &refused)
+	narrowBool(&e.AutoReview, op.AutoReview, f.AutoReview, false, "auto_review", "AUTO_REVIEW is off on this server", &refused)
+	return e, refused
+}
+
+// narrowTools applies allowed_tools and gitlab_tools_projects within the operator's lists.
+func narrowTools(e *Effective, op Operator, f File, refuse func(line int, setting, format string, args ...any)) {
 	if v := f.AllowedTools; v != nil {
 		var keep, extra []string
 		for _, t := range v.V {
@@ -115,10 +124,6 @@ func Apply(op Operator, f File) (Effective, []Refusal) {
 			}
 		}
 	}
-	narrowBool(&e.UseMR, op.UseMR, f.UseMR, true, "use_mr", "GITLAB_USE_MR is true on this server: changes always go through a merge request", &refused)
-	narrowBool(&e.AutoMerge, op.AutoMerge, f.AutoMerge, false, "auto_merge", "GITLAB_AUTO_MERGE is off on this server", &refused)
-	narrowBool(&e.AutoReview, op.AutoReview, f.AutoReview, false, "auto_review", "AUTO_REVIEW is off on this server", &refused)
-	return e, refused
 }
 
 // narrowBool applies a yes/no setting where safe is the narrower value: a project may always
