@@ -54,7 +54,7 @@ type job struct {
 	followUp      *prompt.FollowUp     // the review comment a fix request answers
 	level         *int                 // the requester's role on the project, once read
 	rights        *publish.Requester   // the requester's push and merge rights, once read (rights.go)
-	defaultCommit *string              // the default branch's commit, once learnt (settingscache.go)
+	defaultCommit *string              // the default branch's commit, once learnt (settings.go)
 	lookup        bool                 // look for this job's note before posting: the acknowledgement lane may have posted it
 	// The thread's Claude session: resume (nil: fresh), comments after since only (0: all),
 	// keepSession stores what the run leaves; lastNote is the newest comment the run saw.
