@@ -31,6 +31,7 @@ func benchService(b *testing.B) string {
 	}
 	cfg.GitLabURL, cfg.GitLabToken, cfg.WebhookSecret = g.URL(), token, testSecret
 	cfg.DataDir, cfg.ListenAddr, cfg.WebhookRateLimit = b.TempDir(), "127.0.0.1:0", 0
+	cfg.Intake = config.IntakeWebhook // decided by Load from a secret it had not seen yet: poll, which answers 404
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan struct{})

@@ -104,6 +104,7 @@ func jobBenchService(b *testing.B, g *fakegitlab.GitLab, token string) string {
 	}
 	cfg.GitLabURL, cfg.GitLabToken, cfg.WebhookSecret = g.URL(), token, testSecret
 	cfg.DataDir, cfg.ListenAddr = b.TempDir(), "127.0.0.1:0"
+	cfg.Intake = config.IntakeWebhook // Load chose poll (no secret yet), which answers webhooks 404
 	cfg.ClaudePath = agenttest.BuildFakeClaude(b)
 	cfg.AgentEnv = []string{"ANTHROPIC_API_KEY=sk-fake-bench"}
 	ctx, cancel := context.WithCancel(context.Background())
