@@ -1,11 +1,15 @@
 package job
 
-import "context"
+import (
+	"context"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
+)
 
 // answerTask answers a request in its thread, and changes the code when asked: the default task.
 type answerTask struct {
 	r       *Runner
-	reviews Reviews // the review comment a fix request answers, resolved once fixed (followup.go)
+	reviews review.FollowUps // the review comment a fix request answers, resolved once fixed (followup.go)
 }
 
 func (t answerTask) Run(ctx context.Context, j *job) error {

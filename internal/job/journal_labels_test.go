@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
 
@@ -20,9 +21,9 @@ func TestStepsReadAsWords(t *testing.T) {
 		t.Fatalf("stepAnswered %q is not the step the queue reads outcomes from (%q)", stepAnswered, store.OutcomeStep)
 	}
 	for name, value := range map[string]string{
-		stepFollowUp: `{"discussion_id":"d1","path":"main.go","line":7,"text":"x"}`, stepResolved: "d1",
-		stepPipelineMR: "4", stepPipelineAttempt: "1", stepReviewVersion: `{"id":3}`, stepFindingPrefix + "ab12": "d2",
-		stepFixedPrefix + "cd34": "d3", stepAnswered + "_part_2": "99", stepWaiting: "2026-01-01T10:05:00Z",
+		review.StepFollowUp: `{"discussion_id":"d1","path":"main.go","line":7,"text":"x"}`, review.StepFollowUpResolved: "d1",
+		stepPipelineMR: "4", stepPipelineAttempt: "1", review.StepVersion: `{"id":3}`, review.StepFindingPrefix + "ab12": "d2",
+		review.StepFixedPrefix + "cd34": "d3", stepAnswered + "_part_2": "99", stepWaiting: "2026-01-01T10:05:00Z",
 		stepAward: "eyes", stepNote: "5", stepAnswered: "answered: edited wiki page home (abc12345)",
 	} {
 		_, text := journal.StepLine(name, value)
@@ -30,7 +31,7 @@ func TestStepsReadAsWords(t *testing.T) {
 			t.Errorf("step %s reads %q", name, text)
 		}
 	}
-	if _, text := journal.StepLine(stepFollowUp, "none"); text != "" {
+	if _, text := journal.StepLine(review.StepFollowUp, "none"); text != "" {
 		t.Errorf("a request that is no follow-up reads %q, want nothing", text)
 	}
 	if kind, text := journal.StepLine(stepAnswered, "failed: GitLab refused the bot's token."); kind != journal.KindError || text != "GitLab refused the bot's token." {
@@ -46,10 +47,10 @@ func TestStepRecordsReadByTheJournal(t *testing.T) {
 	}{
 		stepResult: {outcome{Turns: 3, CostUSD: 0.25, Duration: 90 * time.Second, Commit: "0123456789abcdef"},
 			"Claude finished: 3 turns, $0.2500, 1m30s, committed 01234567"},
-		stepBranch:   {branchIntent{Name: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushing to the new branch claude/issue-4"},
-		stepPushed:   {pushed{Branch: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushed 01234567 to claude/issue-4"},
-		stepMR:       {mrDone{IID: 9}, "Merge request !9 opened"},
-		stepFollowUp: {prompt.FollowUp{Path: "main.go", Line: 7}, "Fixing the review comment on main.go:7"},
+		stepBranch:          {branchIntent{Name: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushing to the new branch claude/issue-4"},
+		stepPushed:          {pushed{Branch: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushed 01234567 to claude/issue-4"},
+		stepMR:              {mrDone{IID: 9}, "Merge request !9 opened"},
+		review.StepFollowUp: {prompt.FollowUp{Path: "main.go", Line: 7}, "Fixing the review comment on main.go:7"},
 	} {
 		raw, err := json.Marshal(c.record)
 		if err != nil {

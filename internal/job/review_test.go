@@ -153,7 +153,7 @@ func TestReviewReReviewAndFollowUp(t *testing.T) {
 	contains(t, "the prompt", agent.prompts[0], "How to review", "\"new_line\"", "for security issues")
 
 	// Resumed after a crash that lost the record of a posted comment and of the answer.
-	h.steps.forget(1, stepAnswered, stepFindingPrefix+panics.ID())
+	h.steps.forget(1, stepAnswered, review.StepFindingPrefix+panics.ID())
 	if err := h.handle(1, 2, 3, req); err != nil {
 		t.Fatal(err)
 	}

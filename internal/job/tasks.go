@@ -17,7 +17,7 @@ type taskRunner interface {
 func (r *Runner) tasks() map[trigger.Task]taskRunner {
 	return map[trigger.Task]taskRunner{
 		trigger.TaskAnswer:      answerTask{r: r, reviews: r.GitLab},
-		trigger.TaskReview:      reviewTask{r: r, reviews: r.GitLab, notes: r.GitLab},
+		trigger.TaskReview:      reviewTask{r: r, gitlab: r.GitLab},
 		trigger.TaskPipelineFix: pipelineTask{r: r, mrs: r.GitLab, notes: r.GitLab, pipelines: r.GitLab},
 		trigger.TaskWikiEdit:    wikiTask{r: r, people: r.GitLab},
 		trigger.TaskStop:        stopTask{r: r, people: r.GitLab, notes: r.GitLab},

@@ -138,7 +138,7 @@ func TestReviewFindingsThroughTheTool(t *testing.T) {
 	// Resumed after a crash that lost the record of the tool's finding and of the answer.
 	var toolFinding review.Finding
 	toolFinding.Path, toolFinding.Text = "app.go", "Load should say what a missing file returns."
-	h.steps.forget(1, stepAnswered, stepFindingPrefix+toolFinding.ID())
+	h.steps.forget(1, stepAnswered, review.StepFindingPrefix+toolFinding.ID())
 	if err := h.handle(1, 2, 3, req); err != nil {
 		t.Fatal(err)
 	}
