@@ -40,7 +40,8 @@ func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
-	if err := r.pipelineNote(ctx, j); err != nil {
+	// The progress note carries the fix marker from the start: the attempt counts once visible.
+	if err := r.progressNote(ctx, j, publish.PipelineProgress(j.id, r.jobURL(j))); err != nil {
 		return err
 	}
 	if err := r.useProjectSettings(ctx, j); err != nil {
@@ -125,7 +126,6 @@ func (j *job) onMR(iid int64) {
 // pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
 // fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
 func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) {
-	r := t.r
 	if v, ok := j.steps.values[stepPipelineAttempt]; ok {
 		return strconv.Atoi(v)
 	}
@@ -133,7 +133,7 @@ func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("read the merge request's notes: %w", err)
 	}
-	attempt := pipelinefix.Attempt(notes, j.bot.ID, j.id, r.pipelineFixAttempts())
+	attempt := pipelinefix.Attempt(notes, j.bot.ID, j.id, t.r.pipelineFixAttempts())
 	return attempt, j.steps.save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
 }
 
@@ -155,11 +155,6 @@ func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
 	}
 	j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; asked for help", "mr", j.req.Thread.IID, "note", id)
 	return r.end(ctx, j, jobstate.Answered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
-}
-
-// pipelineNote posts the progress note of a fix on the MR (publish.PipelineProgress).
-func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
-	return r.progressNote(ctx, j, publish.PipelineProgress(j.id, r.jobURL(j)))
 }
 
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
