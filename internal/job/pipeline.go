@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/pipelinefix"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -19,15 +18,6 @@ import (
 const (
 	stepPipelineMR      = "pipeline_mr"      // the branch's open merge request (its iid)
 	stepPipelineAttempt = "pipeline_attempt" // which fix of that MR this run is; "0": past the limit
-)
-
-// DefaultPipelineFixAttempts is PIPELINE_FIX_ATTEMPTS when unset.
-const DefaultPipelineFixAttempts = 2
-
-// Bounds of what a fix reads of the failed jobs: the end of a log says what failed.
-const (
-	maxFailedJobs = 5
-	maxTraceBytes = 8 << 10
 )
 
 // pipelineTask handles a failed pipeline on one of the bot's branches (PIPELINE_FIX): with an
@@ -50,7 +40,8 @@ func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
-	if err := r.pipelineNote(ctx, j); err != nil {
+	// The progress note carries the fix marker from the start: the attempt counts once visible.
+	if err := r.progressNote(ctx, j, publish.PipelineProgress(j.id, r.jobURL(j))); err != nil {
 		return err
 	}
 	if err := r.useProjectSettings(ctx, j); err != nil {
@@ -73,10 +64,10 @@ func (t pipelineTask) fixPipeline(ctx context.Context, j *job) error {
 	if ok, err := r.checkChange(ctx, j, out); err != nil || !ok {
 		return err
 	}
-	if err := r.pushFix(ctx, j, out); err != nil {
+	if err := r.publisher(j).PushFix(ctx, r.publishJob(j, out), publish.Change{Commit: out.Commit, Base: out.Base}); err != nil {
 		return err
 	}
-	out.Text = marker.PipelineFix + "\n" + publish.PipelineHeading(j.req.Pipeline, attempt, r.pipelineFixAttempts()) + "\n\n" + out.Text
+	out.Text = publish.PipelineFixNote(j.req.Pipeline, attempt, r.pipelineFixAttempts(), out.Text)
 	return r.answer(ctx, j, out)
 }
 
@@ -89,12 +80,7 @@ func (t pipelineTask) withinFixAttempts(ctx context.Context, j *job) (bool, erro
 	return false, t.askForHelp(ctx, j)
 }
 
-func (r *Runner) pipelineFixAttempts() int {
-	if r.Settings.PipelineFixAttempts > 0 {
-		return r.Settings.PipelineFixAttempts
-	}
-	return DefaultPipelineFixAttempts
-}
+func (r *Runner) pipelineFixAttempts() int { return pipelinefix.Limit(r.Settings.PipelineFixAttempts) }
 
 // pipelineMR finds the branch's open merge request, where everything is said. A branch without
 // one, or one that moved on since the pipeline ran (a newer pipeline will tell), is left alone.
@@ -140,7 +126,6 @@ func (j *job) onMR(iid int64) {
 // pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
 // fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
 func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) {
-	r := t.r
 	if v, ok := j.steps.values[stepPipelineAttempt]; ok {
 		return strconv.Atoi(v)
 	}
@@ -148,24 +133,8 @@ func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("read the merge request's notes: %w", err)
 	}
-	attempt := CountPipelineFixes(notes, j.bot.ID, j.id) + 1
-	if attempt > r.pipelineFixAttempts() {
-		attempt = 0
-	}
+	attempt := pipelinefix.Attempt(notes, j.bot.ID, j.id, t.r.pipelineFixAttempts())
 	return attempt, j.steps.save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
-}
-
-// CountPipelineFixes counts the bot's fix notes among notes; the note of job ownJob is not an
-// earlier fix. Someone quoting a fix note copies the marker but is not the bot.
-func CountPipelineFixes(notes []gitlab.Note, botID, ownJob int64) int {
-	n := 0
-	for _, note := range notes {
-		if note.AuthorID == botID && strings.Contains(note.Body, marker.PipelineFix) &&
-			!strings.Contains(note.Body, marker.Job(ownJob)) {
-			n++
-		}
-	}
-	return n
 }
 
 // askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
@@ -177,11 +146,7 @@ func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
 		return r.end(ctx, j, jobstate.Skipped, "past PIPELINE_FIX_ATTEMPTS, help asked already")
 	}
-	pl := j.req.Pipeline
-	body := fmt.Sprintf("🆘 **The pipeline still fails** on `%s` (%s). I tried to fix it %d times "+
-		"(`PIPELINE_FIX_ATTEMPTS`) and stop here: could a human have a look, please?\n\n%s",
-		pl.Branch, pipelineLink(j.req), r.pipelineFixAttempts(), marker.PipelineHelp)
-	id, err := r.postOnce(ctx, j, body)
+	id, err := r.postOnce(ctx, j, publish.PipelineHelpNote(j.req, r.pipelineFixAttempts()))
 	if err != nil {
 		return err
 	}
@@ -192,13 +157,6 @@ func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
 	return r.end(ctx, j, jobstate.Answered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
 }
 
-// pipelineNote posts the progress note of a fix on the MR; it carries the fix marker from the
-// start, so the attempt counts as soon as it is visible.
-func (r *Runner) pipelineNote(ctx context.Context, j *job) error {
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the logs of the failed jobs"}}) + "\n" + marker.PipelineFix
-	return r.progressNote(ctx, j, body)
-}
-
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and
 // commits what it changed.
 func (t pipelineTask) producePipelineFix(ctx context.Context, j *job, attempt int) (outcome, error) {
@@ -207,7 +165,7 @@ func (t pipelineTask) producePipelineFix(ctx context.Context, j *job, attempt in
 	return r.runAndCommit(ctx, j, agentRun{
 		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
-			logs, err = t.failedLogs(ctx, j)
+			logs, err = pipelinefix.FailedLogs(ctx, t.pipelines, j.req.Project.ID, j.req.Pipeline.ID, r.redact)
 			return j.req.Pipeline.SHA, err
 		},
 		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
@@ -222,52 +180,4 @@ func (t pipelineTask) producePipelineFix(ctx context.Context, j *job, attempt in
 			return publish.PipelineCommitMessage(j.req, logs, out.Text, attempt, r.pipelineFixAttempts())
 		},
 	})
-}
-
-// failedLogs reads the end of each failed job's log, for at most maxFailedJobs jobs, child
-// pipelines' included (their failures show in the parent only as failed bridges).
-func (t pipelineTask) failedLogs(ctx context.Context, j *job) ([]prompt.FailedJob, error) {
-	r := t.r
-	jobs, err := t.pipelines.FailedJobsInTree(ctx, j.req.Project.ID, j.req.Pipeline.ID, maxFailedJobs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]prompt.FailedJob, 0, len(jobs))
-	for _, cj := range jobs {
-		trace, cut, err := t.pipelines.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, prompt.FailedJob{Name: cj.Name, Stage: cj.Stage, URL: cj.WebURL, Log: r.redact(prompt.CleanLog(trace)), Cut: cut})
-	}
-	return out, nil
-}
-
-// pushFix pushes the fix onto the branch: it is the bot's own (BRANCH_PREFIX), so a push on top
-// of the commit that failed, with one rebase if someone pushed meanwhile; never a force.
-func (r *Runner) pushFix(ctx context.Context, j *job, out outcome) error {
-	if out.Commit == "" || j.steps.has(stepPushed) {
-		return nil
-	}
-	ws, err := r.resumeWorktree(ctx, j, wsProject(j.project), out)
-	if err != nil {
-		return err
-	}
-	branch := j.req.Pipeline.Branch
-	if err := r.pushExisting(ctx, j, ws, branch, out.Base); err != nil {
-		return err
-	}
-	sha, err := ws.Head(ctx)
-	if err != nil {
-		return err
-	}
-	j.log.Info("job: pipeline fix pushed", "branch", branch, "sha", sha)
-	return j.steps.save(ctx, stepPushed, pushed{Branch: branch, SHA: sha})
-}
-
-func pipelineLink(req trigger.Request) string {
-	if req.URL == "" {
-		return fmt.Sprintf("pipeline #%d", req.Pipeline.ID)
-	}
-	return fmt.Sprintf("[pipeline #%d](%s)", req.Pipeline.ID, req.URL)
 }

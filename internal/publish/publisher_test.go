@@ -60,11 +60,17 @@ func (w *world) publisher() *Publisher {
 // worktree is a worktree of the project at main with file written and committed.
 func (w *world) worktree(ctx context.Context, file, content string) *workspace.Workspace {
 	w.t.Helper()
+	return w.worktreeAt(ctx, "main", file, content)
+}
+
+// worktreeAt is a worktree of the project at ref with file written and committed.
+func (w *world) worktreeAt(ctx context.Context, ref, file, content string) *workspace.Workspace {
+	w.t.Helper()
 	project, err := w.gl.Project(ctx, w.proj.Path)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	ws, err := w.ws.Prepare(ctx, workspace.Project{ID: project.ID, Path: project.Path, CloneURL: project.HTTPURLToRepo}, "main")
+	ws, err := w.ws.Prepare(ctx, workspace.Project{ID: project.ID, Path: project.Path, CloneURL: project.HTTPURLToRepo}, ref)
 	if err != nil {
 		w.t.Fatal(err)
 	}

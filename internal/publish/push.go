@@ -91,6 +91,29 @@ func (p *Publisher) PushExisting(ctx context.Context, j Job, ws *workspace.Works
 	return err
 }
 
+// PushFix pushes a pipeline fix onto the branch whose pipeline failed, one of the bot's own
+// (BRANCH_PREFIX): on top of the commit that failed (c.Base), with one rebase if someone pushed
+// meanwhile; never a force. Nothing is pushed when nothing changed or the push is recorded.
+func (p *Publisher) PushFix(ctx context.Context, j Job, c Change) error {
+	if _, done := j.Steps.Value(StepPushed); c.Commit == "" || done {
+		return nil
+	}
+	ws, err := j.Worktree(ctx)
+	if err != nil {
+		return err
+	}
+	branch := j.Request.Pipeline.Branch
+	if err := p.PushExisting(ctx, j, ws, branch, c.Base); err != nil {
+		return err
+	}
+	sha, err := ws.Head(ctx)
+	if err != nil {
+		return err
+	}
+	j.Log.Info("job: pipeline fix pushed", "branch", branch, "sha", sha)
+	return j.Steps.Save(ctx, StepPushed, Pushed{Branch: branch, SHA: sha})
+}
+
 // alreadyThere reports whether branch already holds the worktree's commit.
 func (p *Publisher) alreadyThere(ctx context.Context, j Job, ws *workspace.Workspace, branch string) bool {
 	head, err := ws.Head(ctx)

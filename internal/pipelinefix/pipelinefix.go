@@ -1,0 +1,78 @@
+// Package pipelinefix reads what a fix of a failed pipeline (PIPELINE_FIX) goes by: the ends of
+// the failed jobs' logs, which Claude fixes from, and the bot's earlier fix notes on the merge
+// request, which tell which fix this is and when to stop and ask a human instead.
+package pipelinefix
+
+import (
+	"context"
+	"strings"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+)
+
+// DefaultAttempts is PIPELINE_FIX_ATTEMPTS when unset.
+const DefaultAttempts = 2
+
+// Bounds of what a fix reads of the failed jobs: the end of a log says what failed.
+const (
+	maxFailedJobs = 5
+	maxTraceBytes = 8 << 10
+)
+
+// Limit is how many fixes of one merge request are made: PIPELINE_FIX_ATTEMPTS, or
+// DefaultAttempts when it is not set (0 or less).
+func Limit(setting int) int {
+	if setting > 0 {
+		return setting
+	}
+	return DefaultAttempts
+}
+
+// CountFixes counts the bot's fix notes among notes; the note of job ownJob is not an earlier
+// fix. Someone quoting a fix note copies the marker but is not the bot.
+func CountFixes(notes []gitlab.Note, botID, ownJob int64) int {
+	n := 0
+	for _, note := range notes {
+		if note.AuthorID == botID && strings.Contains(note.Body, marker.PipelineFix) &&
+			!strings.Contains(note.Body, marker.Job(ownJob)) {
+			n++
+		}
+	}
+	return n
+}
+
+// Attempt is which fix of the merge request job ownJob makes (1, 2, …), after the bot's fix
+// notes among notes; 0 once limit fixes were made.
+func Attempt(notes []gitlab.Note, botID, ownJob int64, limit int) int {
+	if attempt := CountFixes(notes, botID, ownJob) + 1; attempt <= limit {
+		return attempt
+	}
+	return 0
+}
+
+// Logs are what a fix reads of a pipeline's failed jobs (gitlab.Client).
+type Logs interface {
+	FailedJobsInTree(ctx context.Context, projectID, pipelineID int64, max int) ([]gitlab.CIJob, error)
+	JobTraceTail(ctx context.Context, projectID, jobID int64, maxBytes int) (string, bool, error)
+}
+
+// FailedLogs reads the end of each failed job's log, cleaned of terminal codes and redacted, for
+// at most 5 jobs of the pipeline, child pipelines' included (their failures show in the parent
+// only as failed bridges).
+func FailedLogs(ctx context.Context, logs Logs, projectID, pipelineID int64, redact func(string) string) ([]prompt.FailedJob, error) {
+	jobs, err := logs.FailedJobsInTree(ctx, projectID, pipelineID, maxFailedJobs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]prompt.FailedJob, 0, len(jobs))
+	for _, cj := range jobs {
+		trace, cut, err := logs.JobTraceTail(ctx, cj.ProjectID, cj.ID, maxTraceBytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, prompt.FailedJob{Name: cj.Name, Stage: cj.Stage, URL: cj.WebURL, Log: redact(prompt.CleanLog(trace)), Cut: cut})
+	}
+	return out, nil
+}
