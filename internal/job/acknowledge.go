@@ -16,7 +16,7 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 	if err := r.award(ctx, j); err != nil {
 		return err
 	}
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	body := publish.Started(j.id, r.jobURL(j))
 	if j.steps.has(stepQueued) && j.noteID != 0 && !j.steps.has(stepStarted) {
 		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
 			return fmt.Errorf("edit the progress note: %w", err)
