@@ -8,6 +8,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -48,7 +49,7 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
 			return r.answerRun(ctx, j, ws, in, sess)
 		},
-		message: func(out outcome) string { return commitMessage(j, out.Text) },
+		message: func(out outcome) string { return publish.CommitMessage(j.req, out.Text) },
 	})
 }
 
