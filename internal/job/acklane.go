@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
@@ -32,7 +31,7 @@ type AckJobs struct {
 
 // Acknowledge is acknowledgeQueued; its error is redacted, for the lane's log.
 func (a AckJobs) Acknowledge(ctx context.Context, c queue.AckClaim) error {
-	return a.Runner.redacted(a.Runner.acknowledgeQueued(ctx, c, a.Queue))
+	return a.Runner.Redactor.Error(a.Runner.acknowledgeQueued(ctx, c, a.Queue))
 }
 
 // CancelledWhileQueued lists the jobs whose "queued" note the lane posted and that were cancelled
@@ -43,15 +42,7 @@ func (a AckJobs) CancelledWhileQueued(ctx context.Context) ([]int64, error) {
 
 // SayCancelled is sayCancelledWhileQueued; its error is redacted, for the lane's log.
 func (a AckJobs) SayCancelled(ctx context.Context, id int64) error {
-	return a.Runner.redacted(a.Runner.sayCancelledWhileQueued(ctx, a.Queue, id))
-}
-
-// redacted is err with its text redacted (for a log line), nil if nil.
-func (r *Runner) redacted(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(r.redact(err.Error()))
+	return a.Runner.Redactor.Error(a.Runner.sayCancelledWhileQueued(ctx, a.Queue, id))
 }
 
 // acknowledgeQueued is the lane's part of a job: authorisation, 👀, the "queued" note.
