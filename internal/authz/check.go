@@ -53,13 +53,20 @@ func (c Checker) Authorize(ctx context.Context, req trigger.Request, self gitlab
 	return Decide(p, a, req.Task, quiet(req)), a, nil
 }
 
-// ProjectAllowed applies ALLOWED_PROJECTS to a project by id: its own, or one of its groups'.
-func (c Checker) ProjectAllowed(ctx context.Context, projectID int64) (bool, error) {
+// ErrProjectNotAllowed: ALLOWED_PROJECTS leaves the project out.
+var ErrProjectNotAllowed = errors.New("not within ALLOWED_PROJECTS")
+
+// WithinAllowedProjects applies ALLOWED_PROJECTS to a project by id (its own, or one of its
+// groups'): nil when it is within, ErrProjectNotAllowed when not.
+func (c Checker) WithinAllowedProjects(ctx context.Context, projectID int64) error {
 	lists, err := c.Lists.ensure(ctx, c.GitLab, c.Log)
 	if err != nil {
-		return false, err
+		return err
 	}
-	return c.projectAllowed(ctx, lists, projectID)
+	if ok, err := c.projectAllowed(ctx, lists, projectID); err != nil || ok {
+		return err
+	}
+	return ErrProjectNotAllowed
 }
 
 func (c Checker) projectAllowed(ctx context.Context, l *lists, projectID int64) (bool, error) {

@@ -116,8 +116,11 @@ func TestCheckerAppliesTheResolvedLists(t *testing.T) {
 	if gl.calls["UserByUsername"] != 3 || gl.calls["UserByID"] != 3 || gl.calls["ProjectAncestors"] != 2 {
 		t.Fatalf("GitLab asked %v: the lists once, each user's bot flag and each project's groups once", gl.calls)
 	}
-	if ok, err := c.ProjectAllowed(ctx, 300); ok || err != nil {
-		t.Fatalf("ProjectAllowed(300) = %v, %v", ok, err)
+	if err := c.WithinAllowedProjects(ctx, 300); !errors.Is(err, ErrProjectNotAllowed) {
+		t.Fatalf("WithinAllowedProjects(300) = %v, want ErrProjectNotAllowed", err)
+	}
+	if err := c.WithinAllowedProjects(ctx, 200); err != nil {
+		t.Fatalf("WithinAllowedProjects(200), in an allowed group: %v", err)
 	}
 	d, _, err := (Checker{GitLab: gl, Cache: &Cache{}, MinAccessLevel: 30, Log: c.Log}).Authorize(ctx, mention(300, "bob", 3), self)
 	if err != nil || d.Verdict != Refuse {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
@@ -27,15 +28,6 @@ func (d *doctor) projectFound(ctx context.Context) Result {
 	return ok(name, fmt.Sprintf("%s (id %d), default branch %s", p.Path, p.ID, p.DefaultBranch))
 }
 
-var levelNames = map[int]string{0: "no access", 10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
-
-func levelName(l int) string {
-	if n, ok := levelNames[l]; ok {
-		return n
-	}
-	return fmt.Sprint(l)
-}
-
 // accessLevel: Developer reads, comments and pushes branches; Maintainer is only needed to push
 // to a protected default branch (and to manage the webhook).
 func (d *doctor) accessLevel(ctx context.Context) Result {
@@ -47,7 +39,7 @@ func (d *doctor) accessLevel(ctx context.Context) Result {
 	if err != nil {
 		return fail(name, err.Error(), "run doctor again")
 	}
-	detail := fmt.Sprintf("%s on %s", levelName(level), d.project.Path)
+	detail := fmt.Sprintf("%s on %s", authz.RoleName(level), d.project.Path)
 	if level < gitlab.AccessDeveloper {
 		return fail(name, detail+": cannot push branches or open merge requests",
 			"give the bot the Developer role: Project → Manage → Members (or the project's group)")

@@ -2,10 +2,9 @@ package job
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
@@ -32,7 +31,7 @@ type AckJobs struct {
 
 // Acknowledge is acknowledgeQueued; its error is redacted, for the lane's log.
 func (a AckJobs) Acknowledge(ctx context.Context, c queue.AckClaim) error {
-	return a.Runner.redacted(a.Runner.acknowledgeQueued(ctx, c, a.Queue))
+	return a.Runner.Redactor.Error(a.Runner.acknowledgeQueued(ctx, c, a.Queue))
 }
 
 // CancelledWhileQueued lists the jobs whose "queued" note the lane posted and that were cancelled
@@ -43,15 +42,7 @@ func (a AckJobs) CancelledWhileQueued(ctx context.Context) ([]int64, error) {
 
 // SayCancelled is sayCancelledWhileQueued; its error is redacted, for the lane's log.
 func (a AckJobs) SayCancelled(ctx context.Context, id int64) error {
-	return a.Runner.redacted(a.Runner.sayCancelledWhileQueued(ctx, a.Queue, id))
-}
-
-// redacted is err with its text redacted (for a log line), nil if nil.
-func (r *Runner) redacted(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(r.redact(err.Error()))
+	return a.Runner.Redactor.Error(a.Runner.sayCancelledWhileQueued(ctx, a.Queue, id))
 }
 
 // acknowledgeQueued is the lane's part of a job: authorisation, 👀, the "queued" note.
@@ -88,21 +79,14 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if err := j.steps.save(ctx, stepQueued, "1"); err != nil {
 		return err
 	}
-	body := publish.Queued(j.id, r.jobURL(j), project, all)
-	if all == 0 {
-		// Nothing ahead: a worker takes it at its next fetch (≤ 0.2 s), so the note says it is
-		// working already and the worker has nothing to edit.
+	body, started := publish.Acknowledgement(j.id, r.jobURL(j), project, all)
+	if started {
 		if err := j.steps.save(ctx, stepStarted, "1"); err != nil {
 			return err
 		}
-		body = publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
 	}
 	return r.progressNote(ctx, j, body)
 }
-
-// laneAuthFresh is how long the lane's authorisation stands for the job's worker: a request that
-// waited longer is checked again when it runs (rights may have changed meanwhile).
-const laneAuthFresh = 5 * time.Minute
 
 // laneAuthorise is the lane's authorisation, before anything is posted: someone not allowed gets
 // authorise's one polite refusal (and the job ends there), never a 👀 or a progress note. It is
@@ -111,27 +95,22 @@ func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
 	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
 		return false, err
 	}
-	level := -1 // the requester's role, when authorise read it (rights.go uses it)
+	g := authz.Grant{At: time.Now(), Level: -1} // the requester's role, when authorise read it (rights.go uses it)
 	if j.level != nil {
-		level = *j.level
+		g.Level = *j.level
 	}
-	return true, j.steps.save(ctx, stepAuthed, fmt.Sprintf("%d %d", time.Now().Unix(), level))
+	return true, j.steps.save(ctx, stepAuthed, g.String())
 }
 
-// laneAuthorised: the acknowledgement lane authorised the job recently, which saves the worker a
-// GitLab call per job; a request that waited longer is checked again.
+// laneAuthorised: the acknowledgement lane authorised the job recently (authz.Grant), which saves
+// the worker a GitLab call per job; a request that waited longer is checked again.
 func (r *Runner) laneAuthorised(j *job) bool {
-	var at int64
-	level := -1
-	v, ok := j.steps.values[stepAuthed]
-	if !ok {
+	g, ok := authz.ParseGrant(j.steps.values[stepAuthed])
+	if !ok || !g.Stands(time.Now()) {
 		return false
 	}
-	if _, err := fmt.Sscanf(v, "%d %d", &at, &level); err != nil || time.Since(time.Unix(at, 0)) >= laneAuthFresh {
-		return false
-	}
-	if level >= 0 {
-		j.level = &level
+	if g.Level >= 0 {
+		j.level = &g.Level
 	}
 	return true
 }
@@ -145,8 +124,7 @@ func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int
 	if err != nil || j.noteID == 0 || j.steps.has(stepAnswered) {
 		return err
 	}
-	body := publish.Failure(j.id, r.jobURL(j), "This request was cancelled before it was answered.", "Comment `@claude` again to ask anew.")
-	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
+	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(publish.CancelledWhileQueued(j.id, r.jobURL(j)))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Cancelled, "while queued")

@@ -16,7 +16,7 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 	if err := r.award(ctx, j); err != nil {
 		return err
 	}
-	body := publish.Progress(j.id, r.jobURL(j), []publish.Step{{Text: "Read the request"}})
+	body := publish.Started(j.id, r.jobURL(j))
 	if j.steps.has(stepQueued) && j.noteID != 0 && !j.steps.has(stepStarted) {
 		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
 			return fmt.Errorf("edit the progress note: %w", err)
@@ -79,32 +79,20 @@ func (r *Runner) readProject(ctx context.Context, j *job) error {
 	return nil
 }
 
-// postOnce posts body in the job's discussion unless a note of this job is there already (a crash
-// or a lost answer after posting); it returns the note's id.
+// postOnce posts body in the job's discussion once (publish.Publisher.PostOnce) and returns the
+// note's id; a note of this job found there (a crash or a lost answer after posting) becomes body.
+// Each run of a job is a new attempt, so on the first nothing of this job can be there yet: one
+// API call saved on every job. Unless the acknowledgement lane was at it (j.lookup).
 func (r *Runner) postOnce(ctx context.Context, j *job, body string) (int64, error) {
-	mark := marker.Job(j.id)
-	// Each run of a job is a new attempt, so on the first nothing of this job can be there yet:
-	// one API call saved on every job. Unless the acknowledgement lane was at it (j.lookup).
-	if j.attempt <= 1 && !j.lookup {
-		return r.post(ctx, j, body, mark)
-	}
-	if n, found, err := r.GitLab.FindNote(ctx, j.thread, mark); err != nil {
-		return 0, fmt.Errorf("look for our note: %w", err)
-	} else if found {
-		if err := r.GitLab.UpdateNote(ctx, j.thread, n.ID, body); err != nil {
-			return 0, fmt.Errorf("update our note: %w", err)
-		}
-		return n.ID, nil
-	}
-	return r.post(ctx, j, body, mark)
-}
-
-func (r *Runner) post(ctx context.Context, j *job, body, marker string) (int64, error) {
-	n, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), marker)
+	n, found, err := r.publisher(j).PostOnce(ctx, r.publishJob(j, outcome{}), "the progress note", body, marker.Job(j.id), j.attempt > 1 || j.lookup)
 	if err != nil {
-		return 0, fmt.Errorf("post the progress note: %w", err)
+		return 0, err
 	}
-	j.log.Info("job: posted", "note", n.ID)
+	if !found {
+		j.log.Info("job: posted", "note", n.ID)
+	} else if err := r.GitLab.UpdateNote(ctx, j.thread, n.ID, r.redact(body)); err != nil {
+		return 0, fmt.Errorf("update our note: %w", err)
+	}
 	return n.ID, nil
 }
 

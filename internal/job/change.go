@@ -59,6 +59,3 @@ func (s *steps) Value(name string) (string, bool) { v, ok := s.values[name]; ret
 func (s *steps) Get(name string, v any) bool { return s.get(name, v) }
 
 func (s *steps) Save(ctx context.Context, name string, v any) error { return s.save(ctx, name, v) }
-
-// commitMessage is publish's, for the commit in produce.go.
-func commitMessage(j *job, text string) string { return publish.CommitMessage(j.req, text) }

@@ -17,12 +17,5 @@ func (r *Runner) projectClaudeMD(ctx context.Context, j *job) (string, error) {
 	}
 	// Read at the branch's commit, once per commit, like the settings file.
 	f, err := r.SettingsCache.ClaudeMD(ctx, r.GitLab, j.req.Project.ID, branch, r.defaultBranchCommit(ctx, j, branch))
-	if err != nil {
-		return "", err
-	}
-	data := f.Data
-	if len(data) > prompt.MaxClaudeMD {
-		data = data[:prompt.MaxClaudeMD]
-	}
-	return string(data), nil
+	return string(f.Data[:min(len(f.Data), prompt.MaxClaudeMD)]), err
 }

@@ -97,10 +97,7 @@ func (r *Runner) refuse(ctx context.Context, j *job, d authz.Decision, a authz.A
 		}
 	}
 	j.log.Info("job: not authorised; replying once", "author", j.req.Author.Username, "level", a.Level, "reason", d.Reason)
-	role := accessNames[r.Settings.MinAccessLevel]
-	if role == "" {
-		role = "level " + strconv.Itoa(r.Settings.MinAccessLevel)
-	}
+	role := authz.RoleName(r.Settings.MinAccessLevel)
 	body := publish.Unauthorised(j.id, j.req.Author.Username, role)
 	if v := r.hidesSharedMembers(ctx, a.Level); v != "" {
 		body = publish.UnauthorisedSharedGroupsUnseen(j.id, j.req.Author.Username, role, v)
@@ -111,9 +108,6 @@ func (r *Runner) refuse(ctx context.Context, j *job, d authz.Decision, a authz.A
 	r.countUnauthorised("replied")
 	return r.end(ctx, j, jobstate.Refused, d.Reason)
 }
-
-// accessNames are GitLab's role names by level.
-var accessNames = map[int]string{10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
 
 // firstRefusal records the refusal of this author in this thread today (UTC) and reports whether
 // it is the first: the refusal reply goes out once a day, across restarts and replicas.

@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
@@ -18,11 +17,6 @@ type ToolServer interface {
 	Socket() string
 }
 
-// isReview: the job reviews a merge request (its findings go on the diff).
-func (j *job) isReview() bool {
-	return j.req.Task == trigger.TaskReview && j.req.Thread.Type == event.ThreadMergeRequest
-}
-
 // grantTools gives the run its GitLab tools, when the service serves them and the job's allowed
 // tools permit some: the read tools, the checklist when the job has a progress note, inline
 // findings in a review. revoke ends the grant; call it when the run ends.
@@ -36,7 +30,7 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *mcp
 	if j.noteID != 0 {
 		sc.Progress = prog.plan
 	}
-	if j.isReview() {
+	if j.req.Task == trigger.TaskReview && j.req.Thread.Type == event.ThreadMergeRequest { // findings go on the diff
 		sc.Finding = rt.Add
 	}
 	sc.Tools = mcptools.Offered(j.settings.Agent.AllowedTools, sc.Wanted()...)
@@ -54,14 +48,6 @@ func (r *Runner) grantTools(ctx context.Context, j *job, prog *progress, rt *mcp
 // toolProjects are the other projects of the settings file (already within ALLOWED_PROJECTS)
 // that the requester may read too (mcptools.OtherProjects).
 func (r *Runner) toolProjects(ctx context.Context, j *job) []string {
-	return mcptools.OtherProjects(ctx, r.GitLab, j.settings.ToolProjects, j.req.Author, r.withinAllowedProjects,
+	return mcptools.OtherProjects(ctx, r.GitLab, j.settings.ToolProjects, j.req.Author, r.checker().WithinAllowedProjects,
 		func(kind, text string) { r.note(ctx, j, kind, text) })
-}
-
-// withinAllowedProjects: nil when the project is within ALLOWED_PROJECTS, else why not.
-func (r *Runner) withinAllowedProjects(ctx context.Context, projectID int64) error {
-	if ok, err := r.checker().ProjectAllowed(ctx, projectID); err != nil || ok {
-		return err
-	}
-	return fmt.Errorf("not within ALLOWED_PROJECTS")
 }

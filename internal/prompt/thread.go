@@ -1,6 +1,7 @@
 // Package prompt holds every text the agent is given: the prompts of a request in a thread
 // (answer, change, review, follow-up), of a pipeline fix and of a wiki edit. Text from GitLab is
 // quoted as data, in tags or fences it cannot close; our instructions come before and after it.
+// Reader reads a request's thread into its prompt's input: which comments, and their authors' roles.
 package prompt
 
 import (

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -59,17 +60,27 @@ func (p *Publisher) postPart(ctx context.Context, j Job, k int, body string) err
 	if _, done := j.Steps.Value(step); done {
 		return nil
 	}
-	mark := marker.Part(j.ID, k)
-	if j.Attempt > 1 {
-		if n, found, err := p.Notes.FindNote(ctx, j.Thread, mark); err != nil {
-			return fmt.Errorf("look for part %d of the answer: %w", k, err)
-		} else if found {
-			return j.Steps.Save(ctx, step, strconv.FormatInt(n.ID, 10))
-		}
-	}
-	n, err := p.Notes.PostNote(ctx, j.Thread, j.Request.DiscussionID, p.redact(body), j.confidential(), mark)
+	n, _, err := p.PostOnce(ctx, j, fmt.Sprintf("part %d of the answer", k), body, marker.Part(j.ID, k), j.Attempt > 1)
 	if err != nil {
-		return fmt.Errorf("post part %d of the answer: %w", k, err)
+		return err
 	}
 	return j.Steps.Save(ctx, step, strconv.FormatInt(n.ID, 10))
+}
+
+// PostOnce posts body (redacted) in the job's discussion with mark, unless lookup finds a note
+// with mark there already, posted before a crash or a lost reply: found says so, and n is that
+// note. Callers look only on a job's later attempts, when something of it can be there; what
+// names the note in errors.
+func (p *Publisher) PostOnce(ctx context.Context, j Job, what, body, mark string, lookup bool) (n gitlab.Note, found bool, err error) {
+	if lookup {
+		if n, found, err = p.Notes.FindNote(ctx, j.Thread, mark); err != nil {
+			return n, false, fmt.Errorf("look for %s: %w", what, err)
+		} else if found {
+			return n, true, nil
+		}
+	}
+	if n, err = p.Notes.PostNote(ctx, j.Thread, j.Request.DiscussionID, p.redact(body), j.confidential(), mark); err != nil {
+		return n, false, fmt.Errorf("post %s: %w", what, err)
+	}
+	return n, false, nil
 }

@@ -93,6 +93,8 @@ func TestGoldenTexts(t *testing.T) {
 		"answer_question.md": Answer("It is a webhook service.", Footer{JobID: 7, Duration: 5 * time.Second, Turns: 1, CostUSD: 0.01}),
 		"failure.md":         Failure(9, "", "The Claude CLI stopped after 20m0s (CLAUDE_TIMEOUT).", "Ask again with a smaller request, or raise CLAUDE_TIMEOUT."),
 		"unauthorised.md":    Unauthorised(3, "mallory", "Developer"),
+		"queued.md":          Queued(5, "https://bot.example.com/jobs/5?t=abc", 1, 3),
+		"cancelled.md":       CancelledWhileQueued(5, "https://bot.example.com/jobs/5?t=abc"),
 	}
 	for name, got := range texts {
 		path := filepath.Join("testdata", name)
@@ -108,6 +110,27 @@ func TestGoldenTexts(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
 		}
+	}
+}
+
+func TestAcknowledgementSaysQueuedOrStarted(t *testing.T) {
+	cases := []struct {
+		project, all int
+		started      bool
+		phrase       string
+	}{
+		{0, 0, true, "Claude is working on it"},
+		{0, 1, false, "Ahead of it: 0 requests in this project, 1 request overall."},
+		{2, 5, false, "Ahead of it: 2 requests in this project, 5 requests overall."},
+	}
+	for _, c := range cases {
+		body, started := Acknowledgement(8, "", c.project, c.all)
+		if started != c.started || !strings.Contains(body, c.phrase) || !strings.Contains(body, marker.Job(8)) {
+			t.Errorf("Acknowledgement(%d, %d) = %t, %q", c.project, c.all, started, body)
+		}
+	}
+	if got, want := Started(8, "u"), Progress(8, "u", []Step{{Text: "Read the request"}}); got != want {
+		t.Errorf("Started = %q, want the progress note's first step unchecked: %q", got, want)
 	}
 }
 

@@ -229,3 +229,43 @@ func TestPostAnswerPostsEachPartOnce(t *testing.T) {
 		t.Errorf("%d further parts after a resumed answer, want 1", parts)
 	}
 }
+
+// PostOnce posts a note once: looking, it finds the one posted before instead of posting again;
+// not looking (a job's first attempt), it posts without a request to find one. What it posts is
+// redacted.
+func TestPostOncePostsOrFindsByMarker(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	j := w.job(4, 1, memSteps{}, nil)
+	p := w.publisher()
+	p.Redact = func(s string) string { return strings.ReplaceAll(s, "s3cret", "[REDACTED]") }
+	mark := marker.Job(j.ID)
+	cases := []struct {
+		name      string
+		lookup    bool
+		wantFound bool
+		wantNotes int
+		wantFinds int
+	}{
+		{"first attempt: posts without looking", false, false, 1, 0},
+		{"later attempt: finds the note posted before", true, true, 1, 1},
+	}
+	var first int64
+	for _, c := range cases {
+		n, found, err := p.PostOnce(ctx, j, "the note", "token s3cret", mark, c.lookup)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if first == 0 {
+			first = n.ID
+		}
+		notes := w.g.Notes(w.proj.ID, fakegitlab.ThreadIssue, "1")
+		finds := w.g.CountRequests("GET", `/issues/1/(notes|discussions)`)
+		if found != c.wantFound || n.ID != first || len(notes) != c.wantNotes || finds != c.wantFinds {
+			t.Errorf("%s: found %t, note %d (first %d), %d notes, %d lookups", c.name, found, n.ID, first, len(notes), finds)
+		}
+		if strings.Contains(notes[0].Body, "s3cret") {
+			t.Errorf("%s: posted unredacted: %q", c.name, notes[0].Body)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 )
 
@@ -14,16 +15,6 @@ const (
 	LevelMaintainer = 40
 	LevelOwner      = 50
 )
-
-var roleNames = map[int]string{0: "not a member", 10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
-
-// RoleName is GitLab's name of an access level ("not a member" for 0).
-func RoleName(level int) string {
-	if n, ok := roleNames[level]; ok {
-		return n
-	}
-	return fmt.Sprintf("level %d", level)
-}
 
 // Person is the requester as the rules see them: their role on the project and the groups (of
 // those the matching rules name) they belong to.
@@ -80,7 +71,7 @@ func MayMerge(rules []gitlab.BranchRule, branch string, p Person) Right {
 }
 
 func decide(rules []gitlab.BranchRule, branch string, p Person, verb string, list func(gitlab.BranchRule) []gitlab.BranchAccess) Right {
-	who := fmt.Sprintf("@%s (%s)", p.Username, RoleName(p.Level))
+	who := fmt.Sprintf("@%s (%s)", p.Username, authz.RoleName(p.Level))
 	matching := Matching(rules, branch)
 	if len(matching) == 0 {
 		if p.Level >= LevelDeveloper {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/authz"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 )
 
@@ -55,6 +56,6 @@ func ForbiddenRefusal(path, pattern, source string) (what, todo string) {
 // not pushed, and who may ask.
 func SensitiveRefusal(touched []string, username string, level int) (what, todo string) {
 	what = fmt.Sprintf("Claude's change touches %s: CI configuration, the bot's settings and guidance (CLAUDE.md, .claude/), submodules and code owners change only when a Maintainer or Owner asks, and @%s is %s here, so nothing was pushed.",
-		CodeList(touched), username, RoleName(level))
+		CodeList(touched), username, authz.RoleName(level))
 	return what, "Ask a Maintainer or Owner of the project to request this change, or ask again for a change that leaves these files alone."
 }

@@ -2,6 +2,7 @@
 package redact
 
 import (
+	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -78,4 +79,12 @@ func (r *Redactor) Redact(s string) string {
 		return s
 	}
 	return rep.Replace(s)
+}
+
+// Error is err with its text redacted (for a log line or a queue's record), nil if nil.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(r.Redact(err.Error()))
 }

@@ -1,6 +1,9 @@
 package redact
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestRedact(t *testing.T) {
 	r := New("fakepat-secret-value", "", "short", "sk-ant-api03-abcdef", "fakepat-secret-value-longer")
@@ -59,5 +62,26 @@ func TestAddRedactsNewSecretsAndKeepsOld(t *testing.T) {
 	var nilR *Redactor
 	if nilR.Redact("x fake-token-2-new-value") != "x fake-token-2-new-value" {
 		t.Fatal("nil Redactor changed text")
+	}
+}
+
+func TestErrorIsRedacted(t *testing.T) {
+	r := New("glpat-tok-123456")
+	cases := []struct {
+		err  error
+		want string // "" : nil
+	}{
+		{nil, ""},
+		{errors.New("push with glpat-tok-123456 failed"), "push with [REDACTED] failed"},
+		{errors.New("no secret here"), "no secret here"},
+	}
+	for _, c := range cases {
+		got := r.Error(c.err)
+		if (got == nil) != (c.want == "") || got != nil && got.Error() != c.want {
+			t.Errorf("Error(%v) = %v, want %q", c.err, got, c.want)
+		}
+	}
+	if got := (*Redactor)(nil).Error(errors.New("glpat-tok-123456")); got.Error() != "glpat-tok-123456" {
+		t.Errorf("a nil Redactor changed the error: %v", got)
 	}
 }
