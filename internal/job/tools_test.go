@@ -3,14 +3,12 @@ package job
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -204,37 +202,6 @@ func TestToolProjectsNeedTheRequestersAccess(t *testing.T) {
 	h.g.AddMember(lib.ID, h.alice.ID, fakegitlab.Reporter)
 	if got := h.r.toolProjects(context.Background(), j); !slices.Equal(got, []string{"acme/lib"}) {
 		t.Errorf("projects = %v, want [acme/lib]", got)
-	}
-}
-
-type oneSession struct{ s store.Session }
-
-func (o oneSession) SaveSession(context.Context, store.Session) error { return nil }
-func (o oneSession) LatestSession(context.Context, string, int64) (store.Session, bool, error) {
-	return o.s, true, nil
-}
-
-// A session whose run read other projects for its requester is resumed for that requester only;
-// "start over" is the request right after the mention, not any sentence with the words.
-func TestSessionPlanRights(t *testing.T) {
-	s := store.Session{JobID: 1, SessionID: "0a0b0c0d-0000-0000-0000-000000000001", Data: []byte("x"), PrivateTo: 7, CreatedAt: time.Now()}
-	r := &Runner{Sessions: oneSession{s}}
-	plan := func(author int64, text string) threadSession {
-		j := &job{id: 2, log: slog.New(slog.DiscardHandler)}
-		j.req.Author.ID, j.req.Text = author, text
-		return r.planSession(context.Background(), j)
-	}
-	if p := plan(7, "@claude go on"); p.resume == nil {
-		t.Errorf("its own requester did not resume the session: %+v", p)
-	}
-	if p := plan(8, "@claude go on"); p.resume != nil || !strings.Contains(p.note, "not yours to see") {
-		t.Errorf("another requester resumed a session that read other projects: %+v", p)
-	}
-	if p := plan(7, "@claude start over please"); p.resume != nil || !strings.Contains(p.note, "start over") {
-		t.Errorf("start over: %+v", p)
-	}
-	if p := plan(7, "@claude do not start over, go on"); p.resume == nil {
-		t.Errorf("a sentence with the words started over: %+v", p)
 	}
 }
 
