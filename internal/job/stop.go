@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -77,7 +75,7 @@ func (t stopTask) stop(ctx context.Context, j *job) error {
 		}
 		stopped = append(stopped, what)
 	}
-	if _, err := r.postOnce(ctx, j, stopReply(j.req.Author.Username, stopped, len(others))); err != nil {
+	if _, err := r.postOnce(ctx, j, publish.StopReply(j.req.Author.Username, stopped, len(others))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
@@ -105,7 +103,7 @@ func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, e
 		}
 	}
 	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
-	return fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)), nil
+	return publish.StoppedJob(in.ID, started), nil
 }
 
 // begun says whether a worker has started the job: its progress note is the worker's, not the
@@ -133,34 +131,13 @@ func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by string) err
 	}
 	if v, ok := recorded[stepNote]; ok {
 		noteID, _ := strconv.ParseInt(v, 10, 64)
-		body := publish.Failure(in.ID, r.jobURL(qj), fmt.Sprintf("@%s stopped this request before it started: nothing was done.", by),
-			"Comment `@claude` again to ask anew.")
+		what, todo := publish.StoppedBeforeStart(by)
+		body := publish.Failure(in.ID, r.jobURL(qj), what, todo)
 		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
 			return err
 		}
 	}
 	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
-}
-
-func wasDoing(started bool) string {
-	if started {
-		return "was running"
-	}
-	return "was waiting"
-}
-
-func stopReply(by string, stopped []string, left int) string {
-	var b strings.Builder
-	switch len(stopped) {
-	case 0:
-		b.WriteString("Nothing to stop: no request of yours in this thread is queued or running.")
-	default:
-		fmt.Fprintf(&b, "Stopped at @%s's request: %s.", by, strings.Join(stopped, ", "))
-	}
-	if left > 0 {
-		fmt.Fprintf(&b, " %d request(s) by others go on: only their requester or a Maintainer can stop them.", left)
-	}
-	return b.String()
 }
 
 // stoppedNote is the last note of a job a user stopped: who, and what was left undone — a push
@@ -170,19 +147,6 @@ func (r *Runner) stoppedNote(ctx context.Context, j *job) (what, todo string, ok
 	if err != nil || recorded[stepStoppedBy] == "" {
 		return "", "", false
 	}
-	what = fmt.Sprintf("@%s stopped this request.", recorded[stepStoppedBy])
-	var p pushed
-	var mr mrDone
-	pushedOK, hasMR := j.steps.get(stepPushed, &p), j.steps.get(stepMR, &mr)
-	switch {
-	case pushedOK && hasMR:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s` and merge request !%d.", event.ShortSHA(p.SHA), p.Branch, mr.IID)
-	case pushedOK:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s`; no merge request was opened.", event.ShortSHA(p.SHA), p.Branch)
-	case j.steps.has(stepResult):
-		what += " Claude's work was finished but not pushed: nothing was changed in the repository."
-	default:
-		what += " Claude had not finished: nothing was changed in the repository."
-	}
-	return what, "Comment `@claude` again to ask anew.", true
+	what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
+	return what, todo, true
 }
