@@ -15,7 +15,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
@@ -170,22 +169,6 @@ func TestToolsOfferedByTask(t *testing.T) {
 	}
 	if a.offered[1] != nil {
 		t.Errorf("tools offered without mcp__gitlab in the allowed tools: %v", a.offered[1])
-	}
-}
-
-// update_progress replaces the checklist after its first step, bounded, backticks made safe.
-func TestProgressPlan(t *testing.T) {
-	p := newProgress(&Runner{Redactor: redact.New("sekrit-value")}, &job{})
-	var items []mcptools.ProgressItem
-	for i := range 20 {
-		items = append(items, mcptools.ProgressItem{Text: fmt.Sprintf("step `%d` sekrit-value", i), Done: i < 3})
-	}
-	p.plan(items)
-	if len(p.steps) != maxChecklist || p.steps[0].Text != "Read the request" || !p.changed {
-		t.Fatalf("steps = %+v", p.steps)
-	}
-	if s := p.steps[1]; s.Text != "step '0' [REDACTED]" || !s.Done || p.steps[4].Done {
-		t.Errorf("step = %+v", p.steps[1:5])
 	}
 }
 

@@ -12,30 +12,6 @@ import (
 // MaxNoteChars keeps a note below GitLab's limit (1,000,000 characters) with room for the footer.
 const MaxNoteChars = 990_000
 
-// Step is one line of the progress checklist.
-type Step struct {
-	Text string
-	Done bool
-}
-
-// Progress is the text of the progress note while a job runs.
-func Progress(jobID int64, jobURL string, steps []Step) string {
-	var b strings.Builder
-	b.WriteString("🤖 **Claude is working on it…**\n\n")
-	for _, s := range steps {
-		box := "[ ]"
-		if s.Done {
-			box = "[x]"
-		}
-		fmt.Fprintf(&b, "- %s %s\n", box, s.Text)
-	}
-	if jobURL != "" {
-		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
-	}
-	b.WriteString("\n" + marker.Job(jobID))
-	return b.String()
-}
-
 // Footer is what the answer says about its run.
 type Footer struct {
 	JobID     int64
