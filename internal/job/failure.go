@@ -34,12 +34,9 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
 		switch {
 		case errors.Is(cause, queue.ErrCancelledRemotely):
-			// `jobs cancel`: say so in the thread rather than leave "working…" there.
+			// `jobs cancel` (or "@claude stop"): say so in the thread rather than leave "working…" there.
 			j.log.Info("job: cancelled by the operator")
-			what, todo := publish.Cancelled()
-			if w, t, ok := r.stoppedNote(ctx, j); ok {
-				what, todo = w, t
-			}
+			what, todo := r.cancelledNote(ctx, j)
 			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
 				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
 			}

@@ -41,11 +41,9 @@ func (p *progress) flush(ctx context.Context) {
 	if p.j.noteID == 0 { // no note to edit (a wiki page has no thread)
 		return
 	}
-	body, ok := p.list.Render(p.j.id, p.r.jobURL(p.j))
-	if !ok {
-		return
-	}
-	if err := p.r.GitLab.UpdateNote(ctx, p.j.thread, p.j.noteID, body); err != nil && ctx.Err() == nil {
-		p.j.log.Warn("job: progress edit failed", "error", p.r.redact(err.Error()))
+	if body, ok := p.list.Render(p.j.id, p.r.jobURL(p.j)); ok {
+		if err := p.r.GitLab.UpdateNote(ctx, p.j.thread, p.j.noteID, body); err != nil && ctx.Err() == nil {
+			p.j.log.Warn("job: progress edit failed", "error", p.r.redact(err.Error()))
+		}
 	}
 }

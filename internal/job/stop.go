@@ -81,72 +81,54 @@ func (t stopTask) stop(ctx context.Context, j *job) error {
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
 }
 
-// stopOne cancels one job of the thread and says what it was doing.
+// stopOne cancels one job of the thread and says what it was doing. A job a worker has begun
+// (its progress note is the worker's, not the acknowledgement lane's "queued" one) is told to
+// stop and writes its own last note. One that had not begun never will (River's "running"
+// includes waiting in the thread's gate): its "queued" note is closed here.
 func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, error) {
-	r := t.r
-	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
+	r, by := t.r, j.req.Author.Username
+	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, by); err != nil {
 		return "", err
 	}
 	if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
 		return "", err
 	}
-	// A job a worker has begun is told to stop and writes its own last note. One that had
-	// not begun never will (River's "running" includes waiting in the thread's gate): its
-	// "queued" note is closed here.
-	started, err := r.begun(ctx, in.ID)
+	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), in.ID)
 	if err != nil {
 		return "", err
 	}
+	started := (&job{steps: &steps{values: recorded}}).acknowledged()
 	if !started {
-		if err := t.closeQueued(ctx, in, j.req.Author.Username); err != nil {
+		if err := t.closeQueued(ctx, in, by, recorded[stepNote]); err != nil {
 			return "", err
 		}
 	}
-	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
+	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", by, "started", started)
 	return publish.StoppedJob(in.ID, started), nil
 }
 
-// begun says whether a worker has started the job: its progress note is the worker's, not the
-// acknowledgement lane's "queued" one.
-func (r *Runner) begun(ctx context.Context, id int64) (bool, error) {
-	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), id)
-	if err != nil {
-		return false, err
-	}
-	_, note := recorded[stepNote]
-	_, queued := recorded[stepQueued]
-	_, started := recorded[stepStarted]
-	return note && (!queued || started), nil
-}
-
-// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one)
-// into the stop, and records how the job ended.
-func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by string) error {
+// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one:
+// note) into the stop, and records how the job ended.
+func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by, note string) error {
 	r := t.r
 	ctx = context.WithoutCancel(ctx)
-	qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
-	recorded, err := r.Steps.Steps(ctx, in.ID)
-	if err != nil {
-		return err
-	}
-	if v, ok := recorded[stepNote]; ok {
-		noteID, _ := strconv.ParseInt(v, 10, 64)
+	if note != "" {
+		qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
+		noteID, _ := strconv.ParseInt(note, 10, 64)
 		what, todo := publish.StoppedBeforeStart(by)
-		body := publish.Failure(in.ID, r.jobURL(qj), what, todo)
-		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
+		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(publish.Failure(in.ID, r.jobURL(qj), what, todo))); err != nil {
 			return err
 		}
 	}
 	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
 }
 
-// stoppedNote is the last note of a job a user stopped: who, and what was left undone — a push
-// already made stays and is named.
-func (r *Runner) stoppedNote(ctx context.Context, j *job) (what, todo string, ok bool) {
+// cancelledNote is the last note of a cancelled job: after "@claude stop", who stopped it and
+// what was left undone (a push already made stays and is named); else the operator's cancel.
+func (r *Runner) cancelledNote(ctx context.Context, j *job) (what, todo string) {
 	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id)
 	if err != nil || recorded[stepStoppedBy] == "" {
-		return "", "", false
+		return publish.Cancelled()
 	}
-	what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
-	return what, todo, true
+	return publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
 }
