@@ -34,13 +34,7 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
 		switch {
 		case errors.Is(cause, queue.ErrCancelledRemotely):
-			// `jobs cancel` (or "@claude stop"): say so in the thread rather than leave "working…" there.
-			j.log.Info("job: cancelled by the operator")
-			what, todo := r.cancelledNote(ctx, j)
-			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
-				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
-			}
-			return queue.Cancel(cause)
+			return r.endCancelled(ctx, j, cause)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			err = fmt.Errorf("%w: the job ran past its time limit (CLAUDE_TIMEOUT plus 10 minutes for GitLab and git)", publish.ErrJobTimeout)
 		default:

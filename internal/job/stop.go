@@ -123,12 +123,17 @@ func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by, note strin
 	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
 }
 
-// cancelledNote is the last note of a cancelled job: after "@claude stop", who stopped it and
-// what was left undone (a push already made stays and is named); else the operator's cancel.
-func (r *Runner) cancelledNote(ctx context.Context, j *job) (what, todo string) {
-	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id)
-	if err != nil || recorded[stepStoppedBy] == "" {
-		return publish.Cancelled()
+// endCancelled ends a job cancelled by `jobs cancel` or "@claude stop": its thread says so rather
+// than leave "working…" there — who stopped it and what was left undone (a push already made
+// stays and is named), else that an operator cancelled it.
+func (r *Runner) endCancelled(ctx context.Context, j *job, cause error) error {
+	j.log.Info("job: cancelled by the operator")
+	what, todo := publish.Cancelled()
+	if recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id); err == nil && recorded[stepStoppedBy] != "" {
+		what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
 	}
-	return publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
+	if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
+		j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
+	}
+	return queue.Cancel(cause)
 }
