@@ -34,18 +34,9 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, agent.ErrTimeout) {
 		switch {
 		case errors.Is(cause, queue.ErrCancelledRemotely):
-			// `jobs cancel`: say so in the thread rather than leave "working…" there.
-			j.log.Info("job: cancelled by the operator")
-			what, todo := "An operator cancelled this request.", "Comment `@claude` again to ask anew."
-			if w, t, ok := r.stoppedNote(ctx, j); ok {
-				what, todo = w, t
-			}
-			if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
-				j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
-			}
-			return queue.Cancel(cause)
+			return r.endCancelled(ctx, j, cause)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			err = fmt.Errorf("%w: the job ran past its time limit (CLAUDE_TIMEOUT plus 10 minutes for GitLab and git)", errJobTimeout)
+			err = fmt.Errorf("%w: the job ran past its time limit (CLAUDE_TIMEOUT plus 10 minutes for GitLab and git)", publish.ErrJobTimeout)
 		default:
 			// Shutdown: the job resumes at the next start, where it stopped; a snooze does not
 			// count as an attempt.
@@ -58,16 +49,12 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 		r.sayWaiting(ctx, j, err)
 		return err
 	}
-	what, todo := explain(err)
+	what, todo := publish.Explain(err)
 	if isTransient(err) {
-		limit := "attempts"
-		if j.lastTry {
-			limit = "attempts (JOB_GIVE_UP)"
-		}
-		what = fmt.Sprintf("%s It kept failing, so I gave up after %d %s.", what, j.attempt, limit)
+		what = publish.GaveUp(what, j.attempt, j.lastTry)
 	}
 	j.log.Error("job: failed", "error", r.redact(err.Error()))
-	if perr := r.reportFailure(context.WithoutCancel(ctx), j, what, todo); perr != nil {
+	if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Failed, what, todo); perr != nil {
 		// Not even the failure could be posted: let the queue try again while it may.
 		j.log.Error("job: could not post the failure reply", "error", r.redact(perr.Error()), "max_attempts", j.maxAttempts)
 		return fmt.Errorf("%v; and posting the failure failed: %w", err, perr)
@@ -84,11 +71,7 @@ func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	why := []rune(r.redact(err.Error()))
-	if len(why) > 200 {
-		why = append(why[:200], '…')
-	}
-	body := r.redact(publish.Waiting(j.id, r.jobURL(j), string(why), j.retryAt))
+	body := r.redact(publish.Waiting(j.id, r.jobURL(j), r.redact(err.Error()), j.retryAt))
 	if uerr := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); uerr != nil {
 		j.log.Info("job: could not say in the thread that it waits for GitLab", "error", r.redact(uerr.Error()))
 		return
@@ -96,13 +79,6 @@ func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
 	if serr := j.steps.save(ctx, stepWaiting, j.retryAt.UTC().Format(time.RFC3339)); serr != nil {
 		j.log.Warn("job: could not record the waiting note", "error", serr.Error())
 	}
-}
-
-// errJobTimeout: the job as a whole ran past the queue's timeout.
-var errJobTimeout = errors.New("job timed out")
-
-func (r *Runner) reportFailure(ctx context.Context, j *job, what, todo string) error {
-	return r.reportEnd(ctx, j, jobstate.Failed, what, todo)
 }
 
 // reportEnd ends a job with a failure reply (or a refusal, or a cancellation: st) saying what
@@ -131,45 +107,4 @@ func isTransient(err error) bool {
 	}
 	var ae *agentError
 	return !errors.As(err, &ae) && workspace.IsTransient(err)
-}
-
-// explain says what failed and what to do, in plain words. The caller redacts secrets.
-func explain(err error) (what, todo string) {
-	switch {
-	case workspace.NoSpace(err):
-		return "The server running Claude ran out of disk space.", "The operator should free space in DATA_DIR (repository cache and job logs), then ask again."
-	case errors.Is(err, errJobTimeout):
-		return "This request took longer than the service allows for one job.", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
-	case errors.Is(err, workspace.ErrRejected):
-		return "GitLab refused the push: " + workspace.Rejection(err), "Fix what GitLab's rule asks for (for example the push rules of the project), then ask again."
-	case gitlab.IsTransient(err):
-		return "GitLab did not answer properly (busy, down, or too slow): " + err.Error(), "Try again later: comment `@claude` again."
-	case errors.Is(err, agent.ErrTimeout):
-		return "Claude did not finish within the time limit (CLAUDE_TIMEOUT).", "Ask for a smaller step, or ask the operator to raise CLAUDE_TIMEOUT."
-	case errors.Is(err, agent.ErrMaxTurns):
-		return "Claude reached the turn limit (CLAUDE_MAX_TURNS) before finishing.", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_TURNS."
-	case errors.Is(err, agent.ErrDailyBudget):
-		return "This project's daily budget for Claude (PROJECT_DAILY_BUDGET_USD) was spent while Claude worked, so the service refused its further model requests.", "Ask again tomorrow (UTC), or ask the operator to raise PROJECT_DAILY_BUDGET_USD."
-	case errors.Is(err, agent.ErrBudget):
-		return "Claude stopped at the cost limit of one run (CLAUDE_MAX_BUDGET_USD).", "Ask for a smaller step, or ask the operator to raise CLAUDE_MAX_BUDGET_USD."
-	case errors.Is(err, agent.ErrNotLoggedIn):
-		return "The Claude CLI has no valid Anthropic credential.", "The operator should set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and run `claude-gitlab doctor`."
-	case errors.Is(err, agent.ErrAPI):
-		return "The Anthropic API failed: " + err.Error(), "Try again in a few minutes: comment `@claude` again."
-	case errors.Is(err, agent.ErrLimit):
-		return "Claude's run went over a resource limit of the sandbox: " + err.Error(), "Ask for a smaller step, or ask the operator to raise the AGENT_* limit named above."
-	case errors.Is(err, agent.ErrOutputTooLarge):
-		return "Claude's output grew past the size limit and the run was stopped.", "Ask for a smaller step."
-	case errors.Is(err, agent.ErrCrashed), errors.Is(err, agent.ErrMalformed):
-		return "The Claude CLI stopped unexpectedly: " + err.Error(), "Try again; if it keeps failing, the operator should run `claude-gitlab doctor` and look at the service's log."
-	case errors.Is(err, workspace.ErrAuth), errors.Is(err, gitlab.ErrUnauthorized):
-		return "GitLab refused the bot's token.", "The operator should check GITLAB_TOKEN (expired or revoked?) with `claude-gitlab doctor`, or rotate it with `claude-gitlab rotate-token`."
-	case errors.Is(err, gitlab.ErrForbidden):
-		return "GitLab did not allow the bot to do this: " + err.Error(), "Give the bot user the Developer role (or higher) on this project."
-	case errors.Is(err, workspace.ErrConflict), errors.Is(err, workspace.ErrStale):
-		return "The branch changed while Claude worked and the change could not be applied on top of it.", "Ask again: Claude will start from the branch as it is now."
-	case errors.Is(err, workspace.ErrProtected):
-		return "GitLab refused the push: the branch is protected.", "Set GITLAB_USE_MR=true, or allow the bot to push to that branch."
-	}
-	return "Something went wrong: " + err.Error(), "Try again; if it keeps failing, the operator can look at `claude-gitlab jobs show` and the service's log."
 }

@@ -10,6 +10,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/session"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -34,14 +35,14 @@ type outcome struct {
 // session when one is kept, and what it changed is committed.
 func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	var in prompt.ThreadInput
-	var sess threadSession
+	var sess session.Plan
 	return r.runAndCommit(ctx, j, agentRun{
 		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
 			sess = r.planSession(ctx, j)
-			j.resume, j.keepSession = sess.resume, true
-			if sess.resume != nil {
-				j.since = sess.since
+			j.resume, j.keepSession = sess.Resume, true
+			if sess.Resume != nil {
+				j.since = sess.Since
 			}
 			in, ref, err = r.gather(ctx, j)
 			return ref, err
@@ -55,16 +56,16 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 
 // answerRun runs the agent on the request; when the thread's session cannot be resumed, once
 // more in a fresh session with the whole thread.
-func (r *Runner) answerRun(ctx context.Context, j *job, ws *workspace.Workspace, in prompt.ThreadInput, sess threadSession) (outcome, error) {
+func (r *Runner) answerRun(ctx context.Context, j *job, ws *workspace.Workspace, in prompt.ThreadInput, sess session.Plan) (outcome, error) {
 	var err error
 	if in.ClaudeMD, err = r.projectClaudeMD(ctx, j); err != nil {
 		return outcome{}, err
 	}
 	out, err := r.runAgent(ctx, j, ws, prompt.Thread(in))
-	if resumeFailed(sess, out.res, err) { // the whole thread, in a fresh session
-		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.from, "error", err)
-		r.note(ctx, j, journal.KindError, fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.from, err))
-		sess = threadSession{note: fmt.Sprintf("a fresh one with the whole thread: the earlier session (job %d) could not be resumed", sess.from)}
+	if sess.ResumeFailed(out.res.NumTurns, err) { // the whole thread, in a fresh session
+		j.log.Warn("job: the thread's Claude session could not be resumed; running fresh", "from_job", sess.From, "error", err)
+		r.note(ctx, j, journal.KindError, fmt.Sprintf("The session of job %d could not be resumed (%v); a fresh run with the whole thread follows", sess.From, err))
+		sess = sess.Restarted()
 		j.resume, j.since = nil, 0
 		if in, _, err = r.gather(ctx, j); err != nil {
 			return out, err
@@ -74,10 +75,10 @@ func (r *Runner) answerRun(ctx context.Context, j *job, ws *workspace.Workspace,
 		}
 		out, err = r.runAgent(ctx, j, ws, prompt.Thread(in))
 	}
-	if sess.resume == nil && sess.note == "" && j.answeredBefore && r.Sessions != nil {
-		sess.note = "a fresh one with the whole thread: no session of the earlier answers here was kept"
+	if j.answeredBefore && r.Sessions != nil {
+		sess = sess.Unkept()
 	}
-	out.Session = sess.words()
+	out.Session = sess.Words()
 	return out, err
 }
 

@@ -18,6 +18,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/session"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
@@ -78,7 +79,7 @@ type Settings struct {
 	ToolProjects []string
 	// ToolsBinary is this service's binary, which the CLI starts as the GitLab tools' helper.
 	ToolsBinary string
-	// SESSION_MAX_AGE: an older session of the thread is not resumed; DefaultSessionMaxAge when 0.
+	// SESSION_MAX_AGE: an older session of the thread is not resumed; session.DefaultMaxAge when 0.
 	SessionMaxAge time.Duration
 }
 
@@ -104,7 +105,7 @@ type Runner struct {
 	Tools ToolServer
 	// Sessions keeps each thread's Claude session so a later request resumes it; nil: every
 	// run starts fresh.
-	Sessions SessionStore
+	Sessions session.Store
 
 	auth *authz.Cache
 

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
@@ -77,112 +75,65 @@ func (t stopTask) stop(ctx context.Context, j *job) error {
 		}
 		stopped = append(stopped, what)
 	}
-	if _, err := r.postOnce(ctx, j, stopReply(j.req.Author.Username, stopped, len(others))); err != nil {
+	if _, err := r.postOnce(ctx, j, publish.StopReply(j.req.Author.Username, stopped, len(others))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Answered, fmt.Sprintf("stopped %d", len(stopped)))
 }
 
-// stopOne cancels one job of the thread and says what it was doing.
+// stopOne cancels one job of the thread and says what it was doing. A job a worker has begun
+// (its progress note is the worker's, not the acknowledgement lane's "queued" one) is told to
+// stop and writes its own last note. One that had not begun never will (River's "running"
+// includes waiting in the thread's gate): its "queued" note is closed here.
 func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, error) {
-	r := t.r
-	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, j.req.Author.Username); err != nil {
+	r, by := t.r, j.req.Author.Username
+	if err := r.Steps.SaveStep(context.WithoutCancel(ctx), in.ID, stepStoppedBy, by); err != nil {
 		return "", err
 	}
 	if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
 		return "", err
 	}
-	// A job a worker has begun is told to stop and writes its own last note. One that had
-	// not begun never will (River's "running" includes waiting in the thread's gate): its
-	// "queued" note is closed here.
-	started, err := r.begun(ctx, in.ID)
+	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), in.ID)
 	if err != nil {
 		return "", err
 	}
+	started := (&job{steps: &steps{values: recorded}}).acknowledged()
 	if !started {
-		if err := t.closeQueued(ctx, in, j.req.Author.Username); err != nil {
+		if err := t.closeQueued(ctx, in, by, recorded[stepNote]); err != nil {
 			return "", err
 		}
 	}
-	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", j.req.Author.Username, "started", started)
-	return fmt.Sprintf("job %d (%s)", in.ID, wasDoing(started)), nil
+	j.log.Info("job: stopped at a user's request", "stopped_job", in.ID, "by", by, "started", started)
+	return publish.StoppedJob(in.ID, started), nil
 }
 
-// begun says whether a worker has started the job: its progress note is the worker's, not the
-// acknowledgement lane's "queued" one.
-func (r *Runner) begun(ctx context.Context, id int64) (bool, error) {
-	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), id)
-	if err != nil {
-		return false, err
-	}
-	_, note := recorded[stepNote]
-	_, queued := recorded[stepQueued]
-	_, started := recorded[stepStarted]
-	return note && (!queued || started), nil
-}
-
-// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one)
-// into the stop, and records how the job ended.
-func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by string) error {
+// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one:
+// note) into the stop, and records how the job ended.
+func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by, note string) error {
 	r := t.r
 	ctx = context.WithoutCancel(ctx)
-	qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
-	recorded, err := r.Steps.Steps(ctx, in.ID)
-	if err != nil {
-		return err
-	}
-	if v, ok := recorded[stepNote]; ok {
-		noteID, _ := strconv.ParseInt(v, 10, 64)
-		body := publish.Failure(in.ID, r.jobURL(qj), fmt.Sprintf("@%s stopped this request before it started: nothing was done.", by),
-			"Comment `@claude` again to ask anew.")
-		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(body)); err != nil {
+	if note != "" {
+		qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
+		noteID, _ := strconv.ParseInt(note, 10, 64)
+		what, todo := publish.StoppedBeforeStart(by)
+		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(publish.Failure(in.ID, r.jobURL(qj), what, todo))); err != nil {
 			return err
 		}
 	}
 	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
 }
 
-func wasDoing(started bool) string {
-	if started {
-		return "was running"
+// endCancelled ends a job cancelled by `jobs cancel` or "@claude stop": its thread says so rather
+// than leave "working…" there — who stopped it and what was left undone (a push already made
+// stays and is named), else that an operator cancelled it.
+func (r *Runner) endCancelled(ctx context.Context, j *job, cause error) error {
+	j.log.Info("job: cancelled by the operator")
+	what, todo := publish.Cancelled()
+	if recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id); err == nil && recorded[stepStoppedBy] != "" {
+		what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
 	}
-	return "was waiting"
-}
-
-func stopReply(by string, stopped []string, left int) string {
-	var b strings.Builder
-	switch len(stopped) {
-	case 0:
-		b.WriteString("Nothing to stop: no request of yours in this thread is queued or running.")
-	default:
-		fmt.Fprintf(&b, "Stopped at @%s's request: %s.", by, strings.Join(stopped, ", "))
+	if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
+		j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))
 	}
-	if left > 0 {
-		fmt.Fprintf(&b, " %d request(s) by others go on: only their requester or a Maintainer can stop them.", left)
-	}
-	return b.String()
-}
-
-// stoppedNote is the last note of a job a user stopped: who, and what was left undone — a push
-// already made stays and is named.
-func (r *Runner) stoppedNote(ctx context.Context, j *job) (what, todo string, ok bool) {
-	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id)
-	if err != nil || recorded[stepStoppedBy] == "" {
-		return "", "", false
-	}
-	what = fmt.Sprintf("@%s stopped this request.", recorded[stepStoppedBy])
-	var p pushed
-	var mr mrDone
-	pushedOK, hasMR := j.steps.get(stepPushed, &p), j.steps.get(stepMR, &mr)
-	switch {
-	case pushedOK && hasMR:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s` and merge request !%d.", event.ShortSHA(p.SHA), p.Branch, mr.IID)
-	case pushedOK:
-		what += fmt.Sprintf(" Already done and left in place: the commit %s pushed to `%s`; no merge request was opened.", event.ShortSHA(p.SHA), p.Branch)
-	case j.steps.has(stepResult):
-		what += " Claude's work was finished but not pushed: nothing was changed in the repository."
-	default:
-		what += " Claude had not finished: nothing was changed in the repository."
-	}
-	return what, "Comment `@claude` again to ask anew.", true
+	return queue.Cancel(cause)
 }

@@ -3,21 +3,18 @@ package job
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
@@ -175,22 +172,6 @@ func TestToolsOfferedByTask(t *testing.T) {
 	}
 }
 
-// update_progress replaces the checklist after its first step, bounded, backticks made safe.
-func TestProgressPlan(t *testing.T) {
-	p := newProgress(&Runner{Redactor: redact.New("sekrit-value")}, &job{})
-	var items []mcptools.ProgressItem
-	for i := range 20 {
-		items = append(items, mcptools.ProgressItem{Text: fmt.Sprintf("step `%d` sekrit-value", i), Done: i < 3})
-	}
-	p.plan(items)
-	if len(p.steps) != maxChecklist || p.steps[0].Text != "Read the request" || !p.changed {
-		t.Fatalf("steps = %+v", p.steps)
-	}
-	if s := p.steps[1]; s.Text != "step '0' [REDACTED]" || !s.Done || p.steps[4].Done {
-		t.Errorf("step = %+v", p.steps[1:5])
-	}
-}
-
 // Another project of gitlab_tools_projects is open to a job only when its requester may read it
 // too: the bot's own access is not the measure.
 func TestToolProjectsNeedTheRequestersAccess(t *testing.T) {
@@ -204,37 +185,6 @@ func TestToolProjectsNeedTheRequestersAccess(t *testing.T) {
 	h.g.AddMember(lib.ID, h.alice.ID, fakegitlab.Reporter)
 	if got := h.r.toolProjects(context.Background(), j); !slices.Equal(got, []string{"acme/lib"}) {
 		t.Errorf("projects = %v, want [acme/lib]", got)
-	}
-}
-
-type oneSession struct{ s store.Session }
-
-func (o oneSession) SaveSession(context.Context, store.Session) error { return nil }
-func (o oneSession) LatestSession(context.Context, string, int64) (store.Session, bool, error) {
-	return o.s, true, nil
-}
-
-// A session whose run read other projects for its requester is resumed for that requester only;
-// "start over" is the request right after the mention, not any sentence with the words.
-func TestSessionPlanRights(t *testing.T) {
-	s := store.Session{JobID: 1, SessionID: "0a0b0c0d-0000-0000-0000-000000000001", Data: []byte("x"), PrivateTo: 7, CreatedAt: time.Now()}
-	r := &Runner{Sessions: oneSession{s}}
-	plan := func(author int64, text string) threadSession {
-		j := &job{id: 2, log: slog.New(slog.DiscardHandler)}
-		j.req.Author.ID, j.req.Text = author, text
-		return r.planSession(context.Background(), j)
-	}
-	if p := plan(7, "@claude go on"); p.resume == nil {
-		t.Errorf("its own requester did not resume the session: %+v", p)
-	}
-	if p := plan(8, "@claude go on"); p.resume != nil || !strings.Contains(p.note, "not yours to see") {
-		t.Errorf("another requester resumed a session that read other projects: %+v", p)
-	}
-	if p := plan(7, "@claude start over please"); p.resume != nil || !strings.Contains(p.note, "start over") {
-		t.Errorf("start over: %+v", p)
-	}
-	if p := plan(7, "@claude do not start over, go on"); p.resume == nil {
-		t.Errorf("a sentence with the words started over: %+v", p)
 	}
 }
 

@@ -12,30 +12,6 @@ import (
 // MaxNoteChars keeps a note below GitLab's limit (1,000,000 characters) with room for the footer.
 const MaxNoteChars = 990_000
 
-// Step is one line of the progress checklist.
-type Step struct {
-	Text string
-	Done bool
-}
-
-// Progress is the text of the progress note while a job runs.
-func Progress(jobID int64, jobURL string, steps []Step) string {
-	var b strings.Builder
-	b.WriteString("🤖 **Claude is working on it…**\n\n")
-	for _, s := range steps {
-		box := "[ ]"
-		if s.Done {
-			box = "[x]"
-		}
-		fmt.Fprintf(&b, "- %s %s\n", box, s.Text)
-	}
-	if jobURL != "" {
-		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
-	}
-	b.WriteString("\n" + marker.Job(jobID))
-	return b.String()
-}
-
 // Footer is what the answer says about its run.
 type Footer struct {
 	JobID     int64
@@ -128,34 +104,6 @@ func jobLink(f Footer) string {
 		return fmt.Sprint(f.JobID)
 	}
 	return fmt.Sprintf("[%d](%s)", f.JobID, f.JobURL)
-}
-
-// Failure is the text of the progress note when a job fails: what failed and what to do, in plain
-// words. The caller redacts secrets from what.
-func Failure(jobID int64, jobURL, what, todo string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "⚠️ **Claude could not finish this request.**\n\n%s\n", strings.TrimSpace(what))
-	if todo != "" {
-		fmt.Fprintf(&b, "\n**What to do:** %s\n", strings.TrimSpace(todo))
-	}
-	if jobURL != "" {
-		fmt.Fprintf(&b, "\n[Details of the run](%s)\n", jobURL)
-	}
-	fmt.Fprintf(&b, "\n<sub>job %d</sub>\n%s", jobID, marker.Job(jobID))
-	return b.String()
-}
-
-// Waiting is the text of the progress note while a job waits for GitLab (or the network) to
-// answer again; the job edits it back to progress when it runs again.
-func Waiting(jobID int64, jobURL, why string, next time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "⏳ **Claude is waiting for GitLab, next try at %s UTC.**\n\n", next.UTC().Format("15:04"))
-	fmt.Fprintf(&b, "GitLab did not answer properly (%s). Nothing is lost: the request goes on by itself when GitLab answers again.\n", strings.TrimSpace(why))
-	if jobURL != "" {
-		fmt.Fprintf(&b, "\n[Follow the run](%s)\n", jobURL)
-	}
-	b.WriteString("\n" + marker.Job(jobID))
-	return b.String()
 }
 
 // UnauthorisedSharedGroupsUnseen is the refusal on GitLab before 17.0, whose members/all does not

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/tick"
 )
 
 // Acknowledger is the per-job part of the acknowledgement lane (job.AckJobs in production): the
@@ -174,7 +176,7 @@ func (l *AckLane) acknowledge(ctx context.Context, c AckClaim) error {
 
 // sweep has the note of jobs cancelled while they waited edited: it still says queued.
 func (l *AckLane) sweep(ctx context.Context) {
-	onTicks(ctx, l.every(), func() {
+	tick.Run(ctx, l.every(), func() {
 		ids, err := l.Jobs.CancelledWhileQueued(ctx)
 		if err != nil && ctx.Err() == nil {
 			l.log().Warn("ack lane: could not list jobs cancelled while queued", "error", err)

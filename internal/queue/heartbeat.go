@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/tick"
 )
 
 // Take-over of the jobs of a replica that died (PostgreSQL, several replicas).
@@ -74,7 +75,7 @@ func (h *heartbeats) begin(ctx context.Context, jobID int64) (context.Context, f
 }
 
 func (h *heartbeats) beat(ctx context.Context, cancel context.CancelCauseFunc, jobID int64) {
-	onTicks(ctx, h.every, func() {
+	tick.Run(ctx, h.every, func() {
 		res, err := h.db.ExecContext(ctx, `UPDATE claude_job_heartbeat SET heartbeat_at = `+nowMS+`
 			WHERE job_id = $1 AND client_id = $2`, jobID, h.clientID)
 		if err != nil {
@@ -122,7 +123,7 @@ func (h *heartbeats) takeOver(ctx context.Context) (int64, error) {
 
 // run takes over stopped replicas' jobs every Heartbeat until ctx ends.
 func (h *heartbeats) run(ctx context.Context) {
-	onTicks(ctx, h.every, func() {
+	tick.Run(ctx, h.every, func() {
 		n, err := h.takeOver(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
