@@ -53,7 +53,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	}
 	j.log = j.log.With("lane", "ack")
 	j.lookup = c.Retaken // a lane that died may have posted before recording it
-	if j.steps.has(stepAnswered) || j.steps.has(stepNote) {
+	if j.steps.Has(stepAnswered) || j.steps.Has(stepNote) {
 		return nil
 	}
 	if j.bot, err = r.botUser(ctx); err != nil {
@@ -76,12 +76,12 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 		return err
 	}
 	// Recorded first: if the post is lost, the worker knows to look for it (and to edit it).
-	if err := j.steps.save(ctx, stepQueued, "1"); err != nil {
+	if err := j.steps.Save(ctx, stepQueued, "1"); err != nil {
 		return err
 	}
 	body, started := publish.Acknowledgement(j.id, r.jobURL(j), project, all)
 	if started {
-		if err := j.steps.save(ctx, stepStarted, "1"); err != nil {
+		if err := j.steps.Save(ctx, stepStarted, "1"); err != nil {
 			return err
 		}
 	}
@@ -99,13 +99,14 @@ func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
 	if j.level != nil {
 		g.Level = *j.level
 	}
-	return true, j.steps.save(ctx, stepAuthed, g.String())
+	return true, j.steps.Save(ctx, stepAuthed, g.String())
 }
 
 // laneAuthorised: the acknowledgement lane authorised the job recently (authz.Grant), which saves
 // the worker a GitLab call per job; a request that waited longer is checked again.
 func (r *Runner) laneAuthorised(j *job) bool {
-	g, ok := authz.ParseGrant(j.steps.values[stepAuthed])
+	raw, _ := j.steps.Value(stepAuthed)
+	g, ok := authz.ParseGrant(raw)
 	if !ok || !g.Stands(time.Now()) {
 		return false
 	}
@@ -121,7 +122,7 @@ func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int
 		return err
 	}
 	j, err := r.load(ctx, queue.Job{ID: id, Attempt: 1, MaxAttempts: 1, Request: info.Request})
-	if err != nil || j.noteID == 0 || j.steps.has(stepAnswered) {
+	if err != nil || j.noteID == 0 || j.steps.Has(stepAnswered) {
 		return err
 	}
 	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(publish.CancelledWhileQueued(j.id, r.jobURL(j)))); err != nil {

@@ -17,18 +17,18 @@ func (r *Runner) acknowledge(ctx context.Context, j *job) error {
 		return err
 	}
 	body := publish.Started(j.id, r.jobURL(j))
-	if j.steps.has(stepQueued) && j.noteID != 0 && !j.steps.has(stepStarted) {
+	if j.steps.Has(stepQueued) && j.noteID != 0 && !j.steps.Has(stepStarted) {
 		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
 			return fmt.Errorf("edit the progress note: %w", err)
 		}
-		return j.steps.save(ctx, stepStarted, "1")
+		return j.steps.Save(ctx, stepStarted, "1")
 	}
 	return r.progressNote(ctx, j, body)
 }
 
 // award gives 👀 once.
 func (r *Runner) award(ctx context.Context, j *job) error {
-	if j.steps.has(stepAward) {
+	if j.steps.Has(stepAward) {
 		return nil
 	}
 	if err := r.GitLab.Award(ctx, j.thread, j.req.NoteID, "eyes"); err != nil {
@@ -39,7 +39,7 @@ func (r *Runner) award(ctx context.Context, j *job) error {
 			return fmt.Errorf("award: %w", err)
 		}
 	}
-	return j.steps.save(ctx, stepAward, "eyes")
+	return j.steps.Save(ctx, stepAward, "eyes")
 }
 
 // progressNote posts the job's progress note once and records it; a job run again after a
@@ -49,11 +49,11 @@ func (r *Runner) progressNote(ctx context.Context, j *job, body string) error {
 		if j.retried { // the note says it failed: it is working again
 			return r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body))
 		}
-		if j.steps.has(stepWaiting) { // the note says it waits for GitLab: GitLab is back
+		if j.steps.Has(stepWaiting) { // the note says it waits for GitLab: GitLab is back
 			if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(body)); err != nil {
 				return err
 			}
-			return j.steps.forget(ctx, stepWaiting)
+			return j.steps.Forget(ctx, stepWaiting)
 		}
 		return nil
 	}
@@ -62,7 +62,7 @@ func (r *Runner) progressNote(ctx context.Context, j *job, body string) error {
 		return err
 	}
 	j.noteID = id
-	return j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10))
+	return j.steps.Save(ctx, stepNote, strconv.FormatInt(id, 10))
 }
 
 // readProject learns the job's project from GitLab (clone URL, default branch, web URL), once per

@@ -31,7 +31,7 @@ type agentRun struct {
 // bot. The outcome is recorded before anything is pushed: a resumed job returns the recorded one.
 func (r *Runner) runAndCommit(ctx context.Context, j *job, a agentRun) (outcome, error) {
 	var out outcome
-	if j.steps.get(stepResult, &out) {
+	if j.steps.Get(stepResult, &out) {
 		return out, nil
 	}
 	if err := r.readProject(ctx, j); err != nil {
@@ -56,7 +56,7 @@ func (r *Runner) runAndCommit(ctx context.Context, j *job, a agentRun) (outcome,
 			return out, err
 		}
 	}
-	return out, j.steps.save(ctx, stepResult, out)
+	return out, j.steps.Save(ctx, stepResult, out)
 }
 
 // resumeWorktree is the worktree holding the job's commit: the one the agent worked in, or, for a

@@ -20,7 +20,8 @@ type (
 // publishChange pushes the commit, opens the merge request and sets auto-merge, as far as they
 // are not recorded yet (publish.Publisher.Publish).
 func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
-	paths, sensitive := strings.CutPrefix(j.steps.values[stepChecked], sensitivePrefix)
+	checked, _ := j.steps.Value(stepChecked)
+	paths, sensitive := strings.CutPrefix(checked, sensitivePrefix)
 	return r.publisher(j).Publish(ctx, r.publishJob(j, out), publish.Change{Text: out.Text, Commit: out.Commit,
 		Base: out.Base, Sensitive: sensitive, SensitivePaths: paths})
 }
@@ -52,10 +53,3 @@ func (r *Runner) publishJob(j *job, out outcome) publish.Job {
 		},
 	}
 }
-
-// Value, Get and Save are the job's steps as publish records them (publish.Steps).
-func (s *steps) Value(name string) (string, bool) { v, ok := s.values[name]; return v, ok }
-
-func (s *steps) Get(name string, v any) bool { return s.get(name, v) }
-
-func (s *steps) Save(ctx context.Context, name string, v any) error { return s.save(ctx, name, v) }

@@ -76,7 +76,7 @@ func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
 		j.log.Info("job: could not say in the thread that it waits for GitLab", "error", r.redact(uerr.Error()))
 		return
 	}
-	if serr := j.steps.save(ctx, stepWaiting, j.retryAt.UTC().Format(time.RFC3339)); serr != nil {
+	if serr := j.steps.Save(ctx, stepWaiting, j.retryAt.UTC().Format(time.RFC3339)); serr != nil {
 		j.log.Warn("job: could not record the waiting note", "error", serr.Error())
 	}
 }

@@ -20,7 +20,7 @@ func (t answerTask) followUp(ctx context.Context, j *job) (*prompt.FollowUp, err
 // resolveFollowUp resolves the review comment's discussion once the fix is on its branch.
 func (t answerTask) resolveFollowUp(ctx context.Context, j *job, f *prompt.FollowUp) error {
 	var p pushed
-	if f == nil || !j.steps.get(stepPushed, &p) || p.OpenMR {
+	if f == nil || !j.steps.Get(stepPushed, &p) || p.OpenMR {
 		return nil // no fix, or it went to a branch of its own: the comment stays open
 	}
 	return review.ResolveFollowUp(ctx, t.reviews, j.steps, j.thread, f.DiscussionID)

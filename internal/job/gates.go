@@ -85,7 +85,7 @@ func (r *Runner) authorise(ctx context.Context, j *job, how refusal) (bool, erro
 
 // refuse replies to someone not authorised, once a day per thread.
 func (r *Runner) refuse(ctx context.Context, j *job, d authz.Decision, a authz.Asker) error {
-	if j.noteID == 0 && !j.steps.has(stepNote) {
+	if j.noteID == 0 && !j.steps.Has(stepNote) {
 		first, err := r.firstRefusal(ctx, j)
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ func (r *Runner) countUnauthorised(action string) {
 // runs: nobody asked for it, so a project that turned auto_review off in its settings file skips
 // it quietly (an author below MIN_ACCESS_LEVEL or a bot was skipped quietly by authorise).
 func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
-	if j.req.Reason != trigger.ReasonAutoReview || j.steps.has(stepNote) {
+	if j.req.Reason != trigger.ReasonAutoReview || j.steps.Has(stepNote) {
 		return true, nil // asked for, or acknowledged already: decided on an earlier attempt
 	}
 	if err := r.useProjectSettings(ctx, j); err != nil {
@@ -151,7 +151,7 @@ func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
 // says. A job acknowledged, or whose run is recorded, passed it on an earlier attempt.
 func (r *Runner) withinBudget(ctx context.Context, j *job, how refusal) (bool, error) {
 	budget := r.Settings.DailyBudgetUSD
-	if budget <= 0 || r.Journal == nil || j.acknowledged() || j.steps.has(stepResult) {
+	if budget <= 0 || r.Journal == nil || j.acknowledged() || j.steps.Has(stepResult) {
 		return true, nil
 	}
 	now := time.Now().UTC()

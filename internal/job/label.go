@@ -13,14 +13,14 @@ const stepUnlabeled = "unlabeled"
 // unlabel takes LABEL_TRIGGER off the issue or MR once a labelled request is over (answered,
 // refused or failed), so that adding the label again asks again.
 func (r *Runner) unlabel(ctx context.Context, j *job) error {
-	if j.req.Reason != trigger.ReasonLabeled || j.req.Label == "" || j.steps.has(stepUnlabeled) {
+	if j.req.Reason != trigger.ReasonLabeled || j.req.Label == "" || j.steps.Has(stepUnlabeled) {
 		return nil
 	}
 	if err := r.GitLab.RemoveLabel(ctx, j.thread, j.req.Label); err != nil {
 		return err
 	}
 	j.log.Info("job: trigger label removed", "label", j.req.Label)
-	return j.steps.save(ctx, stepUnlabeled, j.req.Label)
+	return j.steps.Save(ctx, stepUnlabeled, j.req.Label)
 }
 
 // unlabelWhenOver runs unlabel when finish ended the job (nil, or cancelled for good); a job

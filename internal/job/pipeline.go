@@ -90,7 +90,7 @@ func (t pipelineTask) pipelineMR(ctx context.Context, j *job) (bool, error) {
 	if pl == nil {
 		return false, r.end(ctx, j, jobstate.Skipped, "no pipeline in the request")
 	}
-	if v, ok := j.steps.values[stepPipelineMR]; ok {
+	if v, ok := j.steps.Value(stepPipelineMR); ok {
 		iid, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return false, fmt.Errorf("recorded merge request %q: %w", v, err)
@@ -110,7 +110,7 @@ func (t pipelineTask) pipelineMR(ctx context.Context, j *job) (bool, error) {
 		j.log.Info("job: the branch moved on since the failed pipeline; ignored", "branch", pl.Branch, "pipeline", pl.ID)
 		return false, r.end(ctx, j, jobstate.Skipped, "the branch moved on since pipeline "+strconv.FormatInt(pl.ID, 10))
 	}
-	if err := j.steps.save(ctx, stepPipelineMR, strconv.FormatInt(mr.IID, 10)); err != nil {
+	if err := j.steps.Save(ctx, stepPipelineMR, strconv.FormatInt(mr.IID, 10)); err != nil {
 		return false, err
 	}
 	j.onMR(mr.IID)
@@ -126,7 +126,7 @@ func (j *job) onMR(iid int64) {
 // pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
 // fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
 func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) {
-	if v, ok := j.steps.values[stepPipelineAttempt]; ok {
+	if v, ok := j.steps.Value(stepPipelineAttempt); ok {
 		return strconv.Atoi(v)
 	}
 	notes, err := t.notes.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
@@ -134,7 +134,7 @@ func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) 
 		return 0, fmt.Errorf("read the merge request's notes: %w", err)
 	}
 	attempt := pipelinefix.Attempt(notes, j.bot.ID, j.id, t.r.pipelineFixAttempts())
-	return attempt, j.steps.save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
+	return attempt, j.steps.Save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
 }
 
 // askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
@@ -142,7 +142,7 @@ func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
 	r := t.r
 	if _, found, err := t.notes.FindNote(ctx, j.thread, marker.PipelineHelp); err != nil {
 		return fmt.Errorf("look for our request for help: %w", err)
-	} else if found && !j.steps.has(stepNote) {
+	} else if found && !j.steps.Has(stepNote) {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
 		return r.end(ctx, j, jobstate.Skipped, "past PIPELINE_FIX_ATTEMPTS, help asked already")
 	}
@@ -150,7 +150,7 @@ func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
-	if err := j.steps.save(ctx, stepNote, strconv.FormatInt(id, 10)); err != nil {
+	if err := j.steps.Save(ctx, stepNote, strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; asked for help", "mr", j.req.Thread.IID, "note", id)

@@ -120,16 +120,17 @@ func (r *Runner) Handle(ctx context.Context, qj queue.Job) error {
 	if err != nil {
 		return err
 	}
-	if o := jobstate.ParseOutcome(j.steps.values[stepAnswered]); o.Status == jobstate.Failed || o.Status == jobstate.Cancelled {
+	ended, _ := j.steps.Value(stepAnswered)
+	if o := jobstate.ParseOutcome(ended); o.Status == jobstate.Failed || o.Status == jobstate.Cancelled {
 		// A job that ended in failure runs again only when an operator retried it (`jobs
 		// retry`): start over from the failed step; the note says what happens now.
 		j.log.Info("job: retried after it failed; running again", "failure", o.String())
-		if err := j.steps.forget(ctx, stepAnswered); err != nil {
+		if err := j.steps.Forget(ctx, stepAnswered); err != nil {
 			return err
 		}
 		j.retried = true
 	}
-	if j.steps.has(stepAnswered) {
+	if j.steps.Has(stepAnswered) {
 		return r.unlabel(ctx, j)
 	}
 	defer func() {

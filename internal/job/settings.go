@@ -23,12 +23,12 @@ const (
 // them.
 func (r *Runner) useProjectSettings(ctx context.Context, j *job) error {
 	var eff projectconfig.Effective
-	if !j.steps.get(stepSettings, &eff) {
+	if !j.steps.Get(stepSettings, &eff) {
 		var err error
 		if eff, err = r.projectSettings(ctx, j); err != nil {
 			return err
 		}
-		if err := j.steps.save(ctx, stepSettings, eff); err != nil {
+		if err := j.steps.Save(ctx, stepSettings, eff); err != nil {
 			return err
 		}
 	}
@@ -150,7 +150,7 @@ func (r *Runner) defaultBranchCommit(ctx context.Context, j *job, branch string)
 // checkChange refuses to push a commit that touches a path the project forbids, and puts the
 // diff in the transcript. It reports the refusal itself; ok is false then.
 func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool, err error) {
-	if out.Commit == "" || j.steps.has(stepChecked) || j.steps.has(stepPushed) {
+	if out.Commit == "" || j.steps.Has(stepChecked) || j.steps.Has(stepPushed) {
 		return true, nil
 	}
 	ws, err := r.resumeWorktree(ctx, j, wsProject(j.project), out)
@@ -187,7 +187,7 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 	}
 	touched := projectconfig.SensitiveTouched(j.project.CIConfigPath, j.settings.SensitivePaths, files)
 	if len(touched) == 0 {
-		return true, j.steps.save(ctx, stepChecked, "ok")
+		return true, j.steps.Save(ctx, stepChecked, "ok")
 	}
 	level, err := r.requesterLevel(ctx, j)
 	if err != nil {
@@ -195,7 +195,7 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 	}
 	if projectconfig.MayChangeSensitive(level) {
 		j.log.Info("job: the change touches sensitive paths; a Maintainer asked", "paths", len(touched))
-		return true, j.steps.save(ctx, stepChecked, sensitivePrefix+publish.CodeList(touched))
+		return true, j.steps.Save(ctx, stepChecked, sensitivePrefix+publish.CodeList(touched))
 	}
 	j.log.Info("job: the change touches sensitive paths; the requester is not a Maintainer; not pushed", "paths", len(touched), "level", level)
 	what, todo := publish.SensitiveRefusal(touched, j.req.Author.Username, level)
@@ -204,7 +204,7 @@ func (r *Runner) checkSensitive(ctx context.Context, j *job, files []string) (bo
 
 func (r *Runner) settingsSource(j *job) string {
 	var eff projectconfig.Effective
-	if j.steps.get(stepSettings, &eff) && eff.Source != "" {
+	if j.steps.Get(stepSettings, &eff) && eff.Source != "" {
 		return eff.Source
 	}
 	return "the project's settings"

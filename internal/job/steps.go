@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strconv"
 	"time"
@@ -44,7 +43,7 @@ type job struct {
 	req           trigger.Request
 	settings      Settings // the operator's, narrowed by the project's file once read (useProjectSettings)
 	thread        gitlab.ThreadRef
-	steps         *steps
+	steps         *jobstate.Record
 	log           *slog.Logger
 	bot           gitlab.User
 	noteID        int64
@@ -76,11 +75,11 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 	j := &job{
 		id: qj.ID, attempt: qj.Attempt, maxAttempts: qj.MaxAttempts, retryAt: qj.RetryAt, lastTry: qj.LastTry, req: req,
 		settings: r.Settings, thread: threadRef(req),
-		steps: &steps{store: r.Steps, jobID: qj.ID, values: recorded},
+		steps: jobstate.NewRecord(r.Steps, qj.ID, recorded),
 		log: r.log().With("job", qj.ID, "project", req.Project.Path, "thread", req.ThreadKey(),
 			"attempt", qj.Attempt),
 	}
-	j.lookup = j.steps.has(queue.AckStepName)
+	j.lookup = j.steps.Has(queue.AckStepName)
 	if v, ok := recorded[stepNote]; ok {
 		j.noteID, _ = strconv.ParseInt(v, 10, 64)
 	}
@@ -89,7 +88,7 @@ func (r *Runner) load(ctx context.Context, qj queue.Job) (*job, error) {
 
 // end records how the job ended (the thread has its final reply, or needs none) and counts it.
 func (r *Runner) end(ctx context.Context, j *job, st jobstate.Status, detail string) error {
-	if err := j.steps.save(ctx, stepAnswered, jobstate.Outcome{Status: st, Detail: detail}.String()); err != nil {
+	if err := j.steps.Save(ctx, stepAnswered, jobstate.Outcome{Status: st, Detail: detail}.String()); err != nil {
 		return err
 	}
 	r.count(st)
@@ -119,48 +118,7 @@ func (j *job) fromBot() bool {
 // acknowledged: a worker has posted (or taken over) the progress note; the lane's "queued" note
 // does not count, the checks before acknowledging still apply to it.
 func (j *job) acknowledged() bool {
-	return j.steps.has(stepNote) && (!j.steps.has(stepQueued) || j.steps.has(stepStarted))
+	return j.steps.Has(stepNote) && (!j.steps.Has(stepQueued) || j.steps.Has(stepStarted))
 }
 
 func (j *job) confidential() bool { return j.req.Confidential || j.req.Thread.Confidential }
-
-// steps is the recorded state of a job.
-type steps struct {
-	store  StepStore
-	jobID  int64
-	values map[string]string
-}
-
-func (s *steps) has(name string) bool { _, ok := s.values[name]; return ok }
-
-func (s *steps) get(name string, v any) bool {
-	raw, ok := s.values[name]
-	return ok && json.Unmarshal([]byte(raw), v) == nil
-}
-
-func (s *steps) forget(ctx context.Context, name string) error {
-	if err := s.store.DeleteStep(context.WithoutCancel(ctx), s.jobID, name); err != nil {
-		return err
-	}
-	delete(s.values, name)
-	return nil
-}
-
-func (s *steps) save(ctx context.Context, name string, v any) error {
-	var raw string
-	if str, ok := v.(string); ok {
-		raw = str
-	} else {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		raw = string(b)
-	}
-	// Recording must outlive a cancelled job: a side effect that happened has to be written down.
-	if err := s.store.SaveStep(context.WithoutCancel(ctx), s.jobID, name, raw); err != nil {
-		return err
-	}
-	s.values[name] = raw
-	return nil
-}

@@ -97,7 +97,7 @@ func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, e
 	if err != nil {
 		return "", err
 	}
-	started := (&job{steps: &steps{values: recorded}}).acknowledged()
+	started := (&job{steps: jobstate.NewRecord(nil, 0, recorded)}).acknowledged()
 	if !started {
 		if err := t.closeQueued(ctx, in, by, recorded[stepNote]); err != nil {
 			return "", err
@@ -130,7 +130,7 @@ func (r *Runner) endCancelled(ctx context.Context, j *job, cause error) error {
 	j.log.Info("job: cancelled by the operator")
 	what, todo := publish.Cancelled()
 	if recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), j.id); err == nil && recorded[stepStoppedBy] != "" {
-		what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.has(stepResult))
+		what, todo = publish.Stopped(recorded[stepStoppedBy], j.steps, j.steps.Has(stepResult))
 	}
 	if perr := r.reportEnd(context.WithoutCancel(ctx), j, jobstate.Cancelled, what, todo); perr != nil {
 		j.log.Warn("job: could not say it was cancelled", "error", r.redact(perr.Error()))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -40,7 +41,7 @@ type Job struct {
 	Attempt   int
 	Request   trigger.Request
 	Thread    gitlab.ThreadRef
-	Steps     Steps
+	Steps     jobstate.Steps
 	Requester *Requester
 	Log       *slog.Logger
 	// Project is the job's project (clone URL, default branch, web URL, visibility), read once.

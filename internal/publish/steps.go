@@ -1,7 +1,5 @@
 package publish
 
-import "context"
-
 // The steps publishing records. Their names are stored with the jobs in flight, which resume by
 // them: never rename one.
 const (
@@ -13,14 +11,6 @@ const (
 	StepSuggestion = "suggestion" // the patch's one-line change as a suggestion ("path:line"), or "none"
 	StepAnswered   = "answered"   // the final reply; its k-th note is StepAnswered + "_part_k"
 )
-
-// Steps is the job's record of what it did: a recorded step is never done again. Save records a
-// string as it is and anything else as JSON; Get reads JSON back.
-type Steps interface {
-	Value(name string) (string, bool)
-	Get(name string, v any) bool
-	Save(ctx context.Context, name string, v any) error
-}
 
 // Pushed is where a commit went.
 type Pushed struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 )
 
 // AskAnew is what to do after a request was stopped or cancelled.
@@ -43,7 +44,7 @@ func StoppedBeforeStart(by string) (what, todo string) {
 // Stopped is what the last note of a job by stopped says: who, and what was left undone — a push
 // already made (its StepPushed and StepMR in done) stays and is named; finished: Claude's work was
 // done.
-func Stopped(by string, done Steps, finished bool) (what, todo string) {
+func Stopped(by string, done jobstate.Steps, finished bool) (what, todo string) {
 	what = fmt.Sprintf("@%s stopped this request.", by)
 	var p Pushed
 	var mr OpenedMR

@@ -8,6 +8,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -38,7 +39,7 @@ type FollowUps interface {
 // FindFollowUp finds the review comment a request in its discussion refers to; nil when the
 // request is not a fix asked in one of the bot's finding discussions. The answer is recorded,
 // so a resumed job keeps it.
-func FindFollowUp(ctx context.Context, gl FollowUps, steps Steps, req trigger.Request, botID int64, log *slog.Logger) (*FollowUp, error) {
+func FindFollowUp(ctx context.Context, gl FollowUps, steps jobstate.Steps, req trigger.Request, botID int64, log *slog.Logger) (*FollowUp, error) {
 	var f FollowUp
 	if v, ok := steps.Value(StepFollowUp); ok {
 		if v == "none" || !steps.Get(StepFollowUp, &f) {
@@ -82,7 +83,7 @@ func followUpOf(ctx context.Context, gl FollowUps, req trigger.Request, botID in
 
 // ResolveFollowUp resolves the review comment's discussion once the fix is on the merge
 // request's branch, once.
-func ResolveFollowUp(ctx context.Context, gl FollowUps, steps Steps, mr gitlab.ThreadRef, discussionID string) error {
+func ResolveFollowUp(ctx context.Context, gl FollowUps, steps jobstate.Steps, mr gitlab.ThreadRef, discussionID string) error {
 	if _, done := steps.Value(StepFollowUpResolved); done {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -30,14 +31,6 @@ type Discussions interface {
 	PostNote(ctx context.Context, t gitlab.ThreadRef, discussionID, body string, internal bool, marker string) (gitlab.Note, error)
 }
 
-// Steps is the job's record of what it did: a recorded step is never done again. Save records a
-// string as it is and anything else as JSON; Get reads JSON back.
-type Steps interface {
-	Value(name string) (string, bool)
-	Get(name string, v any) bool
-	Save(ctx context.Context, name string, v any) error
-}
-
 // Version is the diff version a review looked at: its comments are anchored to it.
 type Version struct {
 	ID    int64  `json:"id"`
@@ -51,7 +44,7 @@ type Version struct {
 // posts nothing twice.
 type Poster struct {
 	GitLab  Discussions
-	Steps   Steps
+	Steps   jobstate.Steps
 	MR      gitlab.ThreadRef // the merge request reviewed
 	JobID   int64
 	Attempt int   // the job's run: from the second on, a post may have happened unrecorded
