@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 )
 
@@ -25,6 +26,18 @@ type ThreadRef struct {
 	IID       int64  // issue and merge request
 	CommitSHA string // commit
 	SnippetID int64  // snippet
+}
+
+// ThreadOf is the thread an event's note hangs on in the project. The event's thread types are
+// GitLab's noteable types, spelled as ours; a thread of no known type is an issue.
+func ThreadOf(projectID int64, t event.Thread) ThreadRef {
+	ref := ThreadRef{ProjectID: projectID, Type: string(t.Type), IID: t.IID, CommitSHA: t.CommitSHA, SnippetID: t.ID}
+	switch ref.Type {
+	case TypeIssue, TypeMergeRequest, TypeCommit, TypeSnippet:
+	default:
+		ref.Type = TypeIssue
+	}
+	return ref
 }
 
 // String names the thread in errors and logs with its project's id ("issue 3#12"), which an

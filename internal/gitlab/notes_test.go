@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -244,5 +245,23 @@ func TestUnknownThreadType(t *testing.T) {
 	_, err := s.client(t).ListNotes(context.Background(), ThreadRef{Type: "epic"}, ListNotesOptions{})
 	if err == nil || !strings.Contains(err.Error(), "epic") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestThreadOf(t *testing.T) {
+	for _, c := range []struct {
+		in   event.Thread
+		want ThreadRef
+	}{
+		{event.Thread{Type: event.ThreadIssue, IID: 3}, ThreadRef{ProjectID: 9, Type: TypeIssue, IID: 3}},
+		{event.Thread{Type: event.ThreadMergeRequest, IID: 4}, ThreadRef{ProjectID: 9, Type: TypeMergeRequest, IID: 4}},
+		{event.Thread{Type: event.ThreadCommit, CommitSHA: "abc"}, ThreadRef{ProjectID: 9, Type: TypeCommit, CommitSHA: "abc"}},
+		{event.Thread{Type: event.ThreadSnippet, ID: 12}, ThreadRef{ProjectID: 9, Type: TypeSnippet, SnippetID: 12}},
+		{event.Thread{IID: 5}, ThreadRef{ProjectID: 9, Type: TypeIssue, IID: 5}},
+		{event.Thread{Type: "epic", IID: 6}, ThreadRef{ProjectID: 9, Type: TypeIssue, IID: 6}},
+	} {
+		if got := ThreadOf(9, c.in); got != c.want {
+			t.Errorf("ThreadOf(%+v) = %+v, want %+v", c.in, got, c.want)
+		}
 	}
 }

@@ -1,8 +1,8 @@
 package job
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -149,21 +149,13 @@ func (r *Runner) agentHome(j *job) (string, error) {
 
 // commitWith commits the worktree's changes as the bot with message; "" when nothing changed.
 func (r *Runner) commitWith(ctx context.Context, j *job, ws *workspace.Workspace, message string) (string, error) {
-	changed, err := ws.Changed(ctx)
-	if err != nil || !changed {
-		return "", err
-	}
-	author := workspace.Author{Name: j.bot.Name, Email: j.bot.Email}
-	if author.Name == "" {
-		author.Name = j.bot.Username
-	}
-	sha, err := ws.Commit(ctx, author, r.redact(message))
-	if errors.Is(err, workspace.ErrNothingToCommit) {
-		return "", nil
-	}
+	author := workspace.Author{Name: cmp.Or(j.bot.Name, j.bot.Username), Email: j.bot.Email}
+	sha, err := ws.CommitChanges(ctx, author, r.redact(message))
 	if err != nil {
 		return "", fmt.Errorf("commit the changes: %w", err)
 	}
-	j.log.Info("job: committed", "sha", sha)
+	if sha != "" {
+		j.log.Info("job: committed", "sha", sha)
+	}
 	return sha, nil
 }

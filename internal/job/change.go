@@ -9,14 +9,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
-// pushed, mrDone and branchIntent are the records of the pushed, mr and branch steps, which
-// publish writes.
-type (
-	pushed       = publish.Pushed
-	mrDone       = publish.OpenedMR
-	branchIntent = publish.BranchIntent
-)
-
 // publishChange pushes the commit, opens the merge request and sets auto-merge, as far as they
 // are not recorded yet (publish.Publisher.Publish).
 func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {

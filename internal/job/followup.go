@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 )
 
@@ -19,7 +20,7 @@ func (t answerTask) followUp(ctx context.Context, j *job) (*prompt.FollowUp, err
 
 // resolveFollowUp resolves the review comment's discussion once the fix is on its branch.
 func (t answerTask) resolveFollowUp(ctx context.Context, j *job, f *prompt.FollowUp) error {
-	var p pushed
+	var p publish.Pushed
 	if f == nil || !j.steps.Get(stepPushed, &p) || p.OpenMR {
 		return nil // no fix, or it went to a branch of its own: the comment stays open
 	}

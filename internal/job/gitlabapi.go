@@ -30,17 +30,6 @@ type MergeRequests interface {
 	SetAutoMerge(ctx context.Context, projectID, iid int64, sha string) error
 }
 
-// Reviews are a merge request's diff versions and discussions: a review's findings, and the
-// follow-up on one.
-type Reviews interface {
-	MergeRequestVersions(ctx context.Context, projectID, iid int64) ([]gitlab.DiffVersion, error)
-	MergeRequestVersionDiff(ctx context.Context, projectID, iid, versionID int64) ([]gitlab.DiffFile, error)
-	ListDiscussions(ctx context.Context, projectID, iid int64) ([]gitlab.Discussion, error)
-	FindDiscussion(ctx context.Context, projectID, iid int64, marker string) (gitlab.Discussion, bool, error)
-	CreateDiffDiscussion(ctx context.Context, projectID, iid int64, pos gitlab.Position, body, marker string) (gitlab.Discussion, error)
-	ResolveDiscussion(ctx context.Context, projectID, iid int64, discussionID string, resolved bool) error
-}
-
 // Branches are what a push decides on: a branch's head, its protection, the project's rules.
 type Branches interface {
 	Branch(ctx context.Context, projectID int64, name string) (gitlab.Branch, error)

@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/metrics"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 )
@@ -47,9 +48,9 @@ func TestStepRecordsReadByTheJournal(t *testing.T) {
 	}{
 		stepResult: {outcome{Turns: 3, CostUSD: 0.25, Duration: 90 * time.Second, Commit: "0123456789abcdef"},
 			"Claude finished: 3 turns, $0.2500, 1m30s, committed 01234567"},
-		stepBranch:          {branchIntent{Name: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushing to the new branch claude/issue-4"},
-		stepPushed:          {pushed{Branch: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushed 01234567 to claude/issue-4"},
-		stepMR:              {mrDone{IID: 9}, "Merge request !9 opened"},
+		stepBranch:          {publish.BranchIntent{Name: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushing to the new branch claude/issue-4"},
+		stepPushed:          {publish.Pushed{Branch: "claude/issue-4", SHA: "0123456789abcdef"}, "Pushed 01234567 to claude/issue-4"},
+		stepMR:              {publish.OpenedMR{IID: 9}, "Merge request !9 opened"},
 		review.StepFollowUp: {prompt.FollowUp{Path: "main.go", Line: 7}, "Fixing the review comment on main.go:7"},
 	} {
 		raw, err := json.Marshal(c.record)

@@ -18,6 +18,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/redact"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/review"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/session"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -28,7 +29,7 @@ type GitLab interface {
 	Notes
 	Issues
 	MergeRequests
-	Reviews
+	review.Discussions
 	Branches
 	Pipelines
 	People

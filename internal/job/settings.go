@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"fmt"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/journal"
@@ -100,17 +99,8 @@ func (r *Runner) tellSettings(ctx context.Context, j *job, path, branch string, 
 
 // settingsNote posts the note about the project's file once, even across a crash.
 func (r *Runner) settingsNote(ctx context.Context, j *job, body string) error {
-	mark := marker.Settings(j.id)
-	if j.attempt > 1 {
-		if _, found, err := r.GitLab.FindNote(ctx, j.thread, mark); err != nil || found {
-			return err
-		}
-	}
-	_, err := r.GitLab.PostNote(ctx, j.thread, j.req.DiscussionID, r.redact(body), j.confidential(), mark)
-	if err != nil {
-		return fmt.Errorf("post the note about the project's settings: %w", err)
-	}
-	return nil
+	_, _, err := r.publisher(j).PostOnce(ctx, r.publishJob(j, outcome{}), "the note about the project's settings", body, marker.Settings(j.id), j.attempt > 1)
+	return err
 }
 
 func (r *Runner) defaultBranch(ctx context.Context, j *job) (string, error) {

@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/projectconfig"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 )
 
 // A job's settings are the operator's with what the project's file may narrow taken from the
@@ -58,7 +59,7 @@ func TestProjectSettingsApplyToTheJob(t *testing.T) {
 	if cfg.MaxTurns != 5 || !strings.Contains(prompt, "Write in French.") {
 		t.Fatalf("the agent ran with %d turns and a prompt without the project's instructions:\n%s", cfg.MaxTurns, prompt)
 	}
-	var p pushed
+	var p publish.Pushed
 	if err := json.Unmarshal([]byte(h.steps.get(1, stepPushed)), &p); err != nil || !strings.HasPrefix(p.Branch, "proj/") {
 		t.Fatalf("pushed %+v (%v); want a branch starting with proj/", p, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
@@ -95,20 +94,7 @@ func (r *Runner) end(ctx context.Context, j *job, st jobstate.Status, detail str
 	return nil
 }
 
-func threadRef(r trigger.Request) gitlab.ThreadRef {
-	t := gitlab.ThreadRef{ProjectID: r.Project.ID, IID: r.Thread.IID, CommitSHA: r.Thread.CommitSHA, SnippetID: r.Thread.ID}
-	switch r.Thread.Type {
-	case event.ThreadMergeRequest:
-		t.Type = gitlab.TypeMergeRequest
-	case event.ThreadCommit:
-		t.Type = gitlab.TypeCommit
-	case event.ThreadSnippet:
-		t.Type = gitlab.TypeSnippet
-	default:
-		t.Type = gitlab.TypeIssue
-	}
-	return t
-}
+func threadRef(r trigger.Request) gitlab.ThreadRef { return gitlab.ThreadOf(r.Project.ID, r.Thread) }
 
 func (j *job) fromBot() bool {
 	return (j.bot.ID != 0 && j.req.Author.ID == j.bot.ID) ||

@@ -63,6 +63,20 @@ func (w *Workspace) Changed(ctx context.Context) (bool, error) {
 	return res.stdout != "", nil
 }
 
+// CommitChanges commits what the job left (Changed, then Commit) and returns the new HEAD, or ""
+// when it left nothing.
+func (w *Workspace) CommitChanges(ctx context.Context, author Author, message string) (string, error) {
+	changed, err := w.Changed(ctx)
+	if err != nil || !changed {
+		return "", err
+	}
+	sha, err := w.Commit(ctx, author, message)
+	if errors.Is(err, ErrNothingToCommit) {
+		return "", nil
+	}
+	return sha, err
+}
+
 // Commit commits every change in the worktree as author (also the committer) and returns the new
 // HEAD. Commits the agent made itself are kept beneath it. With no file change but such commits,
 // it returns HEAD as is; with neither, ErrNothingToCommit.

@@ -216,3 +216,24 @@ func TestPushDeclinedByAHookIsRejected(t *testing.T) {
 		t.Fatalf("push: %v, want ErrRejected with GitLab's message", err)
 	}
 }
+
+// CommitChanges: nothing left is "" without an error; a change is one commit on the base.
+func TestCommitChangesOnlyWhenSomethingChanged(t *testing.T) {
+	f := newFixture(t)
+	p, _ := f.repo("group/app", sampleFiles)
+	ws := prepare(t, f.m, p, "main")
+	defer ws.Release()
+	ctx := ctxT(t)
+
+	if sha, err := ws.CommitChanges(ctx, bot, "nothing"); err != nil || sha != "" {
+		t.Fatalf("CommitChanges with no change = %q, %v", sha, err)
+	}
+	write(t, ws.Dir, "docs/new.md", "new\n")
+	sha, err := ws.CommitChanges(ctx, bot, "Add docs")
+	if err != nil || sha == "" || sha == ws.BaseSHA {
+		t.Fatalf("CommitChanges with a change = %q, %v (base %s)", sha, err, ws.BaseSHA)
+	}
+	if again, err := ws.CommitChanges(ctx, bot, "again"); err != nil || again != sha {
+		t.Fatalf("CommitChanges after the commit = %q, %v; want HEAD %s kept", again, err, sha)
+	}
+}
