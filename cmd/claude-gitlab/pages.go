@@ -35,7 +35,7 @@ func newPages(ctx context.Context, cfg config.Config, db *store.DB, runner *job.
 	}
 	p := &pages{cfg: cfg, journal: journal.New(db, log), signer: jobpage.NewSigner(key), log: log, sessions: db}
 	runner.Journal = p.journal
-	runner.Steps = job.RecordSteps(runner.Steps, p.journal)
+	runner.Steps = p.journal.RecordSteps(runner.Steps)
 	if cfg.PublicURL != "" {
 		runner.JobURL = func(id int64, confidential bool) string { return p.signer.Link(cfg.PublicURL, id, confidential) }
 	}

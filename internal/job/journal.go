@@ -52,31 +52,3 @@ func (r *Runner) recordRun(ctx context.Context, j *job, out outcome) {
 		m.AgentSeconds.WithLabelValues(p).Add(out.Duration.Seconds())
 	}
 }
-
-// RecordSteps wraps a StepStore so that every recorded step of a job is also a line of its
-// transcript, with the time it happened: the job page's timings per step.
-func RecordSteps(s StepStore, j Journal) StepStore {
-	if j == nil {
-		return s
-	}
-	return &journalSteps{StepStore: s, j: j}
-}
-
-type journalSteps struct {
-	StepStore
-	j Journal
-}
-
-func (s *journalSteps) SaveStep(ctx context.Context, jobID int64, name, value string) error {
-	if err := s.StepStore.SaveStep(ctx, jobID, name, value); err != nil {
-		return err
-	}
-	kind, text := journal.StepLine(name, value)
-	if text != "" {
-		s.j.Record(ctx, jobID, kind, text)
-	}
-	if name == stepAnswered {
-		s.j.Finish(ctx, jobID, value)
-	}
-	return nil
-}

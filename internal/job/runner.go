@@ -44,13 +44,6 @@ type Workspaces interface {
 // AgentFunc runs the agent (agent.Run in production).
 type AgentFunc func(ctx context.Context, cfg agent.Config, req agent.Request, progress func(agent.Progress)) (agent.Result, error)
 
-// StepStore records the steps of jobs.
-type StepStore interface {
-	Steps(ctx context.Context, jobID int64) (map[string]string, error)
-	SaveStep(ctx context.Context, jobID int64, name, value string) error
-	DeleteStep(ctx context.Context, jobID int64, name string) error
-}
-
 // Settings are the operator's choices that shape a job.
 type Settings struct {
 	MinAccessLevel int
@@ -89,7 +82,7 @@ type Runner struct {
 	GitLab     GitLab
 	Workspaces Workspaces
 	Agent      AgentFunc
-	Steps      StepStore
+	Steps      jobstate.StepStore
 	Settings   Settings
 	Redactor   *redact.Redactor
 	Metrics    *metrics.Metrics

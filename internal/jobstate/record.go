@@ -20,6 +20,12 @@ type StepWriter interface {
 	DeleteStep(ctx context.Context, jobID int64, name string) error
 }
 
+// StepStore keeps and reads back the steps of jobs (the queue's database).
+type StepStore interface {
+	StepWriter
+	Steps(ctx context.Context, jobID int64) (map[string]string, error)
+}
+
 // Record is one job's steps: those recorded when it was loaded and those it records since.
 type Record struct {
 	store  StepWriter
