@@ -147,6 +147,7 @@ func startService(t testing.TB, env ...string) *service {
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, env...)
 	s.cmd.Dir = t.TempDir() // no stray .env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // kill reaches its git processes too
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -168,10 +169,18 @@ func (s *service) waitHealthy() {
 	}
 }
 
+// kill ends the service and whatever it started that is still running (a git fetch into a
+// mirror, a worktree being prepared): a test's temporary directory is removed after this, and a
+// process still writing there would make that fail. A test's own kill -9 of the service
+// (cmd.Process.Kill, a crash) leaves them running, as a crash would, until this.
 func (s *service) kill() {
+	pgid := s.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	if s.cmd.ProcessState == nil {
-		s.cmd.Process.Kill()
 		s.cmd.Wait()
+	}
+	if !waitfor.Within(10*time.Second, func() bool { return syscall.Kill(-pgid, 0) == syscall.ESRCH }) {
+		s.t.Logf("processes of the service's group %d still there after SIGKILL", pgid)
 	}
 }
 
