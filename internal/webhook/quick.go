@@ -19,7 +19,13 @@ import (
 // quickIgnore returns the reason when the delivery certainly does not trigger; ok is false when
 // the full parse must decide (it may trigger, or it is malformed and gets its 400 there).
 func quickIgnore(header string, body []byte, rules trigger.Rules) (ev event.Event, reason string, ok bool) {
-	return quickIgnoreTexts(header, body, rules, rules.MayMention(body))
+	texts := rules.MayMention(body)
+	if texts && isNoteHook(header) {
+		// A comment that may mention the bot is nearly always a request: the full parse decides
+		// at once, rather than after a light decode of the same body that would not ignore it.
+		return event.Event{}, "", false
+	}
+	return quickIgnoreTexts(header, body, rules, texts)
 }
 
 // quickIgnoreTexts decodes the texts only when texts is true.
