@@ -1,6 +1,8 @@
-// Package review holds the pure decisions of a merge request review: which lines of a diff a
-// comment may point at, where each finding goes (a diff discussion or the summary), how a finding
-// is recognised again in a later review, and the texts posted. It does no I/O.
+// Package review is a merge request review: its pure decisions (which lines of a diff a comment
+// may point at, where each finding goes — a diff discussion or the summary —, how a finding is
+// recognised again in a later review, the texts posted), and the Poster that carries them out
+// over a few GitLab calls, each one a recorded step; FindFollowUp finds the finding a fix request
+// answers.
 package review
 
 import (

@@ -1,3 +1,6 @@
+// Package trigger decides, from a delivery's event alone (no I/O), whether it asks the bot for
+// something and what: the mention rules, labels, review requests, pipelines and wiki pages, and
+// which hooks can trigger at all (Rules.MayTrigger). The Request it makes is what is queued.
 package trigger
 
 import (
