@@ -34,7 +34,7 @@ type pipelineTask struct {
 
 func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.authorised(logOnly), t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.authorised, t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
 		return err
 	}
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
