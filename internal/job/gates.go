@@ -134,11 +134,11 @@ func (r *Runner) withinBudget(ctx context.Context, j *job, how refusal) (bool, e
 	}
 	if how == logOnly {
 		j.log.Info("job: project's daily budget spent; ignored without a reply", "spent_usd", b.Spent, "budget_usd", b.Daily)
-		return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
-	}
-	j.log.Info("job: project's daily budget spent; replying once", "spent_usd", b.Spent, "budget_usd", b.Daily)
-	if _, err := r.postOnce(ctx, j, publish.OverBudget(j.id, b.Spent, b.Daily, b.ResetIn(time.Now()))); err != nil {
-		return false, err
+	} else {
+		j.log.Info("job: project's daily budget spent; replying once", "spent_usd", b.Spent, "budget_usd", b.Daily)
+		if _, err := r.postOnce(ctx, j, publish.OverBudget(j.id, b.Spent, b.Daily, b.ResetIn(time.Now()))); err != nil {
+			return false, err
+		}
 	}
 	return false, r.end(ctx, j, jobstate.Refused, "daily budget spent")
 }
