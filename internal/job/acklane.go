@@ -65,7 +65,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if ok, err := r.laneAuthorise(ctx, j); err != nil || !ok {
 		return err
 	}
-	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
 	if err := r.award(ctx, j); err != nil {

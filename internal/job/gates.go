@@ -16,14 +16,6 @@ import (
 // replied in the thread or only logged, as the gate says.
 type gate func(ctx context.Context, j *job) (bool, error)
 
-// refusal says where the budget's "no" goes (who may ask is authz's: Decide).
-type refusal int
-
-const (
-	replyInThread refusal = iota // the requester is told in the thread
-	logOnly                      // only the log and the job's outcome tell: no thread, or nobody asked
-)
-
 // admit runs a task's gates in order and, once they all pass, records the job in the journal:
 // every task begins its page at this same point.
 func (r *Runner) admit(ctx context.Context, j *job, gates ...gate) (bool, error) {
@@ -122,9 +114,10 @@ func (r *Runner) autoReviewWanted(ctx context.Context, j *job) (bool, error) {
 }
 
 // withinBudget is the gate of PROJECT_DAILY_BUDGET_USD: once the project's runs of today (UTC)
-// cost the budget, a new job is refused, with one reply in the thread or only logged as how
-// says. A job acknowledged, or whose run is recorded, passed it on an earlier attempt.
-func (r *Runner) withinBudget(ctx context.Context, j *job, how refusal) (bool, error) {
+// cost the budget, a new job is refused, with one reply in the thread; a wiki page has no thread,
+// so only the log and the job's outcome tell. A job acknowledged, or whose run is recorded,
+// passed it on an earlier attempt.
+func (r *Runner) withinBudget(ctx context.Context, j *job) (bool, error) {
 	if j.acknowledged() || j.steps.Has(stepResult) {
 		return true, nil
 	}
@@ -132,7 +125,7 @@ func (r *Runner) withinBudget(ctx context.Context, j *job, how refusal) (bool, e
 	if err != nil || !b.Exhausted() {
 		return err == nil, err
 	}
-	if how == logOnly {
+	if j.req.Wiki != nil {
 		j.log.Info("job: project's daily budget spent; ignored without a reply", "spent_usd", b.Spent, "budget_usd", b.Daily)
 	} else {
 		j.log.Info("job: project's daily budget spent; replying once", "spent_usd", b.Spent, "budget_usd", b.Daily)

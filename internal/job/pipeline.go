@@ -36,7 +36,7 @@ func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	if ok, err := r.admit(ctx, j, r.authorised, t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
 		return err
 	}
-	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
 	// The progress note carries the fix marker from the start: the attempt counts once visible.
