@@ -65,7 +65,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if ok, err := r.laneAuthorise(ctx, j); err != nil || !ok {
 		return err
 	}
-	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
 	if err := r.award(ctx, j); err != nil {
@@ -92,7 +92,7 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 // authorise's one polite refusal (and the job ends there), never a 👀 or a progress note. It is
 // recorded with the requester's role for the worker (laneAuthorised).
 func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
-	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.authorise(ctx, j); err != nil || !ok {
 		return false, err
 	}
 	g := authz.Grant{At: time.Now(), Level: -1} // the requester's role, when authorise read it (rights.go uses it)

@@ -96,7 +96,7 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 		return out, err
 	}
 	defer os.RemoveAll(home)
-	limits, err := r.dailyLimit(ctx, j)
+	budget, err := r.budgetToday(ctx, j)
 	if err != nil {
 		return out, err
 	}
@@ -104,7 +104,7 @@ func (r *Runner) runAgent(ctx context.Context, j *job, ws *workspace.Workspace, 
 	rt := &mcptools.Findings{}
 	tools, revoke := r.grantTools(ctx, j, prog, rt)
 	stop := prog.start(ctx)
-	res, err := r.Agent(ctx, j.settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: limits, Tools: tools, Resume: j.resume}, prog.add)
+	res, err := r.Agent(ctx, j.settings.Agent, agent.Request{Dir: ws.Dir, Home: home, Prompt: prompt, Limits: budget.Limits(), Tools: tools, Resume: j.resume}, prog.add)
 	revoke() // the job's tools end with its run
 	stop()
 	out.res = res

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/pipelinefix"
@@ -34,10 +33,10 @@ type pipelineTask struct {
 
 func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.authorised(logOnly), t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.authorised, t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
 		return err
 	}
-	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
 	// The progress note carries the fix marker from the start: the attempt counts once visible.
@@ -71,30 +70,18 @@ func (t pipelineTask) fixPipeline(ctx context.Context, j *job) error {
 	return r.answer(ctx, j, out)
 }
 
-// withinFixAttempts: past PIPELINE_FIX_ATTEMPTS fixes of the MR, a human is asked instead (once).
-func (t pipelineTask) withinFixAttempts(ctx context.Context, j *job) (bool, error) {
-	attempt, err := t.pipelineAttempt(ctx, j)
-	if err != nil || attempt > 0 {
-		return err == nil, err
-	}
-	return false, t.askForHelp(ctx, j)
-}
-
 func (r *Runner) pipelineFixAttempts() int { return pipelinefix.Limit(r.Settings.PipelineFixAttempts) }
 
-// pipelineMR finds the branch's open merge request, where everything is said. A branch without
-// one, or one that moved on since the pipeline ran (a newer pipeline will tell), is left alone.
+// pipelineMR finds the branch's open merge request, where everything is said, or leaves the
+// pipeline alone (pipelinefix.LeftAlone).
 func (t pipelineTask) pipelineMR(ctx context.Context, j *job) (bool, error) {
 	r := t.r
 	pl := j.req.Pipeline
 	if pl == nil {
 		return false, r.end(ctx, j, jobstate.Skipped, "no pipeline in the request")
 	}
-	if v, ok := j.steps.Value(stepPipelineMR); ok {
-		iid, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return false, fmt.Errorf("recorded merge request %q: %w", v, err)
-		}
+	var iid int64
+	if j.steps.Get(stepPipelineMR, &iid) {
 		j.onMR(iid)
 		return true, nil
 	}
@@ -102,15 +89,11 @@ func (t pipelineTask) pipelineMR(ctx context.Context, j *job) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	switch {
-	case mr == nil:
-		j.log.Info("job: failed pipeline on a branch without an open merge request; ignored", "branch", pl.Branch, "pipeline", pl.ID)
-		return false, r.end(ctx, j, jobstate.Skipped, "no open merge request from "+pl.Branch)
-	case pl.SHA != "" && mr.SHA != "" && mr.SHA != pl.SHA:
-		j.log.Info("job: the branch moved on since the failed pipeline; ignored", "branch", pl.Branch, "pipeline", pl.ID)
-		return false, r.end(ctx, j, jobstate.Skipped, "the branch moved on since pipeline "+strconv.FormatInt(pl.ID, 10))
+	if skip, left := pipelinefix.LeftAlone(*pl, mr); left {
+		j.log.Info("job: "+skip.Log+"; ignored", "branch", pl.Branch, "pipeline", pl.ID)
+		return false, r.end(ctx, j, jobstate.Skipped, skip.Outcome)
 	}
-	if err := j.steps.Save(ctx, stepPipelineMR, strconv.FormatInt(mr.IID, 10)); err != nil {
+	if err := j.steps.Save(ctx, stepPipelineMR, mr.IID); err != nil {
 		return false, err
 	}
 	j.onMR(mr.IID)
@@ -126,35 +109,39 @@ func (j *job) onMR(iid int64) {
 // pipelineAttempt is which fix of the MR this run is (1, 2, …), or 0 once PIPELINE_FIX_ATTEMPTS
 // fixes were made. It is recorded before the run's note exists, so a resumed job keeps it.
 func (t pipelineTask) pipelineAttempt(ctx context.Context, j *job) (int, error) {
-	if v, ok := j.steps.Value(stepPipelineAttempt); ok {
-		return strconv.Atoi(v)
+	var attempt int
+	if j.steps.Get(stepPipelineAttempt, &attempt) {
+		return attempt, nil
 	}
-	notes, err := t.notes.ListNotes(ctx, j.thread, gitlab.ListNotesOptions{ExcludeSystem: true})
+	attempt, err := pipelinefix.ReadAttempt(ctx, t.notes, j.thread, j.bot.ID, j.id, t.r.pipelineFixAttempts())
 	if err != nil {
-		return 0, fmt.Errorf("read the merge request's notes: %w", err)
+		return 0, err
 	}
-	attempt := pipelinefix.Attempt(notes, j.bot.ID, j.id, t.r.pipelineFixAttempts())
-	return attempt, j.steps.Save(ctx, stepPipelineAttempt, strconv.Itoa(attempt))
+	return attempt, j.steps.Save(ctx, stepPipelineAttempt, attempt)
 }
 
-// askForHelp posts, once per MR, that the fixes did not make the pipeline pass.
-func (t pipelineTask) askForHelp(ctx context.Context, j *job) error {
+// withinFixAttempts: past PIPELINE_FIX_ATTEMPTS fixes of the MR, a human is asked instead, once
+// per MR: a later failure finds the request for help and says nothing.
+func (t pipelineTask) withinFixAttempts(ctx context.Context, j *job) (bool, error) {
 	r := t.r
+	if attempt, err := t.pipelineAttempt(ctx, j); err != nil || attempt > 0 {
+		return err == nil, err
+	}
 	if _, found, err := t.notes.FindNote(ctx, j.thread, marker.PipelineHelp); err != nil {
-		return fmt.Errorf("look for our request for help: %w", err)
+		return false, fmt.Errorf("look for our request for help: %w", err)
 	} else if found && !j.steps.Has(stepNote) {
 		j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; help asked already", "mr", j.req.Thread.IID)
-		return r.end(ctx, j, jobstate.Skipped, "past PIPELINE_FIX_ATTEMPTS, help asked already")
+		return false, r.end(ctx, j, jobstate.Skipped, "past PIPELINE_FIX_ATTEMPTS, help asked already")
 	}
 	id, err := r.postOnce(ctx, j, publish.PipelineHelpNote(j.req, r.pipelineFixAttempts()))
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := j.steps.Save(ctx, stepNote, strconv.FormatInt(id, 10)); err != nil {
-		return err
+		return false, err
 	}
 	j.log.Info("job: failed pipeline past PIPELINE_FIX_ATTEMPTS; asked for help", "mr", j.req.Thread.IID, "note", id)
-	return r.end(ctx, j, jobstate.Answered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
+	return false, r.end(ctx, j, jobstate.Answered, "asked for help: past PIPELINE_FIX_ATTEMPTS")
 }
 
 // producePipelineFix runs Claude on the commit that failed with the failed jobs' logs and

@@ -41,7 +41,7 @@ func (r *Runner) run(ctx context.Context, j *job) error {
 // startInThread is what a task answered in its thread does once admitted: the budget, 👀 and
 // the progress note, and the project's settings.
 func (r *Runner) startInThread(ctx context.Context, j *job) (bool, error) {
-	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
+	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return false, err
 	}
 	if err := r.acknowledge(ctx, j); err != nil {

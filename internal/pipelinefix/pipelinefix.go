@@ -1,15 +1,19 @@
 // Package pipelinefix reads what a fix of a failed pipeline (PIPELINE_FIX) goes by: the ends of
 // the failed jobs' logs, which Claude fixes from, and the bot's earlier fix notes on the merge
-// request, which tell which fix this is and when to stop and ask a human instead.
+// request, which tell which fix this is and when to stop and ask a human instead; and it decides
+// which failed pipelines are not fixed at all (LeftAlone).
 package pipelinefix
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
 // DefaultAttempts is PIPELINE_FIX_ATTEMPTS when unset.
@@ -28,6 +32,23 @@ func Limit(setting int) int {
 		return setting
 	}
 	return DefaultAttempts
+}
+
+// Skip is why a failed pipeline is left alone: Log for the operator's log line, Outcome for the
+// job's.
+type Skip struct{ Log, Outcome string }
+
+// LeftAlone decides whether the failed pipeline pl is fixed on mr, its branch's open merge
+// request (nil: none), where everything about the fix is said. A branch without one, or one that
+// moved on since the pipeline ran (a newer pipeline will tell), is left alone: true, and why.
+func LeftAlone(pl trigger.PipelineRef, mr *gitlab.MR) (Skip, bool) {
+	switch {
+	case mr == nil:
+		return Skip{"failed pipeline on a branch without an open merge request", "no open merge request from " + pl.Branch}, true
+	case pl.SHA != "" && mr.SHA != "" && mr.SHA != pl.SHA:
+		return Skip{"the branch moved on since the failed pipeline", "the branch moved on since pipeline " + strconv.FormatInt(pl.ID, 10)}, true
+	}
+	return Skip{}, false
 }
 
 // CountFixes counts the bot's fix notes among notes; the note of job ownJob is not an earlier
@@ -50,6 +71,20 @@ func Attempt(notes []gitlab.Note, botID, ownJob int64, limit int) int {
 		return attempt
 	}
 	return 0
+}
+
+// Notes are what a fix reads of the merge request's notes (gitlab.Client).
+type Notes interface {
+	ListNotes(ctx context.Context, t gitlab.ThreadRef, opts gitlab.ListNotesOptions) ([]gitlab.Note, error)
+}
+
+// ReadAttempt reads the merge request's notes and says which fix of it job ownJob makes (Attempt).
+func ReadAttempt(ctx context.Context, notes Notes, mr gitlab.ThreadRef, botID, ownJob int64, limit int) (int, error) {
+	list, err := notes.ListNotes(ctx, mr, gitlab.ListNotesOptions{ExcludeSystem: true})
+	if err != nil {
+		return 0, fmt.Errorf("read the merge request's notes: %w", err)
+	}
+	return Attempt(list, botID, ownJob, limit), nil
 }
 
 // Logs are what a fix reads of a pipeline's failed jobs (gitlab.Client).

@@ -2,6 +2,7 @@ package pipelinefix
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
 const bot, human = 9, 5
@@ -53,6 +55,33 @@ func TestAttempt(t *testing.T) {
 		if got := Attempt(c.notes, bot, c.ownJob, c.limit); got != c.want {
 			t.Errorf("Attempt(%d notes, job %d, limit %d) = %d, want %d", len(c.notes), c.ownJob, c.limit, got, c.want)
 		}
+	}
+}
+
+// mrNotes are a merge request's notes as ListNotes returns them.
+type mrNotes struct {
+	notes []gitlab.Note
+	err   error
+	opts  gitlab.ListNotesOptions
+}
+
+func (m *mrNotes) ListNotes(_ context.Context, _ gitlab.ThreadRef, opts gitlab.ListNotesOptions) ([]gitlab.Note, error) {
+	m.opts = opts
+	return m.notes, m.err
+}
+
+func TestReadAttempt(t *testing.T) {
+	ctx := context.Background()
+	mr := gitlab.ThreadRef{ProjectID: 1, Type: gitlab.TypeMergeRequest, IID: 4}
+	m := &mrNotes{notes: notes}
+	if got, err := ReadAttempt(ctx, m, mr, bot, 7, 3); err != nil || got != 3 || !m.opts.ExcludeSystem {
+		t.Fatalf("ReadAttempt = %d, %v (system notes excluded: %v); want 3", got, err, m.opts.ExcludeSystem)
+	}
+	if got, err := ReadAttempt(ctx, m, mr, bot, 7, 2); err != nil || got != 0 {
+		t.Fatalf("ReadAttempt past the limit = %d, %v; want 0", got, err)
+	}
+	if _, err := ReadAttempt(ctx, &mrNotes{err: errors.New("503")}, mr, bot, 7, 2); err == nil || !strings.Contains(err.Error(), "read the merge request's notes") {
+		t.Fatalf("ReadAttempt with GitLab failing: %v", err)
 	}
 }
 
@@ -125,5 +154,28 @@ func TestFailedLogsOfAChildPipeline(t *testing.T) {
 	}
 	if len(logs) != 1 || logs[0].Name != "child-test" || logs[0].Log != "child failed\n" {
 		t.Fatalf("logs = %+v", logs)
+	}
+}
+
+func TestLeftAlone(t *testing.T) {
+	pl := trigger.PipelineRef{ID: 77, Branch: "claude/issue-1", SHA: "aaa"}
+	mr := func(sha string) *gitlab.MR { return &gitlab.MR{SHA: sha} }
+	cases := []struct {
+		name    string
+		pl      trigger.PipelineRef
+		mr      *gitlab.MR
+		outcome string // "": fixed on the MR
+	}{
+		{"no open merge request", pl, nil, "no open merge request from claude/issue-1"},
+		{"the MR is at the failed commit", pl, mr("aaa"), ""},
+		{"the branch moved on", pl, mr("bbb"), "the branch moved on since pipeline 77"},
+		{"the MR's head unknown", pl, mr(""), ""},
+		{"the pipeline's commit unknown", trigger.PipelineRef{ID: 77, Branch: "claude/issue-1"}, mr("bbb"), ""},
+	}
+	for _, c := range cases {
+		skip, left := LeftAlone(c.pl, c.mr)
+		if left != (c.outcome != "") || skip.Outcome != c.outcome || left == (skip.Log == "") {
+			t.Errorf("%s: LeftAlone = %+v, %v; want outcome %q", c.name, skip, left, c.outcome)
+		}
 	}
 }

@@ -90,11 +90,12 @@ func TestGoldenTexts(t *testing.T) {
 			Branch: "claude/issue-12-crash", BranchURL: "https://gitlab.example.com/g/p/-/tree/claude/issue-12-crash",
 			CommitSHA: "89abcdef0123456789abcdef0123456789abcdef", CommitURL: "https://gitlab.example.com/g/p/-/commit/89abcdef",
 			MRURL: "https://gitlab.example.com/g/p/-/merge_requests/13", MRIID: 13, AutoMerge: "set"}),
-		"answer_question.md": Answer("It is a webhook service.", Footer{JobID: 7, Duration: 5 * time.Second, Turns: 1, CostUSD: 0.01}),
-		"failure.md":         Failure(9, "", "The Claude CLI stopped after 20m0s (CLAUDE_TIMEOUT).", "Ask again with a smaller request, or raise CLAUDE_TIMEOUT."),
-		"unauthorised.md":    Unauthorised(3, "mallory", "Developer"),
-		"queued.md":          Queued(5, "https://bot.example.com/jobs/5?t=abc", 1, 3),
-		"cancelled.md":       CancelledWhileQueued(5, "https://bot.example.com/jobs/5?t=abc"),
+		"answer_question.md":            Answer("It is a webhook service.", Footer{JobID: 7, Duration: 5 * time.Second, Turns: 1, CostUSD: 0.01}),
+		"failure.md":                    Failure(9, "", "The Claude CLI stopped after 20m0s (CLAUDE_TIMEOUT).", "Ask again with a smaller request, or raise CLAUDE_TIMEOUT."),
+		"unauthorised.md":               Unauthorised(3, "mallory", "Developer", ""),
+		"unauthorised_shared_groups.md": Unauthorised(3, "mallory", "Developer", "16.11.0"),
+		"queued.md":                     Queued(5, "https://bot.example.com/jobs/5?t=abc", 1, 3),
+		"cancelled.md":                  CancelledWhileQueued(5, "https://bot.example.com/jobs/5?t=abc"),
 	}
 	for name, got := range texts {
 		path := filepath.Join("testdata", name)

@@ -106,17 +106,16 @@ func jobLink(f Footer) string {
 	return fmt.Sprintf("[%d](%s)", f.JobID, f.JobURL)
 }
 
-// UnauthorisedSharedGroupsUnseen is the refusal on GitLab before 17.0, whose members/all does not
-// list members of groups invited into the project: the person may well have access that way.
-func UnauthorisedSharedGroupsUnseen(jobID int64, username, minLevelName, version string) string {
-	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here, and GitLab "+
-		"does not list you as one. If you have access through a group invited into this project: GitLab %s does not "+
-		"show such members to me (it does from 17.0); ask the operator to add you to `ALLOWED_USERS`, or a maintainer "+
-		"to add you to the project directly.\n\n%s", username, minLevelName, version, marker.Job(jobID))
-}
-
-// Unauthorised is the one short reply to someone who may not trigger the bot.
-func Unauthorised(jobID int64, username string, minLevelName string) string {
+// Unauthorised is the one short reply to someone who may not trigger the bot. version is
+// GitLab's when it does not list members of groups invited into the project (before 17.0,
+// authz.HidesSharedMembers), else "": the person may well have access that way.
+func Unauthorised(jobID int64, username, minLevelName, version string) string {
+	if version != "" {
+		return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here, and GitLab "+
+			"does not list you as one. If you have access through a group invited into this project: GitLab %s does not "+
+			"show such members to me (it does from 17.0); ask the operator to add you to `ALLOWED_USERS`, or a maintainer "+
+			"to add you to the project directly.\n\n%s", username, minLevelName, version, marker.Job(jobID))
+	}
 	return fmt.Sprintf("Sorry @%s, only project members with at least the %s role can ask me for work here.\n\n%s",
 		username, minLevelName, marker.Job(jobID))
 }
