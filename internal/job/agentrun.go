@@ -12,12 +12,12 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/agent"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/mcptools"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
 // agentRun is what a task runs the agent on: every task runs it the same way (runAndCommit).
 type agentRun struct {
-	project func(gitlab.Project) workspace.Project // the repository: wsProject or wikiProject
 	// prepare reads what the prompt needs before the worktree exists, and names the commit the
 	// worktree starts from ("": the default branch).
 	prepare func(ctx context.Context) (ref string, err error)
@@ -41,7 +41,7 @@ func (r *Runner) runAndCommit(ctx context.Context, j *job, a agentRun) (outcome,
 	if err != nil {
 		return out, err
 	}
-	p := a.project(j.project)
+	p := repository(j)
 	ws, err := r.Workspaces.Prepare(ctx, p, ref)
 	if err != nil {
 		return out, fmt.Errorf("prepare the %s: %w", repositoryName(p), err)
@@ -61,20 +61,27 @@ func (r *Runner) runAndCommit(ctx context.Context, j *job, a agentRun) (outcome,
 
 // resumeWorktree is the worktree holding the job's commit: the one the agent worked in, or, for a
 // job resumed after a crash, a worktree at the recorded commit (still in the repository's mirror).
-func (r *Runner) resumeWorktree(ctx context.Context, j *job, p workspace.Project, out outcome) (*workspace.Workspace, error) {
+func (r *Runner) resumeWorktree(ctx context.Context, j *job, out outcome) (*workspace.Workspace, error) {
 	if j.ws != nil {
 		return j.ws, nil
 	}
+	p := repository(j)
 	ws, err := r.Workspaces.Prepare(ctx, p, out.Commit)
 	if err != nil {
-		if p.Wiki {
-			return nil, fmt.Errorf("prepare the wiki commit for pushing: %w", err)
-		}
-		return nil, fmt.Errorf("prepare the commit for pushing: %w", err)
+		return nil, fmt.Errorf("prepare the %s's commit for pushing: %w", repositoryName(p), err)
 	}
 	ws.BaseSHA = out.Base
 	j.ws = ws
 	return ws, nil
+}
+
+// repository is where the job's agent works: the wiki's repository for a wiki edit, else the
+// project's.
+func repository(j *job) workspace.Project {
+	if j.req.Task == trigger.TaskWikiEdit {
+		return workspace.WikiProject(wsProject(j.project))
+	}
+	return wsProject(j.project)
 }
 
 func repositoryName(p workspace.Project) string {

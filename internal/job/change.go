@@ -41,7 +41,7 @@ func (r *Runner) publishJob(j *job, out outcome) publish.Job {
 			return j.project, err
 		},
 		Worktree: func(ctx context.Context) (*workspace.Workspace, error) {
-			return r.resumeWorktree(ctx, j, wsProject(j.project), out)
+			return r.resumeWorktree(ctx, j, out)
 		},
 	}
 }

@@ -150,7 +150,6 @@ func (t pipelineTask) producePipelineFix(ctx context.Context, j *job, attempt in
 	r := t.r
 	var logs []prompt.FailedJob
 	return r.runAndCommit(ctx, j, agentRun{
-		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
 			logs, err = pipelinefix.FailedLogs(ctx, t.pipelines, j.req.Project.ID, j.req.Pipeline.ID, r.redact)
 			return j.req.Pipeline.SHA, err

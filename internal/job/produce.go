@@ -37,7 +37,6 @@ func (r *Runner) produce(ctx context.Context, j *job) (outcome, error) {
 	var in prompt.ThreadInput
 	var sess session.Plan
 	return r.runAndCommit(ctx, j, agentRun{
-		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
 			sess = r.planSession(ctx, j)
 			j.resume, j.keepSession = sess.Resume, true

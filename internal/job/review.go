@@ -53,7 +53,6 @@ func (t reviewTask) runReview(ctx context.Context, j *job, p *review.Poster) (ou
 	r := t.r
 	var in prompt.ThreadInput
 	return r.runAndCommit(ctx, j, agentRun{
-		project: wsProject,
 		prepare: func(ctx context.Context) (ref string, err error) {
 			in, ref, err = r.gather(ctx, j)
 			return ref, err

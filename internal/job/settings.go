@@ -143,7 +143,7 @@ func (r *Runner) checkChange(ctx context.Context, j *job, out outcome) (ok bool,
 	if out.Commit == "" || j.steps.Has(stepChecked) || j.steps.Has(stepPushed) {
 		return true, nil
 	}
-	ws, err := r.resumeWorktree(ctx, j, wsProject(j.project), out)
+	ws, err := r.resumeWorktree(ctx, j, out)
 	if err != nil {
 		return false, err
 	}

@@ -62,11 +62,7 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 	if out.Commit == "" {
 		j.log.Info("job: wiki page unchanged", "page", j.req.Wiki.Slug)
 	} else {
-		pj := r.publishJob(j, out)
-		pj.Worktree = func(ctx context.Context) (*workspace.Workspace, error) {
-			return r.resumeWorktree(ctx, j, wikiProject(j.project), out)
-		}
-		branch, err := publish.PushWiki(ctx, pj, out.Base)
+		branch, err := publish.PushWiki(ctx, r.publishJob(j, out), out.Base)
 		if err != nil {
 			return err
 		}
@@ -83,7 +79,6 @@ func (r *Runner) editWiki(ctx context.Context, j *job) error {
 func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 	rules := trigger.Rules{Phrase: r.Settings.TriggerPhrase, BotUsername: j.bot.Username}
 	return r.runAndCommit(ctx, j, agentRun{
-		project: wikiProject,
 		prepare: func(context.Context) (string, error) { return j.req.Wiki.DefaultBranch, nil }, // "": the wiki's HEAD
 		run: func(ctx context.Context, ws *workspace.Workspace) (outcome, error) {
 			file, err := workspace.WikiFile(ws.Dir, j.req.Wiki.Slug, j.req.Wiki.Format)
@@ -99,6 +94,3 @@ func (r *Runner) produceWiki(ctx context.Context, j *job) (outcome, error) {
 		message: func(out outcome) string { return publish.WikiCommitMessage(j.req, out.Text, r.jobURL(j)) },
 	})
 }
-
-// wikiProject is the project's wiki repository (workspace.WikiProject).
-func wikiProject(p gitlab.Project) workspace.Project { return workspace.WikiProject(wsProject(p)) }
