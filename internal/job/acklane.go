@@ -68,24 +68,15 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if ok, err := r.withinBudget(ctx, j, replyInThread); err != nil || !ok {
 		return err
 	}
-	if err := r.award(ctx, j); err != nil {
+	if err := r.progressNoteOf(j).Award(ctx); err != nil {
 		return err
 	}
 	project, all, err := q.Ahead(ctx, j.id, j.req.Project.ID)
 	if err != nil {
 		return err
 	}
-	// Recorded first: if the post is lost, the worker knows to look for it (and to edit it).
-	if err := j.steps.Save(ctx, stepQueued, "1"); err != nil {
-		return err
-	}
-	body, started := publish.Acknowledgement(j.id, r.jobURL(j), project, all)
-	if started {
-		if err := j.steps.Save(ctx, stepStarted, "1"); err != nil {
-			return err
-		}
-	}
-	return r.progressNote(ctx, j, body)
+	j.noteID, err = r.progressNoteOf(j).Queue(ctx, project, all)
+	return err
 }
 
 // laneAuthorise is the lane's authorisation, before anything is posted: someone not allowed gets
@@ -125,7 +116,7 @@ func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int
 	if err != nil || j.noteID == 0 || j.steps.Has(stepAnswered) {
 		return err
 	}
-	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(publish.CancelledWhileQueued(j.id, r.jobURL(j)))); err != nil {
+	if err := r.progressNoteOf(j).Edit(ctx, publish.CancelledWhileQueued(j.id, r.jobURL(j))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Cancelled, "while queued")
