@@ -9,7 +9,6 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
 // Control is what "@claude stop" needs of the queue: the thread's unfinished jobs, and the same
@@ -47,16 +46,7 @@ func (t stopTask) stop(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
-	var own, others []queue.Info
-	for _, in := range active {
-		switch {
-		case in.ID == j.id || in.Request.Task == trigger.TaskStop:
-		case in.Request.Author.ID == j.req.Author.ID:
-			own = append(own, in)
-		default:
-			others = append(others, in)
-		}
-	}
+	own, others := queue.Stoppable(active, j.id, j.req.Author.ID)
 	stoppable := own
 	if len(others) > 0 {
 		level, err := t.people.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
@@ -97,7 +87,7 @@ func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, e
 	if err != nil {
 		return "", err
 	}
-	started := (&job{steps: jobstate.NewRecord(nil, 0, recorded)}).acknowledged()
+	started := publish.Begun(jobstate.NewRecord(nil, 0, recorded))
 	if !started {
 		if err := t.closeQueued(ctx, in, by, recorded[stepNote]); err != nil {
 			return "", err

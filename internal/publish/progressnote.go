@@ -168,3 +168,13 @@ func (n ProgressNote) Wait(ctx context.Context, why string, next time.Time) {
 		n.Job.Log.Warn("job: could not record the waiting note", "error", err.Error())
 	}
 }
+
+// Begun says whether a worker has begun the job: it posted the progress note, or took over the
+// acknowledgement lane's "queued" one (StepStarted). The lane's note alone does not count: the
+// checks before acknowledging still apply to the job.
+func Begun(s jobstate.Steps) bool {
+	_, note := s.Value(StepNote)
+	_, queued := s.Value(StepQueued)
+	_, started := s.Value(StepStarted)
+	return note && (!queued || started)
+}

@@ -102,3 +102,21 @@ func TestProgressNoteAwardRefused(t *testing.T) {
 type failingAwards struct{ err error }
 
 func (f failingAwards) Award(context.Context, gitlab.ThreadRef, int64, string) error { return f.err }
+
+func TestBegun(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps memSteps
+		want  bool
+	}{
+		{"nothing posted", memSteps{}, false},
+		{"a worker posted the note", memSteps{StepNote: "5"}, true},
+		{"the lane's queued note", memSteps{StepQueued: "1", StepNote: "5"}, false},
+		{"a worker took it over", memSteps{StepQueued: "1", StepNote: "5", StepStarted: "1"}, true},
+		{"the lane said started, its post lost", memSteps{StepQueued: "1", StepStarted: "1"}, false},
+	} {
+		if got := Begun(tc.steps); got != tc.want {
+			t.Errorf("%s: Begun(%v) = %v, want %v", tc.name, tc.steps, got, tc.want)
+		}
+	}
+}
