@@ -81,30 +81,24 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 
 // laneAuthorise is the lane's authorisation, before anything is posted: someone not allowed gets
 // authorise's one polite refusal (and the job ends there), never a 👀 or a progress note. It is
-// recorded with the requester's role for the worker (laneAuthorised).
+// recorded for the worker (laneAuthorised) with the requester's role when authorise read it
+// (rights.go uses it).
 func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
 	if ok, err := r.authorise(ctx, j, replyInThread); err != nil || !ok {
 		return false, err
 	}
-	g := authz.Grant{At: time.Now(), Level: -1} // the requester's role, when authorise read it (rights.go uses it)
-	if j.level != nil {
-		g.Level = *j.level
-	}
-	return true, j.steps.Save(ctx, stepAuthed, g.String())
+	return true, j.steps.Save(ctx, stepAuthed, authz.NewGrant(time.Now(), j.level).String())
 }
 
 // laneAuthorised: the acknowledgement lane authorised the job recently (authz.Grant), which saves
 // the worker a GitLab call per job; a request that waited longer is checked again.
 func (r *Runner) laneAuthorised(j *job) bool {
 	raw, _ := j.steps.Value(stepAuthed)
-	g, ok := authz.ParseGrant(raw)
-	if !ok || !g.Stands(time.Now()) {
-		return false
+	level, ok := authz.Standing(raw, time.Now())
+	if level != nil {
+		j.level = level
 	}
-	if g.Level >= 0 {
-		j.level = &g.Level
-	}
-	return true
+	return ok
 }
 
 func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int64) error {
