@@ -31,3 +31,26 @@ func ParseGrant(v string) (g Grant, ok bool) {
 
 // Stands: the grant is recent enough at now to spare the worker a GitLab call.
 func (g Grant) Stands(now time.Time) bool { return now.Sub(g.At) < GrantFresh }
+
+// NewGrant is an authorisation that passed at at, with the requester's role when it was read
+// (nil: not read).
+func NewGrant(at time.Time, level *int) Grant {
+	g := Grant{At: at, Level: -1}
+	if level != nil {
+		g.Level = *level
+	}
+	return g
+}
+
+// Standing reads a recorded grant (String) and says whether it stands at now; level is the
+// requester's role it recorded, nil when none was read or it does not stand.
+func Standing(recorded string, now time.Time) (level *int, ok bool) {
+	g, ok := ParseGrant(recorded)
+	if !ok || !g.Stands(now) {
+		return nil, false
+	}
+	if g.Level >= 0 {
+		return &g.Level, true
+	}
+	return nil, true
+}

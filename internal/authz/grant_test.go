@@ -33,3 +33,27 @@ func TestGrantIsRecordedAndStandsForFiveMinutes(t *testing.T) {
 		}
 	}
 }
+
+func TestNewGrantStandsWithItsRole(t *testing.T) {
+	at := time.Unix(1_700_000_000, 0)
+	developer := 30
+	cases := []struct {
+		name      string
+		recorded  string
+		now       time.Time
+		wantLevel *int
+		wantOK    bool
+	}{
+		{"role read", NewGrant(at, &developer).String(), at.Add(time.Minute), &developer, true},
+		{"role not read", NewGrant(at, nil).String(), at.Add(time.Minute), nil, true},
+		{"too old", NewGrant(at, &developer).String(), at.Add(GrantFresh), nil, false},
+		{"nothing recorded", "", at, nil, false},
+		{"an older record without the role", "1700000000", at, nil, false},
+	}
+	for _, c := range cases {
+		level, ok := Standing(c.recorded, c.now)
+		if ok != c.wantOK || (level == nil) != (c.wantLevel == nil) || (level != nil && *level != *c.wantLevel) {
+			t.Errorf("%s: Standing(%q) = %v, %t; want %v, %t", c.name, c.recorded, level, ok, c.wantLevel, c.wantOK)
+		}
+	}
+}

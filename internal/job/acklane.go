@@ -68,52 +68,37 @@ func (r *Runner) acknowledgeQueued(ctx context.Context, c queue.AckClaim, q AckQ
 	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
 		return err
 	}
-	if err := r.award(ctx, j); err != nil {
+	if err := r.progressNoteOf(j).Award(ctx); err != nil {
 		return err
 	}
 	project, all, err := q.Ahead(ctx, j.id, j.req.Project.ID)
 	if err != nil {
 		return err
 	}
-	// Recorded first: if the post is lost, the worker knows to look for it (and to edit it).
-	if err := j.steps.Save(ctx, stepQueued, "1"); err != nil {
-		return err
-	}
-	body, started := publish.Acknowledgement(j.id, r.jobURL(j), project, all)
-	if started {
-		if err := j.steps.Save(ctx, stepStarted, "1"); err != nil {
-			return err
-		}
-	}
-	return r.progressNote(ctx, j, body)
+	j.noteID, err = r.progressNoteOf(j).Queue(ctx, project, all)
+	return err
 }
 
 // laneAuthorise is the lane's authorisation, before anything is posted: someone not allowed gets
 // authorise's one polite refusal (and the job ends there), never a 👀 or a progress note. It is
-// recorded with the requester's role for the worker (laneAuthorised).
+// recorded for the worker (laneAuthorised) with the requester's role when authorise read it
+// (rights.go uses it).
 func (r *Runner) laneAuthorise(ctx context.Context, j *job) (bool, error) {
 	if ok, err := r.authorise(ctx, j); err != nil || !ok {
 		return false, err
 	}
-	g := authz.Grant{At: time.Now(), Level: -1} // the requester's role, when authorise read it (rights.go uses it)
-	if j.level != nil {
-		g.Level = *j.level
-	}
-	return true, j.steps.Save(ctx, stepAuthed, g.String())
+	return true, j.steps.Save(ctx, stepAuthed, authz.NewGrant(time.Now(), j.level).String())
 }
 
 // laneAuthorised: the acknowledgement lane authorised the job recently (authz.Grant), which saves
 // the worker a GitLab call per job; a request that waited longer is checked again.
 func (r *Runner) laneAuthorised(j *job) bool {
 	raw, _ := j.steps.Value(stepAuthed)
-	g, ok := authz.ParseGrant(raw)
-	if !ok || !g.Stands(time.Now()) {
-		return false
+	level, ok := authz.Standing(raw, time.Now())
+	if level != nil {
+		j.level = level
 	}
-	if g.Level >= 0 {
-		j.level = &g.Level
-	}
-	return true
+	return ok
 }
 
 func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int64) error {
@@ -125,7 +110,7 @@ func (r *Runner) sayCancelledWhileQueued(ctx context.Context, q AckQueue, id int
 	if err != nil || j.noteID == 0 || j.steps.Has(stepAnswered) {
 		return err
 	}
-	if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, r.redact(publish.CancelledWhileQueued(j.id, r.jobURL(j)))); err != nil {
+	if err := r.progressNoteOf(j).Edit(ctx, publish.CancelledWhileQueued(j.id, r.jobURL(j))); err != nil {
 		return err
 	}
 	return r.end(ctx, j, jobstate.Cancelled, "while queued")

@@ -46,7 +46,7 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	}
 	if isTransient(err) && j.attempt < j.maxAttempts && !j.lastTry {
 		j.log.Warn("job: transient failure; will retry", "error", r.redact(err.Error()), "next_try", j.retryAt.UTC().Format(time.RFC3339))
-		r.sayWaiting(ctx, j, err)
+		r.progressNoteOf(j).Wait(ctx, err.Error(), j.retryAt)
 		return err
 	}
 	what, todo := publish.Explain(err)
@@ -62,25 +62,6 @@ func (r *Runner) finish(ctx context.Context, j *job, err error) error {
 	return queue.Cancel(errors.New(r.redact(err.Error())))
 }
 
-// sayWaiting turns the progress note into "waiting for GitLab, next try at HH:MM UTC" while the
-// job waits for its next try. GitLab may be the one away: then the note cannot be edited now and
-// the next run, when GitLab answers again, edits it instead.
-func (r *Runner) sayWaiting(ctx context.Context, j *job, err error) {
-	if j.noteID == 0 || j.retryAt.IsZero() || j.req.Wiki != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	body := r.redact(publish.Waiting(j.id, r.jobURL(j), r.redact(err.Error()), j.retryAt))
-	if uerr := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); uerr != nil {
-		j.log.Info("job: could not say in the thread that it waits for GitLab", "error", r.redact(uerr.Error()))
-		return
-	}
-	if serr := j.steps.Save(ctx, stepWaiting, j.retryAt.UTC().Format(time.RFC3339)); serr != nil {
-		j.log.Warn("job: could not record the waiting note", "error", serr.Error())
-	}
-}
-
 // reportEnd ends a job with a failure reply (or a refusal, or a cancellation: st) saying what
 // happened and what to do.
 func (r *Runner) reportEnd(ctx context.Context, j *job, st jobstate.Status, what, todo string) error {
@@ -89,12 +70,7 @@ func (r *Runner) reportEnd(ctx context.Context, j *job, st jobstate.Status, what
 		r.note(ctx, j, journal.KindError, what+" "+todo)
 		return r.end(ctx, j, st, what)
 	}
-	body := r.redact(publish.Failure(j.id, r.jobURL(j), what, todo))
-	if j.noteID != 0 {
-		if err := r.GitLab.UpdateNote(ctx, j.thread, j.noteID, body); err != nil {
-			return err
-		}
-	} else if _, err := r.postOnce(ctx, j, body); err != nil {
+	if err := r.progressNoteOf(j).Fail(ctx, what, todo); err != nil {
 		return err
 	}
 	return r.end(ctx, j, st, what)

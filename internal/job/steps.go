@@ -104,7 +104,7 @@ func (j *job) fromBot() bool {
 // acknowledged: a worker has posted (or taken over) the progress note; the lane's "queued" note
 // does not count, the checks before acknowledging still apply to it.
 func (j *job) acknowledged() bool {
-	return j.steps.Has(stepNote) && (!j.steps.Has(stepQueued) || j.steps.Has(stepStarted))
+	return publish.Begun(j.steps)
 }
 
 func (j *job) confidential() bool { return j.req.Confidential || j.req.Thread.Confidential }

@@ -3,13 +3,11 @@ package job
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
-	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
 // Control is what "@claude stop" needs of the queue: the thread's unfinished jobs, and the same
@@ -47,16 +45,7 @@ func (t stopTask) stop(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
-	var own, others []queue.Info
-	for _, in := range active {
-		switch {
-		case in.ID == j.id || in.Request.Task == trigger.TaskStop:
-		case in.Request.Author.ID == j.req.Author.ID:
-			own = append(own, in)
-		default:
-			others = append(others, in)
-		}
-	}
+	own, others := queue.Stoppable(active, j.id, j.req.Author.ID)
 	stoppable := own
 	if len(others) > 0 {
 		level, err := t.people.MemberAccessLevel(ctx, j.req.Project.ID, j.req.Author.ID)
@@ -93,13 +82,13 @@ func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, e
 	if _, err := r.Control.Cancel(ctx, in.ID); err != nil {
 		return "", err
 	}
-	recorded, err := r.Steps.Steps(context.WithoutCancel(ctx), in.ID)
+	stopped, err := r.load(context.WithoutCancel(ctx), queue.Job{ID: in.ID, Request: in.Request})
 	if err != nil {
 		return "", err
 	}
-	started := (&job{steps: jobstate.NewRecord(nil, 0, recorded)}).acknowledged()
+	started := stopped.acknowledged()
 	if !started {
-		if err := t.closeQueued(ctx, in, by, recorded[stepNote]); err != nil {
+		if err := t.closeQueued(context.WithoutCancel(ctx), stopped, by); err != nil {
 			return "", err
 		}
 	}
@@ -107,20 +96,17 @@ func (t stopTask) stopOne(ctx context.Context, j *job, in queue.Info) (string, e
 	return publish.StoppedJob(in.ID, started), nil
 }
 
-// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one:
-// note) into the stop, and records how the job ended.
-func (t stopTask) closeQueued(ctx context.Context, in queue.Info, by, note string) error {
-	r := t.r
-	ctx = context.WithoutCancel(ctx)
-	if note != "" {
-		qj := &job{id: in.ID, req: in.Request, thread: threadRef(in.Request)}
-		noteID, _ := strconv.ParseInt(note, 10, 64)
+// closeQueued turns the acknowledgement note of a job stopped before it ran (if it has one) into
+// the stop, and records how the job ended.
+func (t stopTask) closeQueued(ctx context.Context, stopped *job, by string) error {
+	if stopped.noteID != 0 {
 		what, todo := publish.StoppedBeforeStart(by)
-		if err := t.notes.UpdateNote(ctx, qj.thread, noteID, r.redact(publish.Failure(in.ID, r.jobURL(qj), what, todo))); err != nil {
+		body := t.r.redact(publish.Failure(stopped.id, t.r.jobURL(stopped), what, todo))
+		if err := t.notes.UpdateNote(ctx, stopped.thread, stopped.noteID, body); err != nil {
 			return err
 		}
 	}
-	return r.Steps.SaveStep(ctx, in.ID, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
+	return stopped.steps.Save(ctx, stepAnswered, jobstate.Outcome{Status: jobstate.Cancelled, Detail: "stopped by @" + by}.String())
 }
 
 // endCancelled ends a job cancelled by `jobs cancel` or "@claude stop": its thread says so rather

@@ -52,3 +52,19 @@ func (q *Queue) ActiveInThread(ctx context.Context, threadKey string) ([]Info, e
 	}
 	return out, nil
 }
+
+// Stoppable splits a thread's unfinished jobs (ActiveInThread) for "@claude stop" by requester
+// (job stop): their own, and others' — only a Maintainer stops those. Neither holds the stop
+// itself nor any other stop.
+func Stoppable(active []Info, stop, requester int64) (own, others []Info) {
+	for _, in := range active {
+		switch {
+		case in.ID == stop || in.Request.Task == trigger.TaskStop:
+		case in.Request.Author.ID == requester:
+			own = append(own, in)
+		default:
+			others = append(others, in)
+		}
+	}
+	return own, others
+}
