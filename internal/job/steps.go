@@ -12,24 +12,25 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/prompt"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/publish"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/queue"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/store"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
 
-// The recorded steps of a job.
+// The recorded steps of a job: those publish records under its own names, and job's.
 const (
-	stepAward    = "award"      // 👀 given
-	stepNote     = "note"       // the progress note's id
-	stepResult   = "result"     // the agent's outcome and the commit, before pushing
-	stepBranch   = "branch"     // the new branch about to be pushed, and its commit
-	stepPushed   = "pushed"     // the commit is on GitLab
-	stepMR       = "mr"         // the merge request opened
-	stepMerge    = "merge"      // auto-merge set, or why not
-	stepAnswered = "answered"   // the thread has its final reply: the job is over (store.OutcomeStep)
-	stepWaiting  = "waiting"    // the progress note says it waits for GitLab: the next run edits it back
-	stepQueued   = "queued"     // the acknowledgement lane posted the note saying it is queued
-	stepStarted  = "started"    // a worker turned that note into the progress note
-	stepAuthed   = "authorised" // the acknowledgement lane's authorisation passed, at this Unix time
+	stepAward    = publish.StepAward   // 👀 given
+	stepNote     = publish.StepNote    // the progress note's id
+	stepWaiting  = publish.StepWaiting // the progress note says it waits for GitLab
+	stepQueued   = publish.StepQueued  // the acknowledgement lane posted the note saying it is queued
+	stepStarted  = publish.StepStarted // a worker turned that note into the progress note
+	stepBranch   = publish.StepBranch  // the new branch about to be pushed, and its commit
+	stepPushed   = publish.StepPushed  // the commit is on GitLab
+	stepMR       = publish.StepMR      // the merge request opened
+	stepMerge    = publish.StepMerge   // auto-merge set, or why not
+	stepAnswered = store.OutcomeStep   // the thread has its final reply: the job is over
+	stepResult   = "result"            // the agent's outcome and the commit, before pushing
+	stepAuthed   = "authorised"        // the acknowledgement lane's authorisation passed
 )
 
 // job is one run of a request with what it learns on the way.
