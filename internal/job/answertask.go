@@ -14,10 +14,7 @@ type answerTask struct {
 
 func (t answerTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised); err != nil || !ok {
-		return err
-	}
-	if ok, err := r.startInThread(ctx, j); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised, r.beginPage, r.startInThread); err != nil || !ok {
 		return err
 	}
 	return t.answerRequest(ctx, j)

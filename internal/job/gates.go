@@ -16,14 +16,20 @@ import (
 // replied in the thread or only logged, as the gate says.
 type gate func(ctx context.Context, j *job) (bool, error)
 
-// admit runs a task's gates in order and, once they all pass, records the job in the journal:
-// every task begins its page at this same point.
+// admit runs a task's gates in order; the first that says no ends the job. Every task lists
+// beginPage among them: the gates before it let a job through without a page (a bot's own note,
+// a stranger), those after it are told on the page.
 func (r *Runner) admit(ctx context.Context, j *job, gates ...gate) (bool, error) {
 	for _, g := range gates {
 		if ok, err := g(ctx, j); err != nil || !ok {
 			return false, err
 		}
 	}
+	return true, nil
+}
+
+// beginPage records the job's request in the journal: its page begins here.
+func (r *Runner) beginPage(ctx context.Context, j *job) (bool, error) {
 	r.begin(ctx, j)
 	return true, nil
 }

@@ -33,10 +33,7 @@ type pipelineTask struct {
 
 func (t pipelineTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.authorised, t.pipelineMR, t.withinFixAttempts); err != nil || !ok {
-		return err
-	}
-	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.authorised, t.pipelineMR, t.withinFixAttempts, r.beginPage, r.withinBudget); err != nil || !ok {
 		return err
 	}
 	// The progress note carries the fix marker from the start: the attempt counts once visible.

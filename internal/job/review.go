@@ -19,10 +19,7 @@ type reviewTask struct {
 
 func (t reviewTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised, r.autoReviewWanted); err != nil || !ok {
-		return err
-	}
-	if ok, err := r.startInThread(ctx, j); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.notFromBot, r.authorised, r.autoReviewWanted, r.beginPage, r.startInThread); err != nil || !ok {
 		return err
 	}
 	if j.req.Thread.Type != event.ThreadMergeRequest {

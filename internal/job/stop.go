@@ -28,7 +28,7 @@ type stopTask struct {
 }
 
 func (t stopTask) Run(ctx context.Context, j *job) error {
-	if ok, err := t.r.admit(ctx, j, t.r.notFromBot); err != nil || !ok {
+	if ok, err := t.r.admit(ctx, j, t.r.notFromBot, t.r.beginPage); err != nil || !ok {
 		return err
 	}
 	return t.stop(ctx, j)

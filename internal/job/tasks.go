@@ -7,8 +7,9 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
 
-// A taskRunner runs one kind of task. Its Run opens with the task's gates (admit, then the
-// budget), then does the work; each step skips itself when already recorded.
+// A taskRunner runs one kind of task. Its Run opens with the task's gates in one admit call
+// (who may ask, beginPage, then the budget), then does the work; each step skips itself when
+// already recorded.
 type taskRunner interface {
 	Run(ctx context.Context, j *job) error
 }

@@ -25,10 +25,7 @@ type wikiTask struct {
 
 func (t wikiTask) Run(ctx context.Context, j *job) error {
 	r := t.r
-	if ok, err := r.admit(ctx, j, r.notFromBot, t.knownAuthor, r.authorised); err != nil || !ok {
-		return err
-	}
-	if ok, err := r.withinBudget(ctx, j); err != nil || !ok {
+	if ok, err := r.admit(ctx, j, r.notFromBot, t.knownAuthor, r.authorised, r.beginPage, r.withinBudget); err != nil || !ok {
 		return err
 	}
 	return r.editWiki(ctx, j)
