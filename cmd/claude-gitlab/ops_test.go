@@ -275,3 +275,53 @@ func waitReady(t *testing.T, s *service) {
 		t.Fatalf("/ready not 200:\n%s", s.logs)
 	}
 }
+
+// doctor through the binary: a .env other users can read is a warning with its fix, and a hook
+// without pipeline or wiki page events fails the events check when PIPELINE_FIX or WIKI_ENABLED
+// is on; once fixed as doctor says (chmod 600, setup --pipeline --wiki), both pass.
+func TestDoctorWarnsOfAReadableEnvAndMissingEvents(t *testing.T) {
+	g, p, env := setupWorld(t)
+	env = append(env, "PIPELINE_FIX=true", "WIKI_ENABLED=true")
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, ".env")
+	if err := os.WriteFile(envFile, []byte("WEBHOOK_SECRET="+testSecret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// setup ends with doctor's report, which fails here for other reasons (no CLI, PUBLIC_URL
+	// unreachable): the hook is what counts.
+	if out, _ := runCLIAt(t, dir, env, "setup", "--project", "group/proj"); len(g.Hooks(p.ID)) != 1 {
+		t.Fatalf("setup made no hook:\n%s", out)
+	}
+	os.Chmod(envFile, 0o644) // as a user's editor may leave it
+	checks := func() map[string]struct{ Status, Detail, Fix string } {
+		out, _ := runCLIAt(t, dir, env, "doctor", "--project", "group/proj", "--json")
+		var report struct {
+			Checks []struct{ Name, Status, Detail, Fix string }
+		}
+		if err := json.Unmarshal([]byte(out), &report); err != nil {
+			t.Fatalf("doctor --json: %v\n%s", err, out)
+		}
+		m := map[string]struct{ Status, Detail, Fix string }{}
+		for _, c := range report.Checks {
+			m[c.Name] = struct{ Status, Detail, Fix string }{c.Status, c.Detail, c.Fix}
+		}
+		return m
+	}
+	c := checks()
+	if s := c["settings file"]; s.Status != "warn" || !strings.Contains(s.Fix, "chmod 600") {
+		t.Fatalf("settings file check with .env 0644: %+v", s)
+	}
+	if s := c["webhook events"]; s.Status != "fail" || !strings.Contains(s.Detail, "pipeline events") || !strings.Contains(s.Detail, "wiki page events") ||
+		!strings.Contains(s.Fix, "--pipeline --wiki") {
+		t.Fatalf("webhook events check without pipeline and wiki events: %+v", s)
+	}
+
+	os.Chmod(envFile, 0o600)
+	if out, _ := runCLIAt(t, dir, env, "setup", "--pipeline", "--wiki", "--project", "group/proj"); len(g.Hooks(p.ID)) != 1 || !g.Hooks(p.ID)[0].PipelineEvents {
+		t.Fatalf("setup --pipeline --wiki: hooks %+v\n%s", g.Hooks(p.ID), out)
+	}
+	c = checks()
+	if c["settings file"].Status != "ok" || c["webhook events"].Status != "ok" {
+		t.Fatalf("after the fixes: settings file %+v, webhook events %+v", c["settings file"], c["webhook events"])
+	}
+}
