@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/webhook/webhooktest"
 )
 
@@ -116,4 +121,90 @@ func TestServeRefusesToStartWithoutToken(t *testing.T) {
 	if !strings.Contains(cmd, "GITLAB_TOKEN is not set") {
 		t.Fatalf("output: %s", cmd)
 	}
+}
+
+// Past WEBHOOK_MAX_INFLIGHT an authenticated delivery is shed through the binary: answered 200
+// {"status":"shed"} (GitLab counts every 4xx and 5xx against the hook) and counted in /metrics.
+// The slot is held by a delivery whose body is still coming; with the default ceiling the same
+// delivery is handled (the control).
+func TestShedPastTheInFlightCeilingThroughTheBinary(t *testing.T) {
+	for _, c := range []struct {
+		ceiling  string
+		wantShed bool
+	}{{"1", true}, {"1000", false}} {
+		t.Run("WEBHOOK_MAX_INFLIGHT="+c.ceiling, func(t *testing.T) {
+			g, token := testGitLab(t)
+			s := startService(t, "GITLAB_URL="+g.URL(), "GITLAB_TOKEN="+token, "WEBHOOK_SECRET="+testSecret,
+				"DATA_DIR="+t.TempDir(), "WEBHOOK_MAX_INFLIGHT="+c.ceiling)
+			body := webhooktest.Raw(t, "issue_open.json")
+			post := func() any {
+				code, out := s.post("Issue Hook", body, "X-Gitlab-Token", testSecret)
+				if code != http.StatusOK {
+					t.Fatalf("a delivery beside the held one: %d %v", code, out)
+				}
+				return out["status"]
+			}
+			if !c.wantShed {
+				conn := holdDelivery(t, s, body)
+				for range 3 {
+					if st := post(); st != "ignored" {
+						t.Fatalf("status %v beside one delivery in flight, want ignored", st)
+					}
+				}
+				finishHeld(t, conn, body)
+				return
+			}
+			// The held delivery takes the one place once the server has read its headers; if a
+			// delivery sent meanwhile had it then, the held one was shed itself and a new one is held.
+			for try := 1; ; try++ {
+				conn := holdDelivery(t, s, body)
+				if waitfor.Within(3*time.Second, func() bool { return post() == "shed" }) {
+					finishHeld(t, conn, body)
+					break
+				}
+				conn.Close()
+				if try == 5 {
+					t.Fatalf("never shed with one place taken\n%s", s.logs)
+				}
+			}
+			if !strings.Contains(metricsText(t, s), `outcome="shed"`) {
+				t.Fatal("no shed delivery counted in /metrics")
+			}
+		})
+	}
+}
+
+// holdDelivery sends a delivery's headers and half its body, and leaves the rest for later.
+func holdDelivery(t *testing.T, s *service, body []byte) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /webhook HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event: Issue Hook\r\nX-Gitlab-Token: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		testSecret, len(body), body[:len(body)/2])
+	return conn
+}
+
+// finishHeld sends the rest of the held delivery, which is then answered as usual.
+func finishHeld(t *testing.T, conn net.Conn, body []byte) {
+	t.Helper()
+	conn.Write(body[len(body)/2:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the held delivery: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func metricsText(t *testing.T, s *service) string {
+	t.Helper()
+	resp, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return string(raw)
 }
