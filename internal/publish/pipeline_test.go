@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -61,7 +62,7 @@ func TestPushFixOnceOntoTheFailedBranch(t *testing.T) {
 	ws := w.worktreeAt(ctx, failed, "app.go", "fixed\n")
 	w.g.CommitFiles(w.proj.ID, "claude/fix", "claude/fix", map[string]string{"other.txt": "theirs\n"})
 	commit, _ := ws.Head(ctx)
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	j := w.job(1, 1, steps, ws)
 	j.Request.Pipeline = &trigger.PipelineRef{ID: 12, Branch: "claude/fix", SHA: failed}
 	if err := w.publisher().PushFix(ctx, j, Change{Commit: commit, Base: failed}); err != nil {
@@ -84,7 +85,7 @@ func TestPushFixOnceOntoTheFailedBranch(t *testing.T) {
 	if err := w.publisher().PushFix(ctx, j, Change{Commit: commit, Base: failed}); err != nil {
 		t.Errorf("PushFix after the push: %v", err)
 	}
-	none := memSteps{}
+	none := jobstatetest.Steps{}
 	j.Steps = none
 	if err := w.publisher().PushFix(ctx, j, Change{Base: failed}); err != nil || len(none) != 0 {
 		t.Errorf("PushFix of no change = %v, steps %v", err, none)

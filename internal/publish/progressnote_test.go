@@ -10,9 +10,8 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 )
-
-func (s memSteps) Forget(_ context.Context, name string) error { delete(s, name); return nil }
 
 // A request's note through its life, as GitLab shows it: the 👀 once, "queued" from the
 // acknowledgement lane, taken over by the worker, "waiting for GitLab" and back, then the failure
@@ -20,7 +19,7 @@ func (s memSteps) Forget(_ context.Context, name string) error { delete(s, name)
 func TestProgressNoteLifecycle(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	j := w.job(7, 1, steps, nil)
 	asked := w.g.AddNote(w.proj.ID, fakegitlab.ThreadIssue, "1", w.alice.ID, "@claude fix this")
 	j.Request.NoteID = asked.ID
@@ -86,7 +85,7 @@ func TestProgressNoteAwardRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			steps := memSteps{}
+			steps := jobstatetest.Steps{}
 			n := ProgressNote{Publisher: w.publisher(), Awards: failingAwards{tc.err}, Job: w.job(1, 1, steps, nil), Steps: steps}
 			err := n.Award(context.Background())
 			if (err != nil) != tc.wantErr {
@@ -106,14 +105,14 @@ func (f failingAwards) Award(context.Context, gitlab.ThreadRef, int64, string) e
 func TestBegun(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		steps memSteps
+		steps jobstatetest.Steps
 		want  bool
 	}{
-		{"nothing posted", memSteps{}, false},
-		{"a worker posted the note", memSteps{StepNote: "5"}, true},
-		{"the lane's queued note", memSteps{StepQueued: "1", StepNote: "5"}, false},
-		{"a worker took it over", memSteps{StepQueued: "1", StepNote: "5", StepStarted: "1"}, true},
-		{"the lane said started, its post lost", memSteps{StepQueued: "1", StepStarted: "1"}, false},
+		{"nothing posted", jobstatetest.Steps{}, false},
+		{"a worker posted the note", jobstatetest.Steps{StepNote: "5"}, true},
+		{"the lane's queued note", jobstatetest.Steps{StepQueued: "1", StepNote: "5"}, false},
+		{"a worker took it over", jobstatetest.Steps{StepQueued: "1", StepNote: "5", StepStarted: "1"}, true},
+		{"the lane said started, its post lost", jobstatetest.Steps{StepQueued: "1", StepStarted: "1"}, false},
 	} {
 		if got := Begun(tc.steps); got != tc.want {
 			t.Errorf("%s: Begun(%v) = %v, want %v", tc.name, tc.steps, got, tc.want)

@@ -2,7 +2,6 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
@@ -85,7 +85,7 @@ func (w *world) worktreeAt(ctx context.Context, ref, file, content string) *work
 }
 
 // job is a job on a new issue of alice's, with its steps in memory.
-func (w *world) job(id int64, attempt int, steps memSteps, ws *workspace.Workspace) Job {
+func (w *world) job(id int64, attempt int, steps jobstatetest.Steps, ws *workspace.Workspace) Job {
 	is := w.g.CreateIssue(w.proj.ID, w.alice.ID, "Fix the readme", "", false)
 	req := trigger.Request{Project: event.Project{ID: w.proj.ID, Path: w.proj.Path},
 		Thread: event.Thread{Type: event.ThreadIssue, IID: is.IID, Title: "Fix the readme"},
@@ -98,26 +98,6 @@ func (w *world) job(id int64, attempt int, steps memSteps, ws *workspace.Workspa
 		Worktree:  func(context.Context) (*workspace.Workspace, error) { return ws, nil }}
 }
 
-// memSteps is a job's record of steps in memory.
-type memSteps map[string]string
-
-func (s memSteps) Value(name string) (string, bool) { v, ok := s[name]; return v, ok }
-
-func (s memSteps) Get(name string, v any) bool {
-	raw, ok := s[name]
-	return ok && json.Unmarshal([]byte(raw), v) == nil
-}
-
-func (s memSteps) Save(_ context.Context, name string, v any) error {
-	if str, ok := v.(string); ok {
-		s[name] = str
-		return nil
-	}
-	b, err := json.Marshal(v)
-	s[name] = string(b)
-	return err
-}
-
 // A change on an issue goes to a new branch of ours with a merge request; publishing it again
 // with the steps recorded pushes and opens nothing more, and a job resumed after a crash that
 // lost the pushed step finds its own branch again instead of making a second one.
@@ -126,7 +106,7 @@ func TestPublishIsOnceOnly(t *testing.T) {
 	w := newWorld(t)
 	ws := w.worktree(ctx, "README.md", "# demo, fixed\n")
 	head, _ := ws.Head(ctx)
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	j := w.job(1, 1, steps, ws)
 	c := Change{Text: "Fixed the readme", Commit: head, Base: ws.BaseSHA}
 	if err := w.publisher().Publish(ctx, j, c); err != nil {
@@ -193,7 +173,7 @@ func TestPushWithLeaseRebasesOnce(t *testing.T) {
 func TestPostAnswerPostsEachPartOnce(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	j := w.job(3, 1, steps, nil)
 	note, err := w.gl.PostNote(ctx, j.Thread, "", "Working on it", false, marker.Job(j.ID))
 	if err != nil {
@@ -236,7 +216,7 @@ func TestPostAnswerPostsEachPartOnce(t *testing.T) {
 func TestPostOncePostsOrFindsByMarker(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	j := w.job(4, 1, memSteps{}, nil)
+	j := w.job(4, 1, jobstatetest.Steps{}, nil)
 	p := w.publisher()
 	p.Redact = func(s string) string { return strings.ReplaceAll(s, "s3cret", "[REDACTED]") }
 	mark := marker.Job(j.ID)

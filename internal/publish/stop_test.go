@@ -1,6 +1,10 @@
 package publish
 
-import "testing"
+import (
+	"testing"
+
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
+)
 
 func TestStopReply(t *testing.T) {
 	cases := []struct {
@@ -29,18 +33,18 @@ func TestStopped(t *testing.T) {
 	pushed := `{"branch":"claude/issue-3","sha":"` + sha + `"}`
 	cases := []struct {
 		name     string
-		steps    memSteps
+		steps    jobstatetest.Steps
 		finished bool
 		want     string
 	}{
-		{"pushed with an MR", memSteps{StepPushed: pushed, StepMR: `{"iid":12}`}, true,
+		{"pushed with an MR", jobstatetest.Steps{StepPushed: pushed, StepMR: `{"iid":12}`}, true,
 			"@bob stopped this request. Already done and left in place: the commit 01234567 pushed to `claude/issue-3` and merge request !12."},
-		{"pushed", memSteps{StepPushed: pushed}, true,
+		{"pushed", jobstatetest.Steps{StepPushed: pushed}, true,
 			"@bob stopped this request. Already done and left in place: the commit 01234567 pushed to `claude/issue-3`; no merge request was opened."},
-		{"an MR without the push is not named", memSteps{StepMR: `{"iid":12}`}, true,
+		{"an MR without the push is not named", jobstatetest.Steps{StepMR: `{"iid":12}`}, true,
 			"@bob stopped this request. Claude's work was finished but not pushed: nothing was changed in the repository."},
-		{"finished", memSteps{}, true, "@bob stopped this request. Claude's work was finished but not pushed: nothing was changed in the repository."},
-		{"not finished", memSteps{}, false, "@bob stopped this request. Claude had not finished: nothing was changed in the repository."},
+		{"finished", jobstatetest.Steps{}, true, "@bob stopped this request. Claude's work was finished but not pushed: nothing was changed in the repository."},
+		{"not finished", jobstatetest.Steps{}, false, "@bob stopped this request. Claude had not finished: nothing was changed in the repository."},
 	}
 	for _, c := range cases {
 		what, todo := Stopped("bob", c.steps, c.finished)

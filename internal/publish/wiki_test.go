@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/workspace"
 )
@@ -49,7 +50,7 @@ func (w *world) wikiEdit(ctx context.Context, content string) *workspace.Workspa
 	return ws
 }
 
-func (w *world) wikiJob(steps memSteps, ws *workspace.Workspace, defaultBranch string) Job {
+func (w *world) wikiJob(steps jobstatetest.Steps, ws *workspace.Workspace, defaultBranch string) Job {
 	j := w.job(1, 1, steps, ws)
 	j.Request.Wiki = &trigger.WikiRef{Slug: "home", Title: "home", DefaultBranch: defaultBranch}
 	return j
@@ -64,7 +65,7 @@ func TestPushWikiToTheWikisBranchOnce(t *testing.T) {
 	w.g.AddWikiPage(w.proj.ID, "home", "# Home\n")
 	ws := w.wikiEdit(ctx, "# Home, edited\n")
 	head, _ := ws.Head(ctx)
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	branch, err := PushWiki(ctx, w.wikiJob(steps, ws, ""), ws.BaseSHA)
 	if err != nil || branch != "master" {
 		t.Fatalf("PushWiki = %q, %v; want master", branch, err)
@@ -93,10 +94,10 @@ func TestPushWikiThatNoLongerApplies(t *testing.T) {
 	w := newWorld(t)
 	w.g.AddWikiPage(w.proj.ID, "home", "# Home\n")
 	mine, theirs := w.wikiEdit(ctx, "# Mine\n"), w.wikiEdit(ctx, "# Theirs\n")
-	if _, err := PushWiki(ctx, w.wikiJob(memSteps{}, theirs, "master"), theirs.BaseSHA); err != nil {
+	if _, err := PushWiki(ctx, w.wikiJob(jobstatetest.Steps{}, theirs, "master"), theirs.BaseSHA); err != nil {
 		t.Fatal(err)
 	}
-	steps := memSteps{}
+	steps := jobstatetest.Steps{}
 	_, err := PushWiki(ctx, w.wikiJob(steps, mine, "master"), mine.BaseSHA)
 	if !errors.Is(err, workspace.ErrConflict) ||
 		!strings.HasPrefix(err.Error(), "the wiki changed while Claude worked and the edit does not apply on top of it: ") {

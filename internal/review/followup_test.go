@@ -11,6 +11,7 @@ import (
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/trigger"
 )
@@ -31,7 +32,7 @@ func (u unreachable) ResolveDiscussion(context.Context, int64, int64, string, bo
 func TestFindFollowUp(t *testing.T) {
 	ctx := context.Background()
 	w := newMRWorld(t)
-	posted := mapSteps{}
+	posted := jobstatetest.Steps{}
 	p := w.poster(1, 1, posted)
 	if _, err := p.Prepare(ctx, w.mr.SHA); err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func TestFindFollowUp(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			req := fix("")
 			c.req(&req)
-			rec := mapSteps{}
+			rec := jobstatetest.Steps{}
 			got, err := FindFollowUp(ctx, w.gl, rec, req, w.bot.ID, log)
 			if err != nil {
 				t.Fatal(err)
@@ -100,7 +101,7 @@ func TestFindFollowUp(t *testing.T) {
 			}
 		})
 	}
-	if got, err := FindFollowUp(ctx, unreachable{t}, mapSteps{StepFollowUp: "none"}, fix(alices), w.bot.ID, log); got != nil || err != nil {
+	if got, err := FindFollowUp(ctx, unreachable{t}, jobstatetest.Steps{StepFollowUp: "none"}, fix(alices), w.bot.ID, log); got != nil || err != nil {
 		t.Fatalf("recorded none: %+v, %v", got, err)
 	}
 }
@@ -110,7 +111,7 @@ func TestResolveFollowUpOnce(t *testing.T) {
 	w := newMRWorld(t)
 	iid := strconv.FormatInt(w.mr.IID, 10)
 	d := w.g.AddNote(w.proj.ID, fakegitlab.ThreadMR, iid, w.bot.ID, "A finding.", fakegitlab.NoteOptions{Thread: true}).DiscussionID
-	rec := mapSteps{}
+	rec := jobstatetest.Steps{}
 	mr := gitlab.ThreadRef{ProjectID: w.proj.ID, Type: gitlab.TypeMergeRequest, IID: w.mr.IID}
 	if err := ResolveFollowUp(ctx, w.gl, rec, mr, d); err != nil {
 		t.Fatal(err)

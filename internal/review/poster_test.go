@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/gitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/jobstate/jobstatetest"
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/marker"
 )
 
@@ -54,7 +54,7 @@ func newMRWorld(t *testing.T) *mrWorld {
 }
 
 // poster is job's poster on the merge request, recording in steps.
-func (w *mrWorld) poster(jobID int64, attempt int, steps mapSteps) *Poster {
+func (w *mrWorld) poster(jobID int64, attempt int, steps jobstatetest.Steps) *Poster {
 	return &Poster{GitLab: w.gl, Steps: steps, JobID: jobID, Attempt: attempt, BotID: w.bot.ID,
 		MR:     gitlab.ThreadRef{ProjectID: w.proj.ID, Type: gitlab.TypeMergeRequest, IID: w.mr.IID},
 		Redact: func(s string) string { return strings.ReplaceAll(s, "s3cret", "[redacted]") },
@@ -73,30 +73,10 @@ func (w *mrWorld) botDiscussions() []fakegitlab.Discussion {
 	return out
 }
 
-// mapSteps records steps as job does: a string as it is, anything else as JSON.
-type mapSteps map[string]string
-
-func (s mapSteps) Value(name string) (string, bool) { v, ok := s[name]; return v, ok }
-
-func (s mapSteps) Get(name string, v any) bool {
-	raw, ok := s[name]
-	return ok && json.Unmarshal([]byte(raw), v) == nil
-}
-
-func (s mapSteps) Save(_ context.Context, name string, v any) error {
-	if str, ok := v.(string); ok {
-		s[name] = str
-		return nil
-	}
-	b, err := json.Marshal(v)
-	s[name] = string(b)
-	return err
-}
-
 func TestPosterPostsEachFindingOnce(t *testing.T) {
 	ctx := context.Background()
 	w := newMRWorld(t)
-	steps := mapSteps{}
+	steps := jobstatetest.Steps{}
 	p := w.poster(7, 1, steps)
 	earlier, err := p.Prepare(ctx, w.mr.SHA)
 	if err != nil || len(earlier) != 0 {
@@ -160,7 +140,7 @@ func TestPosterResolvesEarlierFindingsFixed(t *testing.T) {
 	w := newMRWorld(t)
 	panics := Finding{Path: "app.go", NewLine: 8, Text: "Panicking crashes the server."}
 	keep := Finding{Path: "app.go", OldLine: 10, Text: "Keep is still called."}
-	first := w.poster(1, 1, mapSteps{})
+	first := w.poster(1, 1, jobstatetest.Steps{})
 	if _, err := first.Prepare(ctx, w.mr.SHA); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +151,7 @@ func TestPosterResolvesEarlierFindingsFixed(t *testing.T) {
 		t.Fatalf("the job's own findings read as earlier: %+v, %v", own, err)
 	}
 
-	steps := mapSteps{}
+	steps := jobstatetest.Steps{}
 	second := w.poster(2, 1, steps)
 	earlier, err := second.Prepare(ctx, w.mr.SHA)
 	if err != nil || len(earlier) != 2 {
@@ -213,7 +193,7 @@ func TestPosterResolvesEarlierFindingsFixed(t *testing.T) {
 
 func TestPosterWithoutADiffVersion(t *testing.T) {
 	w := newMRWorld(t)
-	p := w.poster(1, 1, mapSteps{})
+	p := w.poster(1, 1, jobstatetest.Steps{})
 	p.MR.IID = 99
 	if _, err := p.Prepare(context.Background(), w.mr.SHA); err == nil || !strings.Contains(err.Error(), "diff versions") {
 		t.Fatalf("Prepare on an unknown merge request: %v", err)
