@@ -18,12 +18,6 @@ func (r *Runner) publishChange(ctx context.Context, j *job, out outcome) error {
 		Base: out.Base, Sensitive: sensitive, SensitivePaths: paths})
 }
 
-// pushExisting pushes on top of a branch that is not ours: never a force; if the branch moved,
-// one rebase and one more try.
-func (r *Runner) pushExisting(ctx context.Context, j *job, ws *workspace.Workspace, branch, base string) error {
-	return r.publisher(j).PushExisting(ctx, r.publishJob(j, outcome{}), ws, branch, base)
-}
-
 // publisher publishes with the runner's GitLab and the job's effective settings.
 func (r *Runner) publisher(j *job) *publish.Publisher {
 	return &publish.Publisher{Notes: r.GitLab, Branches: r.GitLab, MRs: r.GitLab, Files: r.GitLab,
