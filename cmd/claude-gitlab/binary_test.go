@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -147,7 +148,7 @@ func startService(t testing.TB, env ...string) *service {
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, env...)
 	s.cmd.Dir = t.TempDir() // no stray .env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // kill reaches its git processes too
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // kill reaches its git processes too
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -170,18 +171,48 @@ func (s *service) waitHealthy() {
 }
 
 // kill ends the service and whatever it started that is still running (a git fetch into a
-// mirror, a worktree being prepared): a test's temporary directory is removed after this, and a
-// process still writing there would make that fail. A test's own kill -9 of the service
-// (cmd.Process.Kill, a crash) leaves them running, as a crash would, until this.
+// mirror, a worktree being reset: git runs in process groups of its own, within the service's
+// session): a test's temporary directory is removed after this, and a process still writing there
+// would make that fail. A test's own kill -9 of the service (cmd.Process.Kill, a crash) leaves
+// them running, as a crash would, until this.
 func (s *service) kill() {
-	pgid := s.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	sid := s.cmd.Process.Pid
+	_ = syscall.Kill(-sid, syscall.SIGKILL)
 	if s.cmd.ProcessState == nil {
 		s.cmd.Wait()
 	}
-	if !waitfor.Within(10*time.Second, func() bool { return syscall.Kill(-pgid, 0) == syscall.ESRCH }) {
-		s.t.Logf("processes of the service's group %d still there after SIGKILL", pgid)
+	if !waitfor.Within(10*time.Second, func() bool {
+		left := sessionMembers(sid)
+		for _, pid := range left {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		return len(left) == 0
+	}) {
+		s.t.Logf("processes of the service's session %d still there after SIGKILL", sid)
 	}
+}
+
+// sessionMembers lists the live (not zombie) processes of session sid, from /proc; none where
+// there is no /proc (then only the service's own process group is killed).
+func sessionMembers(sid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session …: comm may hold spaces and parentheses.
+		f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+		if len(f) > 3 && f[0] != "Z" && f[3] == strconv.Itoa(sid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 func (s *service) post(event string, body []byte, headers ...string) (int, map[string]any) {

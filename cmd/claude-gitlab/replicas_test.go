@@ -224,7 +224,7 @@ func launchService(t testing.TB, env ...string) *service {
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LISTEN_ADDR=" + addr, "LOG_FORMAT=json", "LOG_LEVEL=debug", "INTAKE=webhook"}, unconfinedWithoutBwrap(env)...)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // see kill
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // see kill
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
