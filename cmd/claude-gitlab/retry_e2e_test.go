@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/fakegitlab"
+	"gitlab.com/claude-gitlab/claude-gitlab/internal/waitfor"
 )
 
 // issueOutage is GitLab answering 503 "back in 10 minutes" to every read of an issue: the job's
@@ -29,8 +30,13 @@ func TestRetryOutlastsAnOutageAndAnswersOnce(t *testing.T) {
 			t.Fatalf("a log line should say its attempt once: %s", line)
 		}
 	}
-	notes := w.botNotes(fakegitlab.ThreadIssue, ref(iid))
-	if len(notes) != 1 || !strings.Contains(notes[0].Body, "waiting for GitLab, next try at ") || !strings.Contains(notes[0].Body, " UTC") {
+	// Each try edits the note back to "working" as it starts and to "waiting" as it fails: the
+	// note is read once it says it waits, and it is the only one.
+	var notes []fakegitlab.Note
+	if !waitfor.Within(10*time.Second, func() bool {
+		notes = w.botNotes(fakegitlab.ThreadIssue, ref(iid))
+		return len(notes) == 1 && strings.Contains(notes[0].Body, "waiting for GitLab, next try at ")
+	}) || len(notes) != 1 || !strings.Contains(notes[0].Body, " UTC") {
 		t.Fatalf("while GitLab is away the thread should say the job waits: %+v", notes)
 	}
 	w.g.ClearFaults()
