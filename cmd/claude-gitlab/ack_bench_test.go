@@ -24,21 +24,7 @@ import (
 //	go test ./cmd/claude-gitlab -run '^$' -bench AckWhileWorkersBusy -benchtime 1x
 func BenchmarkAckWhileWorkersBusy(b *testing.B) {
 	const mentions, threads = 50, 10
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Close()
-	bot := g.AddUser("claude-bot", "Claude", true)
-	token := g.AddToken(bot.ID, []string{"api", "read_repository", "write_repository"}, time.Now().Add(90*24*time.Hour), "project")
-	alice := g.AddUser("alice", "Alice", false)
-	var projects []fakegitlab.Project
-	for p := range 2 { // WORKERS=2 runs at most one job per project at once
-		proj := g.AddProject(fmt.Sprintf("acme/ack-%d", p), "main", map[string]string{"README.md": "# ack\n"})
-		g.AddMember(proj.ID, bot.ID, fakegitlab.Developer)
-		g.AddMember(proj.ID, alice.ID, fakegitlab.Developer)
-		projects = append(projects, proj)
-	}
+	g, token, alice, projects := benchGitLab(b, "acme/ack", 2) // WORKERS=2 runs at most one job per project at once
 	dataDir := b.TempDir()
 	s := startService(b, "GITLAB_URL="+g.URL(), "GITLAB_TOKEN="+token, "WEBHOOK_SECRET="+testSecret,
 		"DATA_DIR="+dataDir, "CLAUDE_PATH="+agenttest.BuildFakeClaude(b), "ANTHROPIC_API_KEY=sk-fake-anthropic-key-for-bench",
@@ -205,4 +191,25 @@ func waitUntil(b *testing.B, what string, timeout time.Duration, cond func() boo
 			b.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// benchGitLab is a fake GitLab (no rate limit) with the bot, its token, alice and n projects
+// named prefix-0… where both are Developers; it closes with the benchmark.
+func benchGitLab(b *testing.B, prefix string, n int) (g *fakegitlab.GitLab, token string, alice fakegitlab.User, projects []fakegitlab.Project) {
+	b.Helper()
+	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(g.Close)
+	bot := g.AddUser("claude-bot", "Claude", true)
+	token = g.AddToken(bot.ID, []string{"api", "read_repository", "write_repository"}, time.Now().Add(90*24*time.Hour), "project")
+	alice = g.AddUser("alice", "Alice", false)
+	for p := range n {
+		proj := g.AddProject(fmt.Sprintf("%s-%d", prefix, p), "main", map[string]string{"README.md": "# bench\n"})
+		g.AddMember(proj.ID, bot.ID, fakegitlab.Developer)
+		g.AddMember(proj.ID, alice.ID, fakegitlab.Developer)
+		projects = append(projects, proj)
+	}
+	return g, token, alice, projects
 }

@@ -20,17 +20,8 @@ import (
 //	go test ./cmd/claude-gitlab -run '^$' -bench PollMentionToEyes -benchtime 1x
 func BenchmarkPollMentionToEyes(b *testing.B) {
 	const interval, mentions = 10 * time.Second, 8
-	g, err := fakegitlab.New(fakegitlab.Options{RateLimitPerMinute: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Close()
-	bot := g.AddUser("claude-bot", "Claude", true)
-	token := g.AddToken(bot.ID, []string{"api", "read_repository", "write_repository"}, time.Now().Add(90*24*time.Hour), "project")
-	alice := g.AddUser("alice", "Alice", false)
-	proj := g.AddProject("acme/poll", "main", map[string]string{"README.md": "# poll\n"})
-	g.AddMember(proj.ID, bot.ID, fakegitlab.Developer)
-	g.AddMember(proj.ID, alice.ID, fakegitlab.Developer)
+	g, token, alice, projects := benchGitLab(b, "acme/poll", 1)
+	proj := projects[0]
 	startService(b, "INTAKE=poll", "GITLAB_URL="+g.URL(), "GITLAB_TOKEN="+token, "DATA_DIR="+b.TempDir(),
 		"CLAUDE_PATH="+agenttest.BuildFakeClaude(b), "ANTHROPIC_API_KEY=sk-fake-anthropic-key-for-bench", "LOG_LEVEL=warn")
 	var idle, active []time.Duration
