@@ -103,38 +103,32 @@ func workerTraffic(ctx context.Context, db *store.DB, jobID int64) {
 }
 
 // BenchmarkIntakeCPU: 16 senders (as wrk -c16 in scripts/bench-intake.sh), SQLite, the ack
-// lane's row included, nothing else running; the intake waiting batchLinger for more deliveries
-// after a batch with company, and not, side by side. cpu-µs/delivery is the whole process's user
-// and system time per delivery, which the machine's other load disturbs less than the rate.
+// lane's row included, nothing else running. cpu-µs/delivery is the whole process's user and
+// system time per delivery, which the machine's other load disturbs less than the rate.
 //
 //	go test ./internal/queue -run '^$' -bench IntakeCPU -benchtime 5000x
 func BenchmarkIntakeCPU(b *testing.B) {
-	for _, linger := range []time.Duration{0, batchLinger} {
-		b.Run("linger-"+linger.String(), func(b *testing.B) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, "", storetest.SQLite(b).DataDir)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			q, err := Open(ctx, db, Options{AckLane: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			q.linger = linger
-			if err := q.Start(ctx); err != nil {
-				b.Fatal(err)
-			}
-			defer q.Close()
-			before := cpuTime()
-			b.ResetTimer()
-			lat, elapsed := sendDeliveries(b, q, 16)
-			b.StopTimer()
-			b.ReportMetric(float64((cpuTime()-before).Microseconds())/float64(b.N), "cpu-µs/delivery")
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queued/s")
-			b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
-		})
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", storetest.SQLite(b).DataDir)
+	if err != nil {
+		b.Fatal(err)
 	}
+	defer db.Close()
+	q, err := Open(ctx, db, Options{AckLane: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer q.Close()
+	before := cpuTime()
+	b.ResetTimer()
+	lat, elapsed := sendDeliveries(b, q, 16)
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-before).Microseconds())/float64(b.N), "cpu-µs/delivery")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queued/s")
+	b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // cpuTime is the process's user and system CPU time so far.

@@ -77,8 +77,7 @@ type Queue struct {
 	log     *slog.Logger
 	workers bool
 	intake  chan *pending
-	linger  time.Duration // batchLinger; benchmarks compare without
-	acks    chan int64    // jobs just queued, for the acknowledgement lane (ack.go)
+	acks    chan int64 // jobs just queued, for the acknowledgement lane (ack.go)
 	ackLane bool
 	wg      sync.WaitGroup
 	stop    chan struct{}
@@ -92,7 +91,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, workers: opts.Handler != nil, log: log, ackLane: opts.AckLane, intake: make(chan *pending, 4096), linger: batchLinger, acks: make(chan int64, 4096), stop: make(chan struct{})}
+	q := &Queue{db: db, workers: opts.Handler != nil, log: log, ackLane: opts.AckLane, intake: make(chan *pending, 4096), acks: make(chan int64, 4096), stop: make(chan struct{})}
 	replica := opts.ReplicaID
 	if replica == "" {
 		replica = randomHex(6)

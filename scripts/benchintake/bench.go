@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ type benchCase struct {
 	wantStatus   int // every answer of ours has it; 0: the mentions case (counted from /metrics)
 }
 
-func newBench(secret, payloads string) (*bench, error) {
+func newBench(secret, payloads, only string) (*bench, error) {
 	dir, err := os.MkdirTemp("", "bench-intake-")
 	if err != nil {
 		return nil, err
@@ -57,7 +58,14 @@ func newBench(secret, payloads string) (*bench, error) {
 	if err := b.world(); err != nil {
 		return nil, err
 	}
-	return b, b.scripts(payloads)
+	if err := b.scripts(payloads); err != nil {
+		return nil, err
+	}
+	b.cases = slices.DeleteFunc(b.cases, func(c benchCase) bool { return !strings.Contains(c.name, only) })
+	if len(b.cases) == 0 {
+		return nil, fmt.Errorf("no case's name contains %q", only)
+	}
+	return b, nil
 }
 
 // world makes the bot, a developer and 10 issues over 2 projects (so that 2 workers may run at

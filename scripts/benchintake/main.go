@@ -23,6 +23,7 @@ func main() {
 	payloads := flag.String("payloads", "../shared/gitlab-payloads", "GitLab's real payloads")
 	ignoredLoad := flag.Duration("d", 8*time.Second, "duration of each ignored/wrong-token case")
 	mentionLoad := flag.Duration("mention-d", 5*time.Second, "duration of the mentions case")
+	only := flag.String("only", "", "run only the cases whose name contains this (e.g. -only mention)")
 	flag.Parse()
 	if *limitAddr != "" {
 		if err := serveLimit(*limitAddr, *secret); err != nil {
@@ -31,7 +32,7 @@ func main() {
 		}
 		return
 	}
-	b, err := newBench(*secret, *payloads)
+	b, err := newBench(*secret, *payloads, *only)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-intake:", err)
 		os.Exit(1)
