@@ -108,46 +108,21 @@ func (b *sqliteBackend) inTx(ctx context.Context, fn func(intakeTx) error) error
 		return err
 	}
 	defer tx.Rollback()
-	stx := &sqliteTx{tx: tx, b: b, stmts: map[string]*sql.Stmt{}}
-	defer stx.close()
-	if err := fn(stx); err != nil {
+	if err := fn(&sqliteTx{tx: tx, b: b}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// sqliteTx prepares each statement once per transaction: a batch runs the same few statements
-// hundreds of times.
+// sqliteTx runs our SQL in the intake's transaction; the connection keeps the statements it
+// prepared (store's statement cache), across transactions too.
 type sqliteTx struct {
-	tx    *sql.Tx
-	b     *sqliteBackend
-	stmts map[string]*sql.Stmt
-}
-
-func (t *sqliteTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if s, ok := t.stmts[q]; ok {
-		return s, nil
-	}
-	s, err := t.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	t.stmts[q] = s
-	return s, nil
-}
-
-func (t *sqliteTx) close() {
-	for _, s := range t.stmts {
-		s.Close()
-	}
+	tx *sql.Tx
+	b  *sqliteBackend
 }
 
 func (t *sqliteTx) query(ctx context.Context, q string, args []any, each func(func(...any) error) error) error {
-	s, err := t.stmt(ctx, q)
-	if err != nil {
-		return err
-	}
-	rows, err := s.QueryContext(ctx, args...)
+	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -166,11 +141,7 @@ func eachRow(rows *sql.Rows, each func(func(...any) error) error) error {
 }
 
 func (t *sqliteTx) exec(ctx context.Context, q string, args ...any) error {
-	s, err := t.stmt(ctx, q)
-	if err != nil {
-		return err
-	}
-	_, err = s.ExecContext(ctx, args...)
+	_, err := t.tx.ExecContext(ctx, q, args...)
 	return err
 }
 

@@ -120,7 +120,7 @@ func OpenSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Intake, err = sql.Open("sqlite", sqliteDSN(path, 0)); err != nil { // BeginIntake waits for the lock
+	if s.Intake, err = openSQLiteDB(sqliteDSN(path, 0)); err != nil { // BeginIntake waits for the lock
 		s.DB.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -136,7 +136,7 @@ func sqliteDSN(path string, busyTimeoutMS int) string {
 }
 
 func openSQLiteOnce(ctx context.Context, dsn, path string) (*DB, error) {
-	db, err := sql.Open("sqlite", dsn)
+	db, err := openSQLiteDB(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -151,6 +151,16 @@ func openSQLiteOnce(ctx context.Context, dsn, path string) (*DB, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSQLiteDB is sql.Open("sqlite", dsn) with connections that keep their prepared statements
+// (stmtcache.go).
+func openSQLiteDB(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{c}), nil
 }
 
 // retryBusy calls open until it does not fail with SQLITE_BUSY, for up to about ten seconds.
