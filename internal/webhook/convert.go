@@ -14,14 +14,6 @@ func convert(v any, x extras, kind event.Kind) event.Event {
 		return fromIssue(v, x)
 	case *gitlab.MergeEvent:
 		return fromMerge(v, x)
-	case *gitlab.IssueCommentEvent:
-		return fromIssueNote(v, x)
-	case *gitlab.MergeCommentEvent:
-		return fromMergeNote(v, x)
-	case *gitlab.CommitCommentEvent:
-		return fromCommitNote(v, x)
-	case *gitlab.SnippetCommentEvent:
-		return fromSnippetNote(v, x)
 	case *gitlab.PipelineEvent:
 		return fromPipeline(v, x)
 	case *gitlab.WikiPageEvent:

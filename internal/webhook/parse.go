@@ -62,12 +62,11 @@ var hookKinds = map[string]event.Kind{
 	"Service Hook":               event.KindOther,
 }
 
-// noteableTypes are the note targets client-go can parse; GitLab also sends notes on designs,
-// wiki pages and the like, which we leave alone.
-var noteableTypes = map[string]bool{"Issue": true, "MergeRequest": true, "Commit": true, "Snippet": true}
-
 // Parse turns one delivery into our event type. eventHeader is the X-Gitlab-Event header.
 func Parse(eventHeader string, body []byte) (event.Event, error) {
+	if isNoteHook(eventHeader) {
+		return parseNote(eventHeader, body) // convert_note.go: one decode
+	}
 	x, err := precheck(eventHeader, body)
 	if err != nil {
 		return event.Event{}, err
@@ -83,7 +82,8 @@ func Parse(eventHeader string, body []byte) (event.Event, error) {
 }
 
 // precheck sorts out what client-go would refuse in ways the handler must answer differently:
-// no header (400), not JSON (400), an event we do not parse (200 ignored).
+// no header (400), not JSON (400), an event we do not parse (200 ignored). Note hooks have their
+// own (parseNote).
 func precheck(header string, body []byte) (extras, error) {
 	if header == "" {
 		return extras{}, ErrMissingEvent
@@ -98,28 +98,15 @@ func precheck(header string, body []byte) (extras, error) {
 	if _, known := hookKinds[header]; !known {
 		return extras{}, &UnhandledEventError{Event: header}
 	}
-	if !isNoteHook(header) {
-		return x, nil
-	}
-	if x.ObjectKind != "note" {
-		return extras{}, fmt.Errorf("parse %s: %w: object_kind %q", header, ErrMalformed, x.ObjectKind)
-	}
-	if !noteableTypes[x.ObjectAttributes.NoteableType] {
-		return extras{}, &UnhandledEventError{Event: header,
-			Detail: fmt.Sprintf("note on %q", x.ObjectAttributes.NoteableType)}
-	}
 	return x, nil
 }
 
 // decode parses with client-go. When a field's type differs from what client-go expects (GitLab
 // changes payloads over time), the events we act on are decoded again, skipping that field:
 // answering 400 to a real delivery would get the hook disabled.
-//
-// The events we act on are decoded straight into the type ParseWebhook would choose (the extras
-// already know a note's noteable type): ParseWebhook would decode a note twice to learn it.
 func decode(header string, x extras, body []byte) (any, error) {
 	var typeErr *json.UnmarshalTypeError
-	if target := lenientTarget(header, x.ObjectAttributes.NoteableType); target != nil {
+	if target := lenientTarget(header); target != nil {
 		if err := json.Unmarshal(body, target); err != nil && !errors.As(err, &typeErr) {
 			return nil, err
 		}
@@ -132,23 +119,14 @@ func decode(header string, x extras, body []byte) (any, error) {
 	return x, nil // not an event we act on: the extras say enough
 }
 
-// lenientTarget is the client-go type ParseWebhook would fill for the events we act on.
-func lenientTarget(header, noteableType string) any {
-	switch {
-	case header == "Issue Hook" || header == "Confidential Issue Hook":
+// lenientTarget is the client-go type ParseWebhook would fill for the events we act on (notes:
+// parseNote).
+func lenientTarget(header string) any {
+	switch header {
+	case "Issue Hook", "Confidential Issue Hook":
 		return &gitlab.IssueEvent{}
-	case header == "Merge Request Hook":
+	case "Merge Request Hook":
 		return &gitlab.MergeEvent{}
-	case !isNoteHook(header):
-		return nil
-	case noteableType == "Issue":
-		return &gitlab.IssueCommentEvent{}
-	case noteableType == "MergeRequest":
-		return &gitlab.MergeCommentEvent{}
-	case noteableType == "Commit":
-		return &gitlab.CommitCommentEvent{}
-	case noteableType == "Snippet":
-		return &gitlab.SnippetCommentEvent{}
 	}
 	return nil
 }
