@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"gitlab.com/claude-gitlab/claude-gitlab/internal/event"
@@ -66,6 +67,8 @@ type handler struct {
 	signErr  error
 	maxBytes int64
 	now      func() time.Time
+	// metricSeries: seriesKey → series, each found once (respond.go).
+	metricSeries sync.Map
 }
 
 // New returns the POST /webhook handler. The source address used for rate limiting and logs
