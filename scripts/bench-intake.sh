@@ -1,7 +1,9 @@
 #!/bin/sh
 # Side-by-side intake benchmark: the real claude-gitlab binary against a bare Go handler (token
 # check + JSON decode) in the same run, loaded by wrk on loopback. Three runs, then the medians.
-# Usage: scripts/bench-intake.sh [-runs N] [-d 8s] [-mention-d 5s]   (from anywhere in the repo)
+# Usage: scripts/bench-intake.sh [-runs N] [-d 8s] [-mention-d 5s] [-only durably] [-spin 2]
+#   (from anywhere in the repo; -only runs the cases whose name holds the word, -spin 2 runs two
+#   busy loops beside it: the machine at about half speed)
 set -eu
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null 2>&1; then

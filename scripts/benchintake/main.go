@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"sort"
 	"time"
 )
@@ -23,8 +24,14 @@ func main() {
 	payloads := flag.String("payloads", "../shared/gitlab-payloads", "GitLab's real payloads")
 	ignoredLoad := flag.Duration("d", 8*time.Second, "duration of each ignored/wrong-token case")
 	mentionLoad := flag.Duration("mention-d", 5*time.Second, "duration of the mentions case")
-	only := flag.String("only", "", "run only the cases whose name contains this (e.g. -only mention)")
+	only := flag.String("only", "", "run only the cases whose name contains this (e.g. -only durably)")
+	spin := flag.Int("spin", 0, "busy-loop processes beside the run (2 on 2 cores: the machine at about half speed)")
+	spinning := flag.Bool("serve-spin", false, "internal: loop forever")
 	flag.Parse()
+	if *spinning {
+		for {
+		}
+	}
 	if *limitAddr != "" {
 		if err := serveLimit(*limitAddr, *secret); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -32,25 +39,62 @@ func main() {
 		}
 		return
 	}
-	b, err := newBench(*secret, *payloads, *only)
+	err := measure(*secret, *payloads, *only, *spin, *runs,
+		load{threads: 2, conns: 32, duration: *ignoredLoad}, load{threads: 2, conns: 16, duration: *mentionLoad})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-intake:", err)
 		os.Exit(1)
 	}
+}
+
+// measure runs every run and prints each and the medians; whatever it started ends with it.
+func measure(secret, payloads, only string, spin, runs int, ignored, mentions load) error {
+	b, err := newBench(secret, payloads, only)
+	if err != nil {
+		return err
+	}
 	defer b.close()
-	b.ignored = load{threads: 2, conns: 32, duration: *ignoredLoad}
-	b.mentions = load{threads: 2, conns: 16, duration: *mentionLoad}
+	stopSpin, err := startSpin(spin)
+	if err != nil {
+		return err
+	}
+	defer stopSpin()
+	b.ignored, b.mentions = ignored, mentions
 	var all []runResult
-	for i := 1; i <= *runs; i++ {
+	for i := 1; i <= runs; i++ {
 		r, err := b.run(i)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench-intake:", err)
-			os.Exit(1)
+			return err
 		}
 		r.print(fmt.Sprintf("run %d", i))
 		all = append(all, r)
 	}
 	medians(all).print(fmt.Sprintf("median of %d runs", len(all)))
+	return nil
+}
+
+// startSpin starts n processes of this program that loop until stop is called.
+func startSpin(n int) (stop func(), err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	var cmds []*exec.Cmd
+	stop = func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}
+	for range n {
+		c := exec.Command(self, "-serve-spin")
+		if err := c.Start(); err != nil {
+			stop()
+			return nil, err
+		}
+		cmds = append(cmds, c)
+	}
+	return stop, nil
 }
 
 // pair is one case measured on both servers in the same run.
