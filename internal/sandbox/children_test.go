@@ -31,6 +31,7 @@ var startsProcesses = map[string]string{
 	"internal/agent/fakeclaude/attack.go":    "the fake CLI's own tools",
 	"scripts/benchintake/bench.go":           "tests and benchmarks: the intake benchmark builds and starts the binary it measures",
 	"scripts/benchintake/wrk.go":             "tests and benchmarks: the intake benchmark's load generator (wrk)",
+	"scripts/benchintake/main.go":            "tests and benchmarks: busy-loop copies of the intake benchmark (-spin), with no environment",
 }
 
 // No other code of the service starts a process, and the production code that does sets the

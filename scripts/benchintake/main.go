@@ -88,6 +88,7 @@ func startSpin(n int) (stop func(), err error) {
 	}
 	for range n {
 		c := exec.Command(self, "-serve-spin")
+		c.Env = []string{} // it only loops
 		if err := c.Start(); err != nil {
 			stop()
 			return nil, err
